@@ -1,0 +1,18 @@
+# allstrat: childhood ALL subtype calls and protocol risk assignment (research use only).
+# Entry point only: configuration, includes and the default target.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

@@ -1,0 +1,25 @@
+# Validation of config and sample sheet (before anything reads them), the sample chunks,
+# and input functions. No computation beyond that happens at parse time.
+
+from snakemake.utils import validate
+
+from allstrat.batching import split_chunks
+from allstrat.io.samples import read_sample_sheet
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+SAMPLES = read_sample_sheet(config["samples"])
+CHUNKS = split_chunks(
+    SAMPLES.index, samples_per_job=config["batching"]["samples_per_job"]
+)
+
+
+wildcard_constraints:
+    sample=r"[A-Za-z0-9_.-]+",
+    chunk=r"\d{4}",
+
+
+def final_outputs():
+    """The default target: every user-facing output."""
+    return ["results/calls.tsv"]

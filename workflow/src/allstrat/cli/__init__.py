@@ -1,0 +1,56 @@
+"""Command-line interface: ``allstrat <verb> ...``.
+
+Each verb lives in its own module of this package and defines
+``register(subparsers) -> None``, which adds a sub-parser whose ``func`` default takes the
+parsed ``argparse.Namespace`` and returns an exit status. Verbs parse, read, call the
+core and write; no logic lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from allstrat import DISCLAIMER, __version__
+from allstrat.errors import AllstratError
+
+logger = logging.getLogger("allstrat")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with every verb module registered."""
+    parser = argparse.ArgumentParser(
+        prog="allstrat",
+        description="Childhood ALL subtype calls and protocol risk assignment. " + DISCLAIMER,
+    )
+    parser.add_argument("--version", action="version", version=f"allstrat {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="verb", metavar="VERB")
+    sub.required = True
+    for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{mod.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; user errors print one clear line and exit with status 2."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except AllstratError as exc:
+        sys.stderr.write(f"allstrat {args.verb}: error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write(f"allstrat {args.verb}: interrupted\n")
+        return 130

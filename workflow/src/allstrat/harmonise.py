@@ -1,0 +1,170 @@
+"""Gene-identifier harmonisation: Ensembl IDs (with or without version), HGNC symbols,
+previous symbols and aliases -> one canonical gene key (the current official symbol of
+the bundled gene table).
+
+Rules, in order, for each input row ID:
+
+1. Rows that are not genes are set aside and reported: HTSeq ``__no_feature``-style
+   counters, STAR ``N_unmapped``/``N_multimapping``/``N_noFeature``/``N_ambiguous``,
+   ERCC spike-ins.
+2. ``ENSG...`` (optionally ``.version`` and GENCODE's ``_PAR_Y``): mapped via the
+   table's Ensembl column when exactly one gene carries that ID.
+3. An official symbol maps to itself.
+4. An alias / previous symbol maps when it names exactly one gene and that gene's
+   official symbol is not itself among the input IDs (so an outdated duplicate row can
+   never overwrite the real one).
+5. Everything else is unmapped (reported with examples). Rows mapping to the same gene
+   are summed (e.g. a PAR_Y copy and its X gene).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+ENSEMBL_GENE = re.compile(r"^(ENSG\d{11})(?:\.\d+)?(?:_PAR_Y)?$")
+ENSEMBL_OTHER = re.compile(r"^(ENS[A-Z]*[TP]\d{11}|ENS(?!G\d)[A-Z]{1,6}G\d{11})(?:\.\d+)?$")
+NON_GENE = re.compile(r"^(__\w+|N_(unmapped|multimapping|noFeature|ambiguous)|ERCC-\d+)$")
+
+
+@dataclass(frozen=True)
+class GeneTable:
+    """The canonical gene table plus its checksum (recorded in every provenance block)."""
+
+    table: pd.DataFrame
+    sha256: str
+    source: str = ""
+
+    @property
+    def symbols(self) -> pd.Index:
+        """Official symbols (the canonical gene keys)."""
+        return pd.Index(self.table["symbol"])
+
+    def maps(self) -> tuple[dict[str, str], dict[str, set[str]], set[str]]:
+        """Return (ensembl->symbol for unique IDs, alias->symbols, official symbols)."""
+        cached = self.__dict__.get("_maps")
+        if cached is not None:
+            return cached
+        ens: dict[str, set[str]] = defaultdict(set)
+        alias: dict[str, set[str]] = defaultdict(set)
+        for sym, ids, al in zip(
+            self.table["symbol"], self.table["ensembl_ids"], self.table["aliases"], strict=True
+        ):
+            for e in filter(None, ids.split("|")):
+                ens[e].add(sym)
+            for a in filter(None, al.split("|")):
+                alias[a].add(sym)
+        unique_ens = {e: next(iter(s)) for e, s in ens.items() if len(s) == 1}
+        result = (unique_ens, dict(alias), set(self.table["symbol"]))
+        object.__setattr__(self, "_maps", result)
+        return result
+
+
+@dataclass
+class HarmonisationReport:
+    """What happened to every input row (counts plus a few examples of each kind)."""
+
+    n_input: int = 0
+    n_symbol: int = 0
+    n_ensembl: int = 0
+    n_alias: int = 0
+    n_unmapped: int = 0
+    n_ambiguous: int = 0
+    n_non_gene: int = 0
+    n_collapsed: int = 0
+    id_type: str = "unknown"
+    non_gene_rows: list[str] = field(default_factory=list)
+    unmapped_examples: list[str] = field(default_factory=list)
+    wrong_species_or_level: list[str] = field(default_factory=list)
+
+    @property
+    def n_mapped(self) -> int:
+        """Rows mapped to a canonical gene."""
+        return self.n_symbol + self.n_ensembl + self.n_alias
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain dict for provenance / logging."""
+        d = dict(self.__dict__)
+        d["n_mapped"] = self.n_mapped
+        return d
+
+
+def harmonise_ids(ids: Sequence[str], genes: GeneTable) -> tuple[np.ndarray, HarmonisationReport]:
+    """Map input gene IDs to canonical symbols.
+
+    Returns an object array the length of ``ids`` holding the canonical symbol or ``""``
+    for unmapped / non-gene rows, and the report.
+    """
+    ens_map, alias_map, official = genes.maps()
+    ids = [str(i).strip() for i in ids]
+    present = set(ids)
+    out = np.full(len(ids), "", dtype=object)
+    rep = HarmonisationReport(n_input=len(ids))
+    n_ens_like = 0
+    for k, raw in enumerate(ids):
+        if NON_GENE.match(raw):
+            rep.n_non_gene += 1
+            if len(rep.non_gene_rows) < 20:
+                rep.non_gene_rows.append(raw)
+            continue
+        m = ENSEMBL_GENE.match(raw)
+        if m:
+            n_ens_like += 1
+            sym = ens_map.get(m.group(1))
+            if sym is not None:
+                out[k] = sym
+                rep.n_ensembl += 1
+            else:
+                rep.n_unmapped += 1
+                if len(rep.unmapped_examples) < 10:
+                    rep.unmapped_examples.append(raw)
+            continue
+        if ENSEMBL_OTHER.match(raw):
+            rep.n_unmapped += 1
+            if len(rep.wrong_species_or_level) < 10:
+                rep.wrong_species_or_level.append(raw)
+            continue
+        if raw in official:
+            out[k] = raw
+            rep.n_symbol += 1
+            continue
+        targets = alias_map.get(raw)
+        if targets and len(targets) == 1:
+            sym = next(iter(targets))
+            if sym not in present:
+                out[k] = sym
+                rep.n_alias += 1
+                continue
+        if targets and len(targets) > 1:
+            rep.n_ambiguous += 1
+        else:
+            rep.n_unmapped += 1
+        if len(rep.unmapped_examples) < 10:
+            rep.unmapped_examples.append(raw)
+    gene_rows = rep.n_input - rep.n_non_gene
+    rep.id_type = "ensembl" if gene_rows and n_ens_like > gene_rows / 2 else "symbol"
+    mapped = out[out != ""]
+    rep.n_collapsed = int(len(mapped) - len(set(mapped)))
+    return out, rep
+
+
+def harmonise_counts(
+    counts: pd.DataFrame, genes: GeneTable
+) -> tuple[pd.DataFrame, HarmonisationReport]:
+    """Re-index a genes x samples count table on canonical symbols.
+
+    Unmapped and non-gene rows are dropped (and reported); rows mapping to one gene are
+    summed. The result's rows follow the gene table order restricted to mapped genes.
+    """
+    keys, rep = harmonise_ids(list(counts.index), genes)
+    keep = keys != ""
+    sub = counts.loc[keep]
+    sub.index = pd.Index(keys[keep], name="gene")
+    summed = sub.groupby(level=0, sort=False).sum()
+    order = genes.symbols[genes.symbols.isin(summed.index)]
+    return summed.loc[order], rep

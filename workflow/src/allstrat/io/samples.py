@@ -1,0 +1,93 @@
+"""Sample sheet reader: validated against ``workflow/schemas/samples.schema.yaml``."""
+
+from __future__ import annotations
+
+import functools
+import math
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import yaml
+
+from allstrat.errors import InputError
+from allstrat.paths import project_root
+
+SCHEMA_DIR = project_root() / "workflow" / "schemas"
+
+
+@functools.cache
+def load_schema(name: str) -> dict:
+    """Load a JSON schema (YAML) from ``workflow/schemas``."""
+    with (SCHEMA_DIR / name).open() as fh:
+        return yaml.safe_load(fh)
+
+
+def read_table_str(path: str | Path, *, what: str) -> pd.DataFrame:
+    """Read a TSV as strings (no NA guessing), with clear errors."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{what} not found", path=p)
+    try:
+        df = pd.read_csv(
+            p, sep="\t", dtype=str, keep_default_na=False, comment=None, skip_blank_lines=True
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(
+            f"{what} is empty; expected a tab-separated table with a header", path=p
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise InputError(f"{what} is not a valid tab-separated table: {exc}", path=p) from None
+    if df.shape[1] == 1 and ("," in df.columns[0] or ";" in df.columns[0]):
+        raise InputError(
+            f"{what} looks comma/semicolon-separated; expected tab-separated", path=p, line=1
+        )
+    df.columns = [c.strip() for c in df.columns]
+    return df.apply(lambda s: s.str.strip())
+
+
+def read_sample_sheet(path: str | Path) -> pd.DataFrame:
+    """Read and validate the sample sheet; returns a DataFrame indexed by ``sample_id``.
+
+    Every row is validated against the schema; errors name the line (1-based, header = 1)
+    and the sample.
+    """
+    p = Path(path)
+    df = read_table_str(p, what="sample sheet")
+    schema = load_schema("samples.schema.yaml")
+    allowed = set(schema["properties"])
+    unknown = [c for c in df.columns if c not in allowed]
+    if unknown:
+        raise InputError(f"unknown column(s) {unknown}; allowed: {sorted(allowed)}", path=p, line=1)
+    validator = jsonschema.Draft202012Validator(schema)
+    for i, row in enumerate(df.to_dict("records"), start=2):
+        err = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.path))), None)
+        if err is not None:
+            field = ".".join(str(x) for x in err.path) or "row"
+            raise InputError(
+                f"column {field}: {err.message}", path=p, line=i, sample=row.get("sample_id")
+            )
+    dup = df["sample_id"][df["sample_id"].duplicated()]
+    if len(dup):
+        line = int(dup.index[0]) + 2
+        raise InputError(
+            "duplicate sample_id; every sample must appear once",
+            path=p,
+            line=line,
+            sample=dup.iloc[0],
+        )
+    for col in ("expression", "copy_number", "fusions"):
+        if col in df.columns:
+            fmt = f"{col}_format" if col != "fusions" else "fusions_format"
+            if fmt in df.columns:
+                bad = df[(df[col] != "") & (df[fmt] == "")]
+                if len(bad):
+                    raise InputError(
+                        f"{col} is given but {fmt} is empty",
+                        path=p,
+                        line=int(bad.index[0]) + 2,
+                        sample=bad["sample_id"].iloc[0],
+                    )
+    if "blast_fraction" in df.columns:
+        df["blast_fraction"] = [math.nan if v == "" else float(v) for v in df["blast_fraction"]]
+    return df.set_index("sample_id", drop=False)
