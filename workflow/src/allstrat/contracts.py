@@ -1,0 +1,106 @@
+"""Column and label contracts between pipeline stages (one place, imported everywhere).
+
+Stage tables are TSV, one row per sample, keyed by ``sample_id``. Missing values are
+empty cells; status columns never use an empty cell to mean "negative": they say
+``not_assessable`` (or ``indeterminate`` in risk) explicitly.
+"""
+
+from __future__ import annotations
+
+# --- subtype labels (canonical strings; the ontology in resources/subtypes.tsv maps the
+# WHO 2016 / WHO-HAEM5 / ICC 2022 names onto these) ---------------------------------
+B_SUBTYPES: tuple[str, ...] = (
+    "ETV6::RUNX1",
+    "ETV6::RUNX1-like",
+    "TCF3::PBX1",
+    "TCF3::HLF",
+    "KMT2A",
+    "ZNF384",
+    "MEF2D",
+    "NUTM1",
+    "BCL2/MYC",
+    "CDX2/UBTF",
+    "ZEB2/CEBP",
+    "PAX5alt",
+    "PAX5 P80R",
+    "IKZF1 N159Y",
+    "Hyperdiploid",
+    "Low hypodiploid",
+    "Near haploid",
+    "iAMP21",
+    "BCR::ABL1",
+    "Ph-like",
+    "DUX4",
+)
+T_ALL = "T-ALL"
+UNCLASSIFIED = "unclassified"
+MULTIPLE = "multiple candidates"
+CONFIDENCE_TIERS: tuple[str, ...] = ("high", "medium", "low", "none")
+
+# --- classify stage: results/classify/chunk_*.tsv ------------------------------------
+CLASSIFY_COLUMNS: tuple[str, ...] = (
+    "sample_id",
+    "subtype",  # a B_SUBTYPES label, T_ALL, UNCLASSIFIED or MULTIPLE
+    "confidence_tier",  # CONFIDENCE_TIERS
+    "top_probability",
+    "candidates",  # ";"-separated labels above their threshold
+    "lineage",  # "B", "T" or "uncertain"
+    "ph_group",  # "yes"/"no": Ph-type expression profile (BCR::ABL1 or Ph-like)
+    "ph_like",  # "yes"/"no"/"not_assessable"
+    "ph_like_kinase_class",  # ABL-class / JAK-STAT / CRLF2-r / unknown / ""
+    "dux4",  # "yes"/"no" (expression call; never "no" from absent DUX4 reads alone)
+    "decided_by",  # "expression", "fusion", "expression+fusion", "rule:<id>"
+    "qc_flags",  # ";"-separated (e.g. low_tumour_content, out_of_distribution)
+    "model_id",
+    "model_sha256",
+)
+# plus one "prob:<label>" column per model class.
+
+# --- copy-number stage: results/copynumber/chunk_*.tsv -------------------------------
+LESION_GENES: tuple[str, ...] = (
+    "IKZF1",
+    "CDKN2A",
+    "CDKN2B",
+    "PAX5",
+    "ERG",
+    "ETV6",
+    "RB1",
+    "BTG1",
+    "EBF1",
+    "PAR1",
+)
+LESION_STATES: tuple[str, ...] = (
+    "normal",
+    "deleted",  # mono-allelic / heterozygous loss
+    "homozygous_deleted",
+    "gained",
+    "amplified",
+    "not_assessable",
+)
+COPYNUMBER_COLUMNS: tuple[str, ...] = (
+    "sample_id",
+    "cn_source",  # "DNA" (segments / MLPA / gene calls), "RNA" (expression-derived), "none"
+    *(f"{g.lower()}_status" for g in LESION_GENES),  # LESION_STATES
+    "ikzf1_deletion_type",  # "whole gene (Δ1–8)", "Δ4–7", "Δ2–7", "Δ2–3", "Δ4–8", "other", ""
+    "ikzf1plus",  # "positive" / "negative" / "not_assessable"
+    "dux4_erg",  # "DUX4-r/ERG-deleted", "DUX4-r/ERG-intact", "DUX4-r/ERG-not_assessable", "no"
+    "modal_chromosome_number",  # integer or empty
+    "karyotype_class",  # high_hyperdiploid, low_hyperdiploid, diploid, high_hypodiploid,
+    #                     low_hypodiploid, near_haploid, not_assessable
+    "favourable_trisomies",  # e.g. "+4;+10;+17" (subset present)
+    "masked_hypodiploidy_warning",  # "yes"/"no"/"not_assessable"
+    "iamp21",  # "yes"/"no"/"not_assessable"
+    "ukall_cna_profile",  # "good"/"poor"/"not_assessable"
+    "cn_qc_flags",
+)
+
+# --- risk stage: results/risk/chunk_*.tsv (long: one row per sample x protocol) ------
+RISK_COLUMNS: tuple[str, ...] = (
+    "sample_id",
+    "protocol",  # nci_rome, cog, aieop_bfm_2009, aieop_bfm_2017, dcog_all10, dcog_all11
+    "ruleset_version",
+    "risk_group",  # protocol's group label, or "indeterminate"
+    "decided_by_rule",
+    "missing_inputs",  # ";"-separated
+    "annotations",  # ";"-separated treatment annotations
+)
