@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+
 from allstrat.harmonise import harmonise_counts, harmonise_ids
 
 

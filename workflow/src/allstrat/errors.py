@@ -29,7 +29,7 @@ class InputError(AllstratError):
         self.sample = sample
         where = []
         if self.path is not None:
-            where.append(self.path if line is None else f"{self.path}:{line}")
+            where.append(self.path if line is None else f"{self.path}, line {line}")
         elif line is not None:
             where.append(f"line {line}")
         if sample is not None:

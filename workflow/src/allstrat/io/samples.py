@@ -64,6 +64,13 @@ def read_sample_sheet(path: str | Path) -> pd.DataFrame:
         err = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.path))), None)
         if err is not None:
             field = ".".join(str(x) for x in err.path) or "row"
+            if field == "sample_id":
+                raise InputError(
+                    f"sample_id {row.get('sample_id')!r} is not allowed: use letters, digits, "
+                    "'_', '.', '-' only (not '.' or '..'); it names output files",
+                    path=p,
+                    line=i,
+                )
             raise InputError(
                 f"column {field}: {err.message}", path=p, line=i, sample=row.get("sample_id")
             )

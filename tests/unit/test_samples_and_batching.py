@@ -1,0 +1,71 @@
+"""Sample sheet validation and chunking."""
+
+from __future__ import annotations
+
+import pytest
+
+from allstrat.batching import split_chunks
+from allstrat.errors import InputError
+from allstrat.io.samples import read_sample_sheet
+
+HEADER = "sample_id\texpression\texpression_format\tcopy_number\tcopy_number_format\n"
+
+
+def _sheet(tmp_path, body: str):
+    p = tmp_path / "samples.tsv"
+    p.write_text(HEADER + body)
+    return p
+
+
+def test_valid_sheet(tmp_path):
+    p = _sheet(tmp_path, "P1\tc.tsv\tmatrix\tx.seg\tseg\nP2\tc.tsv\tmatrix\t\t\n")
+    df = read_sample_sheet(p)
+    assert list(df.index) == ["P1", "P2"]
+    assert df.loc["P2", "copy_number"] == ""
+
+
+@pytest.mark.parametrize(
+    ("body", "needle"),
+    [
+        ("P/1\tc.tsv\tmatrix\t\t\n", "line 2"),
+        ("..\tc.tsv\tmatrix\t\t\n", "line 2"),
+        ("P 1\tc.tsv\tmatrix\t\t\n", "line 2"),
+        ("P1;rm\tc.tsv\tmatrix\t\t\n", "line 2"),
+        ("P1\tc.tsv\tmatrix\t\t\nP1\tc.tsv\tmatrix\t\t\n", "duplicate sample_id"),
+        ("P1\tc.tsv\tcsv\t\t\n", "expression_format"),
+        ("P1\tc.tsv\tmatrix\tx.seg\t\n", "copy_number_format is empty"),
+    ],
+)
+def test_bad_sheets_name_line_and_problem(tmp_path, body, needle):
+    p = _sheet(tmp_path, body)
+    with pytest.raises(InputError, match=r"samples\.tsv") as exc:
+        read_sample_sheet(p)
+    assert needle in str(exc.value)
+
+
+def test_unknown_column_and_comma_separated(tmp_path):
+    p = tmp_path / "samples.tsv"
+    p.write_text("sample_id\texpression\texpression_format\tcolour\nP1\tc\tmatrix\tred\n")
+    with pytest.raises(InputError, match="unknown column"):
+        read_sample_sheet(p)
+    p.write_text("sample_id,expression,expression_format\nP1,c,matrix\n")
+    with pytest.raises(InputError, match="tab-separated"):
+        read_sample_sheet(p)
+
+
+def test_empty_and_missing_sheet(tmp_path):
+    p = tmp_path / "samples.tsv"
+    p.write_text("")
+    with pytest.raises(InputError, match="empty"):
+        read_sample_sheet(p)
+    with pytest.raises(InputError, match="not found"):
+        read_sample_sheet(tmp_path / "nope.tsv")
+
+
+def test_split_chunks_is_stable_and_complete():
+    ids = [f"S{i:03d}" for i in range(7)]
+    chunks = split_chunks(reversed(ids), samples_per_job=3)
+    assert chunks == {"0000": ids[:3], "0001": ids[3:6], "0002": ids[6:]}
+    assert split_chunks(ids, samples_per_job=100) == {"0000": ids}
+    with pytest.raises(ValueError, match="samples_per_job"):
+        split_chunks(ids, samples_per_job=0)
