@@ -13,6 +13,6 @@ include: "workflow/rules/common.smk"
 
 
 rule all:
+    default_target: True
     input:
         final_outputs(),
-    default_target: True

@@ -6,7 +6,6 @@ from snakemake.utils import validate
 from allstrat.batching import split_chunks
 from allstrat.io.samples import read_sample_sheet
 
-
 validate(config, schema="../schemas/config.schema.yaml")
 
 SAMPLES = read_sample_sheet(config["samples"])
