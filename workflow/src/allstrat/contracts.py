@@ -35,12 +35,15 @@ B_SUBTYPES: tuple[str, ...] = (
 T_ALL = "T-ALL"
 UNCLASSIFIED = "unclassified"
 MULTIPLE = "multiple candidates"
+# Ph-type expression profile when no fusion data were given: BCR::ABL1 and Ph-like share
+# one expression programme, so without fusion evidence BCR::ABL1 is not excluded.
+PH_GROUP = "Ph group"
 CONFIDENCE_TIERS: tuple[str, ...] = ("high", "medium", "low", "none")
 
 # --- classify stage: results/classify/chunk_*.tsv ------------------------------------
 CLASSIFY_COLUMNS: tuple[str, ...] = (
     "sample_id",
-    "subtype",  # a B_SUBTYPES label, T_ALL, UNCLASSIFIED or MULTIPLE
+    "subtype",  # a B_SUBTYPES label, T_ALL, PH_GROUP, UNCLASSIFIED or MULTIPLE
     "confidence_tier",  # CONFIDENCE_TIERS
     "top_probability",
     "candidates",  # ";"-separated labels above their threshold
@@ -48,7 +51,7 @@ CLASSIFY_COLUMNS: tuple[str, ...] = (
     "ph_group",  # "yes"/"no": Ph-type expression profile (BCR::ABL1 or Ph-like)
     "ph_like",  # "yes"/"no"/"not_assessable"
     "ph_like_kinase_class",  # ABL-class / JAK-STAT / CRLF2-r / unknown / ""
-    "dux4",  # "yes"/"no" (expression call; never "no" from absent DUX4 reads alone)
+    "dux4",  # "yes"/"no"/"not_assessable" (expression; never "no" from absent DUX4 reads)
     "decided_by",  # "expression", "fusion", "expression+fusion", "rule:<id>"
     "qc_flags",  # ";"-separated (e.g. low_tumour_content, out_of_distribution)
     "model_id",

@@ -1,0 +1,84 @@
+"""Reference-based normalisation: hand-checkable values and invariances."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from allstrat.normalise import (
+    ReferenceNormaliser,
+    log_cpm,
+    region_offsets,
+    signature_rank_scores,
+)
+
+
+def test_log_cpm_hand_checked():
+    out = log_cpm(np.array([[1.0, 3.0], [0.0, 0.0]]))
+    assert out[0, 0] == pytest.approx(np.log2(250_000 + 1))
+    assert out[0, 1] == pytest.approx(np.log2(750_000 + 1))
+    assert np.isnan(out[1]).all()  # empty library: unknown, not zero
+
+
+def test_log_cpm_nan_is_not_measured():
+    out = log_cpm(np.array([[1.0, np.nan, 3.0]]))
+    assert np.isnan(out[0, 1])
+    assert out[0, 0] == pytest.approx(np.log2(250_000 + 1))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    arrays(np.float64, (3, 6), elements=st.integers(0, 10_000).map(float)),
+    st.floats(0.01, 100),
+)
+def test_log_cpm_invariant_to_library_scaling(x, k):
+    x[:, 0] += 1  # no empty library
+    np.testing.assert_allclose(log_cpm(x), log_cpm(x * k), rtol=1e-9, atol=1e-9)
+
+
+def test_reference_offset_removes_composition_shift():
+    rng = np.random.default_rng(0)
+    ref = rng.poisson(rng.uniform(200, 2000, 50), size=(10, 50)).astype(float)
+    norm = ReferenceNormaliser(anchor_min_log_cpm=0).fit(ref)
+    s = ref[:1].copy()
+    s_shift = s.copy()
+    s_shift[0, 0] *= 50  # one gene eats the library: every other log-CPM drops
+    y, y_shift = norm.transform(s), norm.transform(s_shift)
+    # the median offset restores the other genes to within noise
+    np.testing.assert_allclose(y[0, 1:], y_shift[0, 1:], atol=0.15)
+
+
+def test_missing_genes_stay_nan_and_do_not_shift_others():
+    rng = np.random.default_rng(1)
+    ref = rng.poisson(500, size=(8, 40)).astype(float)
+    norm = ReferenceNormaliser(anchor_min_log_cpm=0).fit(ref)
+    s = ref[:1].copy()
+    s_missing = s.copy()
+    s_missing[0, :5] = np.nan
+    y, y_m = norm.transform(s), norm.transform(s_missing)
+    assert np.isnan(y_m[0, :5]).all()
+    np.testing.assert_allclose(y[0, 5:], y_m[0, 5:], atol=0.1)
+
+
+def test_rank_scores_hand_checked():
+    values = np.array([[1.0, 2.0, 3.0, 4.0]])
+    up, down = [np.array([3])], [np.array([0])]
+    out = signature_rank_scores(values, up, down, universe=np.arange(4), min_genes=1)
+    assert out[0, 0] == pytest.approx(1.0 - 0.25)
+    out2 = signature_rank_scores(
+        values, up, [np.array([], dtype=int)], universe=np.arange(4), min_genes=1
+    )
+    assert out2[0, 0] == pytest.approx(0.5)  # no down set: mean rank minus 0.5
+    out3 = signature_rank_scores(values, up, down, universe=np.arange(4), min_genes=2)
+    assert np.isnan(out3[0, 0])
+
+
+def test_region_offsets_median():
+    delta = np.array([[0.5, 0.6, 0.7, -1.0, np.nan]])
+    out = region_offsets(delta, [np.array([0, 1, 2]), np.array([3, 4])], min_genes=1)
+    assert out[0, 0] == pytest.approx(0.6)
+    assert out[0, 1] == pytest.approx(-1.0)
+    assert np.isnan(region_offsets(delta, [np.array([3, 4])], min_genes=2)[0, 0])

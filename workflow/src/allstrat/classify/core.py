@@ -1,0 +1,246 @@
+"""Model building and per-sample classification (arrays and DataFrames in, tables out).
+
+The model is a scikit-learn :class:`~sklearn.pipeline.Pipeline`
+``[("features", ExpressionFeatures), ("classifier", SubtypeClassifier)]`` fitted on raw
+counts (samples x canonical gene symbols). :func:`classify_counts` aligns a new cohort to
+the model's genes (genes the lab's annotation lacks become NaN = not measured, with a
+warning; never zero), computes probabilities, applies the call rules of
+:mod:`allstrat.classify.decide` and builds one explanation per sample.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.pipeline import Pipeline
+
+from allstrat.classify.decide import CallSettings, Fusion, decide_calls
+from allstrat.classify.estimators import ExpressionFeatures, SubtypeClassifier
+from allstrat.contracts import CLASSIFY_COLUMNS
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ClassificationResult", "align_counts", "build_model", "classify_counts"]
+
+
+def build_model(
+    gene_locations: pd.DataFrame | None, *, C: float = 1.0, random_state: int = 0
+) -> Pipeline:
+    """Return an unfitted subtype model pipeline.
+
+    Parameters
+    ----------
+    gene_locations
+        Table indexed by symbol with ``chrom`` / ``start`` (GRCh38) for region features.
+    C
+        Inverse regularisation strength of the logistic regression.
+    random_state
+        Seed.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``features`` -> ``classifier``.
+    """
+    loc = None if gene_locations is None else gene_locations[["chrom", "start"]].copy()
+    return Pipeline(
+        [
+            ("features", ExpressionFeatures(gene_locations=loc)),
+            ("classifier", SubtypeClassifier(C=C, random_state=random_state)),
+        ]
+    )
+
+
+def align_counts(counts: pd.DataFrame, genes: Sequence[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Reindex samples x genes counts onto the model's genes.
+
+    Genes the input lacks become NaN (not measured) -- never 0 -- and are returned so the
+    caller can warn; genes the model does not use are dropped.
+
+    Returns
+    -------
+    tuple
+        The aligned float DataFrame and the list of model genes absent from the input.
+    """
+    genes = list(genes)
+    missing = [g for g in genes if g not in counts.columns]
+    aligned = counts.reindex(columns=genes).astype(float)
+    return aligned, missing
+
+
+@dataclass
+class ClassificationResult:
+    """Output of :func:`classify_counts`.
+
+    Attributes
+    ----------
+    calls : pandas.DataFrame
+        Contract columns (``CLASSIFY_COLUMNS``) plus one ``prob:<class>`` per class.
+    probabilities : pandas.DataFrame
+        Samples x classes.
+    features : pandas.DataFrame
+        Samples x model features (what the classifier saw).
+    normalised : pandas.DataFrame
+        Samples x model genes, reference-normalised log2 CPM (NaN = not measured).
+    explanations : dict
+        Per sample: probabilities, top contributing features with values against the
+        reference, decision record, missing genes.
+    """
+
+    calls: pd.DataFrame
+    probabilities: pd.DataFrame
+    features: pd.DataFrame
+    normalised: pd.DataFrame
+    explanations: dict[str, dict[str, Any]]
+
+
+def classify_counts(
+    counts: pd.DataFrame,
+    model: Any,
+    *,
+    model_id: str,
+    model_sha256: str,
+    fusions: Mapping[str, Sequence[Fusion] | None] | None = None,
+    blast_fraction: Mapping[str, float | None] | None = None,
+    settings: CallSettings | None = None,
+    top_n: int = 10,
+) -> ClassificationResult:
+    """Classify samples (each on its own: the batch never changes a sample's result).
+
+    Parameters
+    ----------
+    counts
+        Samples x canonical gene symbols, raw counts; NaN = gene not measured.
+    model
+        Fitted pipeline (``features`` + ``classifier``), e.g. ``load_model(...).estimator``.
+    model_id, model_sha256
+        Recorded in every row.
+    fusions
+        Per sample fusion calls; a sample absent or mapped to ``None`` had no fusion data.
+    blast_fraction
+        Per sample blast fraction (``None`` = unknown).
+    settings
+        Call thresholds.
+    top_n
+        Number of top contributing features in each explanation.
+
+    Returns
+    -------
+    ClassificationResult
+        Calls, probabilities, features, normalised expression, explanations.
+    """
+    t0 = time.perf_counter()
+    feats: ExpressionFeatures = model.named_steps["features"]
+    clf: SubtypeClassifier = model.named_steps["classifier"]
+    genes = [str(g) for g in model.feature_names_in_]
+    aligned, missing = align_counts(counts, genes)
+    if missing:
+        logger.warning(
+            "%d of the model's %d genes are absent from the input (treated as not measured, "
+            "not as zero), e.g. %s",
+            len(missing),
+            len(genes),
+            ", ".join(missing[:8]),
+        )
+    sample_ids = [str(s) for s in aligned.index]
+    x = aligned.to_numpy(dtype=float)
+    f = feats.transform(aligned)
+    fnames = [str(n) for n in feats.get_feature_names_out()]
+    fdf = pd.DataFrame(f, index=sample_ids, columns=fnames)
+    proba = pd.DataFrame(clf.predict_proba(f), index=sample_ids, columns=list(clf.classes_))
+    ood = pd.Series(clf.ood_score(f), index=sample_ids)
+    miss_panel = feats.missing_panel_genes(x)
+    n_panel = max(1, len(feats.panel_))
+    miss_frac = pd.Series([len(m) / n_panel for m in miss_panel], index=sample_ids)
+
+    def col(name: str, default: float) -> pd.Series:
+        return fdf[name] if name in fdf.columns else pd.Series(default, index=sample_ids)
+
+    lineage = pd.DataFrame({"B": col("lineage:B", 0.0), "T": col("lineage:T", 0.0)})
+    marrow = col("marrow:normal", -1.0)
+    table, records = decide_calls(
+        proba,
+        lineage_scores=lineage,
+        ood_score=ood,
+        marrow_score=marrow,
+        missing_fraction=miss_frac,
+        fusions=fusions or {},
+        blast_fraction=blast_fraction,
+        settings=settings,
+    )
+    table["model_id"] = model_id
+    table["model_sha256"] = model_sha256
+    table = table[list(CLASSIFY_COLUMNS)]
+    for c in proba.columns:
+        table[f"prob:{c}"] = proba[c].to_numpy()
+    y, ref_mean, ref_sd = feats.reference_values(x)
+    normalised = pd.DataFrame(y, index=sample_ids, columns=genes)
+    contrib = clf.contributions(f)  # samples x classes x features
+    contrib = contrib - contrib.mean(axis=1, keepdims=True)  # softmax-invariant
+    gene_col = {g: i for i, g in enumerate(genes)}
+    classes = list(clf.classes_)
+    explanations: dict[str, dict[str, Any]] = {}
+    for i, sid in enumerate(sample_ids):
+        row = table.iloc[i]
+        rec = records[sid]
+        target = rec["top_class"]
+        k = classes.index(target)
+        order = np.argsort(-contrib[i, k])[:top_n]
+        top = []
+        for j in order:
+            name = fnames[j]
+            item: dict[str, Any] = {
+                "feature": name,
+                "contribution": round(float(contrib[i, k, j]), 4),
+            }
+            if name.startswith("expr:"):
+                g = name[5:]
+                gi = gene_col[g]
+                val = y[i, gi]
+                item.update(
+                    kind="gene",
+                    gene=g,
+                    measured=bool(not np.isnan(x[i, gi])),
+                    log2_cpm=None if np.isnan(val) else round(float(val), 3),
+                    reference_mean=round(float(ref_mean[gi]), 3),
+                    reference_sd=round(float(ref_sd[gi]), 3),
+                    z=round(float(f[i, j]), 3),
+                )
+            else:
+                kind = name.split(":", 1)[0]
+                item.update(
+                    kind={"sig": "signature", "chrom": "chromosome", "region": "region"}.get(
+                        kind, kind
+                    ),
+                    value=round(float(f[i, j]), 4),
+                    reference_mean=round(float(feats.feature_fill_[j]), 4),
+                )
+            top.append(item)
+        probs = proba.iloc[i].sort_values(ascending=False)
+        explanations[sid] = {
+            "sample_id": sid,
+            "subtype": row["subtype"],
+            "confidence_tier": row["confidence_tier"],
+            "decided_by": row["decided_by"],
+            "qc_flags": [q for q in row["qc_flags"].split(";") if q],
+            "explained_class": target,
+            "top_probabilities": {c: round(float(v), 4) for c, v in probs.head(5).items()},
+            "top_features": top,
+            "missing_panel_genes": miss_panel[i],
+            "decision": rec,
+            "model_id": model_id,
+        }
+    logger.info("classified %d samples in %.2f s", len(sample_ids), time.perf_counter() - t0)
+    return ClassificationResult(
+        calls=table,
+        probabilities=proba,
+        features=fdf,
+        normalised=normalised,
+        explanations=explanations,
+    )

@@ -1,0 +1,385 @@
+"""From probabilities + fusion evidence to one call per sample, by explicit ordered rules.
+
+The expression model gives class probabilities. :func:`decide_calls` turns them into the
+contract columns (``allstrat.contracts.CLASSIFY_COLUMNS``) in this order; every sample
+records the rule that decided it (``decided_by``) and its caveats (``qc_flags``):
+
+1. **Lineage** from within-sample B / T lineage rank scores: T -> ``T-ALL`` (the B-ALL
+   panel does not apply); uncertain -> flag ``lineage_uncertain``.
+2. **Expression call**: the top class is called when its probability reaches its class
+   threshold and leads the runner-up by ``margin``; otherwise ``multiple candidates``
+   when two or more classes reach ``candidate_probability``, else ``unclassified``.
+3. **Subtype-defining fusion** (rule ``fusion:<subtype>``, after MD-ALL's ordered rules,
+   DOMAIN.md §1.2): a fusion that defines a subtype decides it. ``decided_by`` is
+   ``expression+fusion`` when the expression call (or a candidate) agrees, ``fusion``
+   otherwise, with flag ``fusion_expression_discordant``.
+4. **Ph group** (BCR::ABL1 and Ph-like share one expression programme): with fusion data
+   and no BCR::ABL1 fusion -> ``Ph-like`` (kinase class from a kinase fusion, else
+   ``unknown``); with no fusion data -> ``Ph group`` (BCR::ABL1 not excluded),
+   ``ph_like = not_assessable``.
+5. **ETV6::RUNX1 profile** with fusion data but no ETV6::RUNX1 fusion ->
+   ``ETV6::RUNX1-like`` (rule ``er_profile_without_fusion``); with no fusion data the
+   expression call stands with flag ``fusion_not_assessed``.
+6. Fusion-defined subtypes called from expression alone get ``fusion_not_assessed`` (no
+   data) or ``defining_fusion_not_found`` (data, no fusion); mutation-defined subtypes get
+   ``mutation_not_assessed``.
+7. **Confidence tier**: high (p >= ``high``), medium (>= ``medium``), low otherwise;
+   capped at low for ``out_of_distribution``, ``low_tumour_content``,
+   ``lineage_uncertain`` and ``missing_panel_genes``; ``none`` when nothing was called.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from allstrat.contracts import MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CallSettings",
+    "Fusion",
+    "decide_calls",
+    "defining_subtype",
+    "kinase_class",
+]
+
+IG_LOCI = frozenset({"IGH", "IGK", "IGL"})
+ABL_CLASS = frozenset({"ABL1", "ABL2", "CSF1R", "PDGFRB", "PDGFRA"})  # DOMAIN.md §3 [S35]
+JAK_STAT = frozenset({"JAK2", "EPOR"})  # DOMAIN.md §3 (IL7R, SH2B3 UNVERIFIED: left out)
+FUSION_DEFINED = frozenset(
+    {
+        "ETV6::RUNX1",
+        "TCF3::PBX1",
+        "TCF3::HLF",
+        "KMT2A",
+        "ZNF384",
+        "MEF2D",
+        "NUTM1",
+        "BCR::ABL1",
+        "BCL2/MYC",
+        "CDX2/UBTF",
+        "ZEB2/CEBP",
+    }
+)
+MUTATION_DEFINED = frozenset({"PAX5 P80R", "IKZF1 N159Y"})
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """One fusion call (5' gene, 3' gene as canonical symbols, caller confidence)."""
+
+    gene5: str
+    gene3: str
+    confidence: str = "high"
+
+    @property
+    def name(self) -> str:
+        """``GENE5::GENE3``."""
+        return f"{self.gene5}::{self.gene3}"
+
+
+def defining_subtype(f: Fusion) -> str | None:
+    """Return the subtype a fusion defines (DOMAIN.md §1.2 / MD-ALL rule 2), or ``None``.
+
+    Examples
+    --------
+    >>> defining_subtype(Fusion("ETV6", "RUNX1"))
+    'ETV6::RUNX1'
+    >>> defining_subtype(Fusion("AFF1", "KMT2A")), defining_subtype(Fusion("P2RY8", "CRLF2"))
+    ('KMT2A', None)
+    """
+    g5, g3 = f.gene5, f.gene3
+    pair = (g5, g3)
+    fixed = {
+        ("ETV6", "RUNX1"): "ETV6::RUNX1",
+        ("TCF3", "PBX1"): "TCF3::PBX1",
+        ("TCF3", "HLF"): "TCF3::HLF",
+        ("BCR", "ABL1"): "BCR::ABL1",
+        ("UBTF", "ATXN7L3"): "CDX2/UBTF",
+    }
+    if pair in fixed:
+        return fixed[pair]
+    if "KMT2A" in pair and g5 != g3:
+        return "KMT2A"
+    if "ZNF384" in pair:
+        return "ZNF384"
+    if g5 == "MEF2D":
+        return "MEF2D"
+    if g3 == "NUTM1":
+        return "NUTM1"
+    if g3 == "DUX4" or g5 == "DUX4":
+        return "DUX4"
+    if g3.startswith("CEBP") and (g5 in IG_LOCI or g5 == "ZEB2"):
+        return "ZEB2/CEBP"
+    if g5 in IG_LOCI and g3 in {"MYC", "BCL2", "CASC11"}:
+        return "BCL2/MYC"
+    if g5 == "PAX5" and kinase_class(f) is None:
+        return "PAX5alt"
+    return None
+
+
+def kinase_class(f: Fusion) -> str | None:
+    """Ph-like kinase class of a fusion: ``ABL-class``, ``JAK-STAT``, ``CRLF2-r`` or None.
+
+    BCR::ABL1 is not a Ph-like lesion and returns ``None``.
+    """
+    if f.gene3 == "CRLF2" and (f.gene5 == "P2RY8" or f.gene5 in IG_LOCI):
+        return "CRLF2-r"
+    if f.gene3 in ABL_CLASS and not (f.gene5 == "BCR" and f.gene3 == "ABL1"):
+        return "ABL-class"
+    if f.gene3 in JAK_STAT:
+        return "JAK-STAT"
+    return None
+
+
+@dataclass
+class CallSettings:
+    """Thresholds of the call rules (config section ``classify``).
+
+    Attributes
+    ----------
+    min_probability
+        Default class threshold to make a call (0.5: the call is more likely than all
+        alternatives together).
+    thresholds
+        Per-class overrides of ``min_probability``.
+    margin
+        Lead of the top class over the runner-up needed for a call.
+    candidate_probability
+        Classes at or above this probability are listed as candidates.
+    high, medium
+        Probability bounds of the confidence tiers.
+    max_ood_score
+        OOD score (1.0 = 99th percentile of training) above which ``out_of_distribution``
+        is flagged.
+    lineage_margin
+        B minus T lineage rank score needed for lineage ``B`` (and T minus B for ``T``).
+    max_marrow_score
+        Normal-marrow rank score above which ``low_tumour_content`` is flagged (UNVERIFIED
+        heuristic: mean within-sample rank of haemoglobin / granulocyte genes minus 0.5).
+    min_blast_fraction
+        Sample-sheet blast fraction below which ``low_tumour_content`` is flagged.
+    max_missing_panel_fraction
+        Fraction of panel genes not measured above which ``missing_panel_genes`` is flagged.
+    min_fusion_confidence
+        Fusions below this caller confidence (low < medium < high) are ignored.
+    """
+
+    min_probability: float = 0.5
+    thresholds: dict[str, float] = field(default_factory=dict)
+    margin: float = 0.2
+    candidate_probability: float = 0.2
+    high: float = 0.9
+    medium: float = 0.7
+    max_ood_score: float = 1.5
+    lineage_margin: float = 0.15
+    max_marrow_score: float = 0.25
+    min_blast_fraction: float = 0.2
+    max_missing_panel_fraction: float = 0.2
+    min_fusion_confidence: str = "medium"
+
+    def threshold(self, label: str) -> float:
+        """Call threshold of a class."""
+        return float(self.thresholds.get(label, self.min_probability))
+
+
+_CONF_RANK = {"low": 0, "medium": 1, "high": 2}
+
+
+def _fusions_ok(fusions: Sequence[Fusion], settings: CallSettings) -> list[Fusion]:
+    floor = _CONF_RANK.get(settings.min_fusion_confidence, 1)
+    return [f for f in fusions if _CONF_RANK.get(f.confidence, 0) >= floor]
+
+
+def _agrees(subtype: str, expr_call: str, candidates: list[str]) -> bool:
+    """Does the expression call (or a candidate) agree with a fusion-defined subtype?"""
+    keys = {subtype, {"BCR::ABL1": PH_GROUP}.get(subtype, subtype)}
+    if subtype == "ETV6::RUNX1":
+        keys.add("ETV6::RUNX1-like")
+    return expr_call in keys or bool(keys & set(candidates))
+
+
+def decide_calls(
+    proba: pd.DataFrame,
+    *,
+    lineage_scores: pd.DataFrame,
+    ood_score: pd.Series,
+    marrow_score: pd.Series,
+    missing_fraction: pd.Series,
+    fusions: Mapping[str, Sequence[Fusion] | None],
+    blast_fraction: Mapping[str, float | None] | None = None,
+    settings: CallSettings | None = None,
+) -> tuple[pd.DataFrame, dict[str, dict]]:
+    """Apply the ordered call rules (module docstring) to every sample.
+
+    Parameters
+    ----------
+    proba
+        Samples x model classes probabilities (index = sample_id).
+    lineage_scores
+        Columns ``B`` and ``T``: within-sample lineage rank scores.
+    ood_score, marrow_score, missing_fraction
+        Per-sample OOD score, normal-marrow rank score, fraction of panel genes missing.
+    fusions
+        Per sample the fusion calls, or ``None`` when no fusion data were given (not
+        assessed -- never treated as "no fusion").
+    blast_fraction
+        Per sample blast fraction from the sample sheet (``None`` = unknown).
+    settings
+        Thresholds; defaults as documented in :class:`CallSettings`.
+
+    Returns
+    -------
+    tuple
+        The call table (contract columns without model id / sha256) and, per sample, the
+        decision record (rule, fusions considered, candidates) for the explanation.
+    """
+    s = settings or CallSettings()
+    classes = list(proba.columns)
+    rows, records = [], {}
+    for sid, p in proba.iterrows():
+        flags: list[str] = []
+        order = np.argsort(-p.to_numpy(), kind="stable")
+        top, top_p = classes[order[0]], float(p.iloc[order[0]])
+        second_p = float(p.iloc[order[1]]) if len(order) > 1 else 0.0
+        candidates = [c for c in classes if p[c] >= s.candidate_probability]
+        candidates.sort(key=lambda c: -p[c])
+        b, t = float(lineage_scores.at[sid, "B"]), float(lineage_scores.at[sid, "T"])
+        lineage = (
+            "B" if b - t >= s.lineage_margin else "T" if t - b >= s.lineage_margin else "uncertain"
+        )
+        if lineage == "uncertain":
+            flags.append("lineage_uncertain")
+        if float(ood_score[sid]) > s.max_ood_score:
+            flags.append("out_of_distribution")
+        bf = None if blast_fraction is None else blast_fraction.get(sid)
+        if float(marrow_score[sid]) > s.max_marrow_score or (
+            bf is not None and bf < s.min_blast_fraction
+        ):
+            flags.append("low_tumour_content")
+        if float(missing_fraction[sid]) > s.max_missing_panel_fraction:
+            flags.append("missing_panel_genes")
+
+        # expression call
+        if top_p >= s.threshold(top) and top_p - second_p >= s.margin:
+            expr_call = top
+        elif len(candidates) >= 2:
+            expr_call = MULTIPLE
+        else:
+            expr_call = UNCLASSIFIED
+        subtype, decided, rule = expr_call, "expression", "expression_threshold"
+        kin = ""
+        fl = fusions.get(str(sid))
+        assessed = fl is not None
+        fl = _fusions_ok(fl or [], s)
+        defining = [(f, defining_subtype(f)) for f in fl]
+        defining = [(f, st) for f, st in defining if st is not None]
+        kinases = [(f, kinase_class(f)) for f in fl]
+        kinases = [(f, k) for f, k in kinases if k is not None]
+
+        if lineage == "T":
+            subtype, decided, rule = T_ALL, "expression", "lineage_T"
+        elif defining:
+            st = defining[0][1]
+            subtype, rule = st, f"fusion:{st}"
+            if _agrees(st, expr_call, candidates):
+                decided = "expression+fusion"
+            else:
+                decided = "fusion"
+                flags.append("fusion_expression_discordant")
+            if len({d for _, d in defining}) > 1:
+                flags.append("several_defining_fusions")
+        elif expr_call == PH_GROUP:
+            if assessed:
+                subtype, rule = "Ph-like", "ph_profile_without_bcr_abl1"
+                if kinases:
+                    kin, decided = kinases[0][1], "expression+fusion"
+                else:
+                    kin, decided = "unknown", f"rule:{rule}"
+            else:
+                subtype, rule = PH_GROUP, "ph_profile_fusion_not_assessed"
+                decided = f"rule:{rule}"
+                flags.append("fusion_not_assessed")
+        elif expr_call == "ETV6::RUNX1":
+            if assessed:
+                subtype, rule = "ETV6::RUNX1-like", "er_profile_without_fusion"
+                decided = f"rule:{rule}"
+            else:
+                flags.append("fusion_not_assessed")
+        elif expr_call in FUSION_DEFINED:
+            flags.append("defining_fusion_not_found" if assessed else "fusion_not_assessed")
+        if subtype in MUTATION_DEFINED:
+            flags.append("mutation_not_assessed")
+        if kinases and subtype not in ("Ph-like", PH_GROUP):
+            flags.append("kinase_fusion_without_ph_profile:" + kinases[0][0].name)
+
+        called = subtype not in (UNCLASSIFIED, MULTIPLE)
+        if not called:
+            tier = "none"
+        elif decided == "fusion":
+            tier = "medium"
+        else:
+            tier = "high" if top_p >= s.high else "medium" if top_p >= s.medium else "low"
+        capped = {"out_of_distribution", "low_tumour_content", "lineage_uncertain"}
+        if called and (capped & set(flags) or "missing_panel_genes" in flags):
+            tier = "low"
+        ph_group_prob = float(p[PH_GROUP]) if PH_GROUP in p.index else 0.0
+        ph_group = (
+            "yes"
+            if subtype in ("BCR::ABL1", "Ph-like", PH_GROUP)
+            or (lineage != "T" and ph_group_prob >= s.threshold(PH_GROUP))
+            else "no"
+        )
+        if subtype == "Ph-like":
+            ph_like = "yes"
+        elif subtype == PH_GROUP or (not called and PH_GROUP in candidates):
+            ph_like = "not_assessable"
+        else:
+            ph_like = "no"
+        if subtype == "DUX4" or (not called and "DUX4" in candidates):
+            dux4 = "yes" if called else "not_assessable"
+        elif called and not ({"out_of_distribution", "low_tumour_content"} & set(flags)):
+            dux4 = "no"
+        else:
+            dux4 = "not_assessable"
+        rows.append(
+            {
+                "sample_id": str(sid),
+                "subtype": subtype,
+                "confidence_tier": tier,
+                "top_probability": top_p,
+                "candidates": ";".join(candidates),
+                "lineage": lineage,
+                "ph_group": ph_group,
+                "ph_like": ph_like,
+                "ph_like_kinase_class": kin if subtype == "Ph-like" else "",
+                "dux4": dux4,
+                "decided_by": decided,
+                "qc_flags": ";".join(flags),
+            }
+        )
+        records[str(sid)] = {
+            "rule": rule,
+            "expression_call": expr_call,
+            "top_class": top,
+            "top_probability": round(top_p, 6),
+            "runner_up_probability": round(second_p, 6),
+            "threshold": s.threshold(top),
+            "margin": s.margin,
+            "candidates": candidates,
+            "fusion_data": "given" if assessed else "not_given",
+            "fusions_considered": [f.name for f in fl],
+            "defining_fusions": [f"{f.name} -> {st}" for f, st in defining],
+            "kinase_fusions": [f"{f.name} -> {k}" for f, k in kinases],
+            "lineage_scores": {"B": round(b, 6), "T": round(t, 6)},
+            "ood_score": round(float(ood_score[sid]), 6),
+            "marrow_score": round(float(marrow_score[sid]), 6),
+            "blast_fraction": bf,
+        }
+    return pd.DataFrame(rows), records

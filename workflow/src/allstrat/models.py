@@ -1,0 +1,259 @@
+"""Model persistence: the only place in allstrat that unpickles.
+
+A model lives in ``models/<name>/<version>/``: ``model.joblib`` (the pickled estimator),
+``model.json`` (the card, schema ``workflow/schemas/model_card.schema.yaml``) and
+``metrics.json``. :func:`load_model` checks, **before unpickling**, that the card is valid,
+that ``model.joblib``'s sha256 equals the card's (a tampered or swapped file is refused
+without being loaded), that the recorded scikit-learn and allstrat major.minor versions
+match the installed ones (cross-version unpickling is unsupported) and that the card's
+feature list is well formed (and equals ``expected_features`` when given); after loading
+it checks that the estimator's own feature list equals the card's.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+from allstrat import __version__
+from allstrat.errors import ModelError
+from allstrat.io.output import atomic_path, write_json
+from allstrat.paths import models_dir, project_root
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_MODEL",
+    "LoadedModel",
+    "card_schema",
+    "dependency_versions",
+    "git_commit",
+    "load_model",
+    "resolve_model_dir",
+    "save_model",
+    "sha256_file",
+]
+
+#: The shipped default subtype model (relative to ``models/``).
+DEFAULT_MODEL = "allstrat-bcp/1.0.0"
+DEPENDENCIES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib")
+
+
+@functools.cache
+def card_schema() -> dict:
+    """Return the model-card JSON schema."""
+    p = project_root() / "workflow" / "schemas" / "model_card.schema.yaml"
+    with p.open() as fh:
+        return yaml.safe_load(fh)
+
+
+def sha256_file(path: str | Path) -> str:
+    """Return the hex sha256 of a file."""
+    h = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+def dependency_versions() -> dict[str, str]:
+    """Installed versions of the libraries that shape a model."""
+    out = {}
+    for d in DEPENDENCIES:
+        try:
+            out[d] = version(d)
+        except PackageNotFoundError:  # pragma: no cover - all are dependencies
+            out[d] = "not installed"
+    return out
+
+
+def git_commit() -> str:
+    """Commit of the checkout allstrat runs from, or ``"unknown"``."""
+    try:
+        res = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=project_root(),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return res.stdout.strip() if res.returncode == 0 else "unknown"
+
+
+def _major_minor(v: str) -> str:
+    return ".".join(v.split("+")[0].split(".")[:2])
+
+
+def resolve_model_dir(model: str | Path | None) -> Path:
+    """Resolve ``--model``: a folder path, or ``name/version`` under ``models/``.
+
+    ``None`` gives the shipped :data:`DEFAULT_MODEL`.
+    """
+    if model is None:
+        return models_dir() / DEFAULT_MODEL
+    p = Path(model)
+    if p.is_dir():
+        return p
+    if (models_dir() / p).is_dir():
+        return models_dir() / p
+    raise ModelError(f"model {str(model)!r} not found (a folder with model.json + model.joblib)")
+
+
+def save_model(
+    estimator: Any, directory: str | Path, card: dict[str, Any], metrics: dict[str, Any]
+) -> Path:
+    """Write a new model version: ``model.joblib``, ``model.json`` and ``metrics.json``.
+
+    Parameters
+    ----------
+    estimator
+        Fitted estimator exposing ``feature_names_in_`` and ``classes_``.
+    directory
+        ``models/<name>/<version>``; must not exist yet (versions are never overwritten).
+    card
+        Card fields that training knows (cohort, CV, intended use, limitations ...);
+        ``model_file``, ``model_sha256``, ``package*``, ``dependencies``, ``git_commit``,
+        ``classes`` and ``feature_names`` are filled in here.
+    metrics
+        Held-out metrics (per-class precision / recall, confusion matrix, calibration).
+
+    Returns
+    -------
+    pathlib.Path
+        The model directory.
+    """
+    import joblib
+
+    d = Path(directory)
+    if d.exists():
+        raise ModelError(f"{d} already exists; a model version is never overwritten")
+    tmp_dir = d.parent / f".tmp-{d.name}"
+    tmp_dir.mkdir(parents=True, exist_ok=False)
+    try:
+        with atomic_path(tmp_dir / "model.joblib") as tmp:
+            joblib.dump(estimator, tmp, compress=3)
+        full = dict(card)
+        full.update(
+            model_file="model.joblib",
+            model_sha256=sha256_file(tmp_dir / "model.joblib"),
+            package="allstrat",
+            package_version=__version__,
+            dependencies=dependency_versions(),
+            git_commit=full.get("git_commit") or git_commit(),
+            classes=[str(c) for c in estimator.classes_],
+            feature_names=[str(f) for f in estimator.feature_names_in_],
+        )
+        try:
+            jsonschema.validate(full, card_schema())
+        except jsonschema.ValidationError as exc:
+            raise ModelError(f"model card invalid: {exc.message}") from None
+        write_json(tmp_dir / "model.json", full)
+        write_json(tmp_dir / "metrics.json", metrics)
+        tmp_dir.rename(d)
+    except BaseException:
+        for f in tmp_dir.glob("*"):
+            f.unlink()
+        tmp_dir.rmdir()
+        raise
+    logger.info("saved model %s (%s)", d, full["model_sha256"][:12])
+    return d
+
+
+class LoadedModel:
+    """A verified model: the estimator plus its card and directory."""
+
+    def __init__(self, estimator: Any, card: dict[str, Any], directory: Path) -> None:
+        self.estimator = estimator
+        self.card = card
+        self.directory = directory
+
+    @property
+    def model_id(self) -> str:
+        """``name/version``."""
+        return f"{self.card['name']}/{self.card['version']}"
+
+    @property
+    def sha256(self) -> str:
+        """sha256 of ``model.joblib``."""
+        return str(self.card["model_sha256"])
+
+
+def load_model(
+    directory: str | Path | None = None, *, expected_features: list[str] | None = None
+) -> LoadedModel:
+    """Verify and load a model (see the module docstring for the checks, in order).
+
+    Parameters
+    ----------
+    directory
+        Model folder, ``name/version`` under ``models/``, or ``None`` for the default.
+    expected_features
+        When given, the card's feature list must equal it (checked before unpickling).
+
+    Returns
+    -------
+    LoadedModel
+        Estimator, card and directory.
+
+    Raises
+    ------
+    ModelError
+        Missing files, invalid card, checksum mismatch, version mismatch, feature mismatch.
+    """
+    import joblib
+
+    d = resolve_model_dir(directory)
+    card_path, model_path = d / "model.json", d / "model.joblib"
+    for p in (card_path, model_path):
+        if not p.is_file():
+            raise ModelError(f"{p} missing; a model folder holds model.json + model.joblib")
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+        jsonschema.validate(card, card_schema())
+    except json.JSONDecodeError as exc:
+        raise ModelError(f"{card_path}: not valid JSON ({exc})") from None
+    except jsonschema.ValidationError as exc:
+        raise ModelError(f"{card_path}: invalid model card: {exc.message}") from None
+    actual = sha256_file(model_path)
+    if actual != card["model_sha256"]:
+        raise ModelError(
+            f"{model_path}: sha256 {actual[:16]}... does not match the card's "
+            f"{card['model_sha256'][:16]}...; refusing to load a modified or foreign model file"
+        )
+    want_skl = card["dependencies"]["scikit-learn"]
+    have_skl = version("scikit-learn")
+    if _major_minor(want_skl) != _major_minor(have_skl):
+        raise ModelError(
+            f"{d}: trained with scikit-learn {want_skl}, installed {have_skl}; "
+            "pickles do not load across scikit-learn minor versions: retrain (allstrat train)"
+        )
+    if _major_minor(card["package_version"]) != _major_minor(__version__):
+        raise ModelError(
+            f"{d}: trained with allstrat {card['package_version']}, running {__version__}; "
+            "retrain the model with this version"
+        )
+    feats = card["feature_names"]
+    if len(set(feats)) != len(feats):
+        raise ModelError(f"{card_path}: duplicate names in feature_names")
+    if expected_features is not None and list(expected_features) != list(feats):
+        raise ModelError(f"{card_path}: feature list differs from the expected one")
+    estimator = joblib.load(model_path)  # noqa: TID251 - the only unpickling (verified above)
+    got = [str(f) for f in getattr(estimator, "feature_names_in_", [])]
+    if got != list(feats):
+        raise ModelError(f"{d}: the estimator's features differ from the card's feature_names")
+    if [str(c) for c in estimator.classes_] != list(card["classes"]):
+        raise ModelError(f"{d}: the estimator's classes differ from the card's classes")
+    logger.info("loaded model %s/%s (%s)", card["name"], card["version"], actual[:12])
+    return LoadedModel(estimator, card, d)
