@@ -1,0 +1,489 @@
+"""Per-sample copy-number calling: one row of ``contracts.COPYNUMBER_COLUMNS`` + evidence.
+
+The settings mirror the ``copynumber:`` section of ``config/config.yaml`` (defaults and
+sources documented in ``workflow/schemas/config.schema.yaml``); library code never reads
+the workflow config itself — the CLI passes the section to
+:meth:`CopyNumberSettings.from_config`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from allstrat.contracts import COPYNUMBER_COLUMNS, LESION_GENES, LESION_STATES
+from allstrat.copynumber import lesions, mlpa, ploidy
+from allstrat.copynumber.ikzf1plus import call_ikzf1plus
+from allstrat.copynumber.lesions import CnThresholds, LesionCall
+from allstrat.copynumber.mlpa import MlpaThresholds
+from allstrat.copynumber.ploidy import FAVOURABLE_TRISOMIES, PloidyCutoffs
+from allstrat.copynumber.segments import normalise_segments, validate_segments
+from allstrat.copynumber.ukall import ukall_cna_profile
+from allstrat.errors import ConfigError, InputError
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SegmentSettings:
+    """Diploid-baseline search (see :func:`segments.find_diploid_baseline`)."""
+
+    bandwidth: float = 0.05
+    min_peak_height: float = 0.05
+    max_state: int = 8
+    baf_weight: float = 2.0
+    tie_tolerance: float = 0.002
+    default_purity: float = 1.0
+
+
+@dataclass(frozen=True)
+class MaskedSettings:
+    """Masked-hypodiploidy test from BAF (UNVERIFIED thresholds)."""
+
+    loh_baf_margin: float = 0.1
+    min_loh_fraction: float = 0.3
+
+
+@dataclass(frozen=True)
+class ArmSettings:
+    """Arm / whole-chromosome state rules."""
+
+    min_arm_coverage: float = 0.5
+    whole_chrom_min_fraction: float = 0.8
+
+
+@dataclass(frozen=True)
+class Iamp21Settings:
+    """iAMP21 from segments (min_cn per S13/S45; pattern rule UNVERIFIED)."""
+
+    min_cn: float = 5.0
+    min_states_on_21q: int = 3
+
+
+@dataclass(frozen=True)
+class Ikzf1plusSettings:
+    """IKZF1plus options (PAX5 focal-vs-any loss is UNVERIFIED)."""
+
+    pax5_states: tuple[str, ...] = ("deleted", "homozygous_deleted")
+
+
+@dataclass(frozen=True)
+class CopyNumberSettings:
+    """Every threshold of the copy-number stage."""
+
+    segments: SegmentSettings = field(default_factory=SegmentSettings)
+    thresholds: CnThresholds = field(default_factory=CnThresholds)
+    mlpa: MlpaThresholds = field(default_factory=MlpaThresholds)
+    ploidy: PloidyCutoffs = field(default_factory=PloidyCutoffs)
+    arms: ArmSettings = field(default_factory=ArmSettings)
+    masked_hypodiploidy: MaskedSettings = field(default_factory=MaskedSettings)
+    iamp21: Iamp21Settings = field(default_factory=Iamp21Settings)
+    ikzf1plus: Ikzf1plusSettings = field(default_factory=Ikzf1plusSettings)
+
+    @classmethod
+    def from_config(cls, section: Mapping | None) -> CopyNumberSettings:
+        """Build from the ``copynumber:`` config section (missing keys take defaults)."""
+        section = dict(section or {})
+        kwargs = {}
+        for f in dataclasses.fields(cls):
+            sub = section.pop(f.name, None)
+            if sub is None:
+                continue
+            sub_cls = type(f.default_factory())  # type: ignore[misc]
+            known = {x.name for x in dataclasses.fields(sub_cls)}
+            unknown = set(sub) - known
+            if unknown:
+                raise ConfigError(f"copynumber.{f.name}: unknown key(s) {sorted(unknown)}")
+            vals = {k: tuple(v) if isinstance(v, list) else v for k, v in sub.items()}
+            kwargs[f.name] = sub_cls(**vals)
+        if section:
+            raise ConfigError(f"copynumber: unknown key(s) {sorted(section)}")
+        return cls(**kwargs)
+
+    def as_dict(self) -> dict:
+        """JSON-ready copy (recorded in every evidence file)."""
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class SampleResult:
+    """The output row and its evidence."""
+
+    row: dict
+    evidence: dict
+
+
+def _empty_row(sample_id: str, source: str) -> dict:
+    row = dict.fromkeys(COPYNUMBER_COLUMNS, "")
+    row["sample_id"] = sample_id
+    row["cn_source"] = source
+    for g in LESION_GENES:
+        row[f"{g.lower()}_status"] = "not_assessable"
+    row.update(
+        ikzf1plus="not_assessable",
+        dux4_erg="not_assessable",
+        karyotype_class="not_assessable",
+        masked_hypodiploidy_warning="not_assessable",
+        iamp21="not_assessable",
+        ukall_cna_profile="not_assessable",
+    )
+    return row
+
+
+def combine_dux4_erg(dux4: str | None, erg_status: str) -> tuple[str, list[str]]:
+    """``dux4_erg`` from the expression DUX4 call and the ERG deletion status.
+
+    Parameters
+    ----------
+    dux4
+        Classify-stage ``dux4`` column (``yes``/``no``), ``None`` when no classify table.
+    erg_status
+        ERG lesion state.
+
+    Returns
+    -------
+    (value, flags)
+        ``DUX4-r/ERG-deleted``, ``DUX4-r/ERG-intact``, ``DUX4-r/ERG-not_assessable``,
+        ``no`` or ``not_assessable`` (no DUX4 call available).
+    """
+    flags = []
+    deleted = erg_status in ("deleted", "homozygous_deleted")
+    if dux4 == "yes":
+        if deleted:
+            return "DUX4-r/ERG-deleted", flags
+        if erg_status == "not_assessable":
+            return "DUX4-r/ERG-not_assessable", flags
+        return "DUX4-r/ERG-intact", flags
+    if deleted:
+        flags.append("erg_deleted_without_dux4_expression_call")
+    if dux4 == "no":
+        return "no", flags
+    return "not_assessable", flags
+
+
+def _finish(
+    row: dict,
+    calls: dict[str, LesionCall],
+    ev: dict,
+    flags: list[str],
+    *,
+    ikzf1_type: str,
+    dux4: str | None,
+    settings: CopyNumberSettings,
+) -> SampleResult:
+    status = {g: calls[g].status if g in calls else "not_assessable" for g in LESION_GENES}
+    for g in LESION_GENES:
+        assert status[g] in LESION_STATES, status[g]
+        row[f"{g.lower()}_status"] = status[g]
+        if g in calls:
+            flags.extend(calls[g].flags)
+    row["ikzf1_deletion_type"] = ikzf1_type
+    plus, reason = call_ikzf1plus(status, pax5_states=settings.ikzf1plus.pax5_states)
+    row["ikzf1plus"] = plus
+    row["dux4_erg"], f2 = combine_dux4_erg(dux4, status["ERG"])
+    flags.extend(f2)
+    profile, deleted = ukall_cna_profile(status)
+    row["ukall_cna_profile"] = profile
+    row["cn_qc_flags"] = ";".join(dict.fromkeys(flags))
+    ev["calls"] = {
+        g: {"status": calls[g].status, "flags": calls[g].flags, **calls[g].evidence} for g in calls
+    }
+    ev["ikzf1_deletion_type"] = ikzf1_type
+    ev["ikzf1plus"] = {"result": plus, "reason": reason, "rule": "Stanulla et al. JCO 2018"}
+    ev["dux4_erg"] = {"dux4_expression_call": dux4, "erg_status": status["ERG"]}
+    ev["ukall_cna_profile"] = {"result": profile, "deleted": deleted}
+    return SampleResult(row, ev)
+
+
+def call_from_segments(
+    segments: pd.DataFrame,
+    *,
+    sample_id: str,
+    genes: pd.DataFrame,
+    chromosomes: pd.DataFrame,
+    exons: pd.DataFrame | None,
+    blast_fraction: float | None = None,
+    genome_build: str = "GRCh38",
+    dux4: str | None = None,
+    settings: CopyNumberSettings | None = None,
+    source: str | None = None,
+) -> SampleResult:
+    """Call every lesion, ploidy and iAMP21 for one sample from its segments.
+
+    Parameters
+    ----------
+    segments
+        Segments of this sample (reader contract).
+    sample_id
+        The sample.
+    genes
+        Gene table (``GeneTable.table``: symbol index, chrom, start, end).
+    chromosomes
+        Chromosome table (:func:`resources.load_chromosomes`).
+    exons
+        Lesion exon table or None.
+    blast_fraction
+        Blast fraction 0–1, or None/NaN when unknown.
+    genome_build
+        Build stated by the sample sheet.
+    dux4
+        Classify-stage DUX4 call or None.
+    settings
+        Thresholds.
+    source
+        Input file name for messages.
+
+    Returns
+    -------
+    SampleResult
+    """
+    s = settings or CopyNumberSettings()
+    seg = validate_segments(
+        segments,
+        chromosomes=chromosomes,
+        sample_id=sample_id,
+        genome_build=genome_build,
+        source=source,
+    )
+    purity = None if blast_fraction is None or math.isnan(blast_fraction) else blast_fraction
+    if purity is not None and purity <= 0:
+        raise InputError("blast_fraction must be > 0 to call copy number", sample=sample_id)
+    norm, base = normalise_segments(seg, purity=purity, **dataclasses.asdict(s.segments))
+    th = s.thresholds
+    row = _empty_row(sample_id, "DNA")
+    flags: list[str] = []
+    if base.purity_source == "assumed":
+        flags.append("purity_unknown_assumed")
+    if base.ambiguous:
+        flags.append("diploid_baseline_ambiguous")
+    calls: dict[str, LesionCall] = {}
+    ikzf1, ikzf1_type = lesions.call_ikzf1(norm, genes, exons, thresholds=th)
+    calls["IKZF1"] = ikzf1
+    for g in ("CDKN2A", "CDKN2B", "PAX5", "ERG", "ETV6", "RB1", "BTG1", "EBF1"):
+        calls[g] = lesions.call_gene(norm, g, genes, thresholds=th)
+    calls["PAR1"] = lesions.call_par1(norm, genes, thresholds=th)
+    states = ploidy.chromosome_states(
+        norm,
+        chromosomes,
+        min_arm_coverage=s.arms.min_arm_coverage,
+        whole_chrom_min_fraction=s.arms.whole_chrom_min_fraction,
+    )
+    sex = ploidy.infer_sex(states, norm)
+    n, pflags, deltas = ploidy.modal_number(states, sex=sex)
+    flags.extend(pflags)
+    kclass, kflags = s.ploidy.classify(n)
+    flags.extend(kflags)
+    row["modal_chromosome_number"] = "" if n is None else str(n)
+    row["karyotype_class"] = kclass
+    row["favourable_trisomies"] = ";".join(
+        f"+{c[3:]}" for c in FAVOURABLE_TRISOMIES if deltas.get(c, 0) > 0
+    )
+    loh = ploidy.loh_fraction(
+        norm, purity=base.purity, loh_margin=s.masked_hypodiploidy.loh_baf_margin
+    )
+    if loh is None:
+        row["masked_hypodiploidy_warning"] = "not_assessable"
+    else:
+        row["masked_hypodiploidy_warning"] = (
+            "yes" if loh >= s.masked_hypodiploidy.min_loh_fraction else "no"
+        )
+    r = genes.loc["RUNX1"]
+    iamp, iev = ploidy.call_iamp21(
+        norm,
+        (r["chrom"], int(r["start"]), int(r["end"])),
+        states,
+        min_cn=s.iamp21.min_cn,
+        min_states_on_21q=s.iamp21.min_states_on_21q,
+    )
+    row["iamp21"] = iamp
+    ev: dict = {
+        "cn_source": "DNA",
+        "input": {"format": "segments", "file": source, "n_segments": len(seg)},
+        "baseline": base.as_dict(),
+        "ploidy": {
+            "modal_chromosome_number": n,
+            "karyotype_class": kclass,
+            "sex": sex,
+            "whole_chromosome_changes": deltas,
+            "chromosomes": {
+                c: {
+                    k: (None if pd.isna(v) else (int(v) if k.endswith("state") else float(v)))
+                    for k, v in rec.items()
+                }
+                for c, rec in states.to_dict("index").items()
+            },
+            "cutoffs": dataclasses.asdict(s.ploidy),
+        },
+        "masked_hypodiploidy": {
+            "loh_fraction": None if loh is None else round(loh, 4),
+            **dataclasses.asdict(s.masked_hypodiploidy),
+        },
+        "iamp21": iev,
+        "thresholds": dataclasses.asdict(th),
+    }
+    return _finish(row, calls, ev, flags, ikzf1_type=ikzf1_type, dux4=dux4, settings=s)
+
+
+def call_from_mlpa(
+    probes: pd.DataFrame,
+    *,
+    sample_id: str,
+    genes: pd.DataFrame,
+    blast_fraction: float | None = None,
+    genome_build: str = "GRCh38",
+    dux4: str | None = None,
+    settings: CopyNumberSettings | None = None,
+    source: str | None = None,
+) -> SampleResult:
+    """Call lesions for one sample from MLPA probe ratios (no ploidy from MLPA).
+
+    Parameters are as for :func:`call_from_segments`; ``probes`` follows the MLPA reader
+    contract. Probe positions, when given, must lie in their gene on GRCh38.
+    """
+    s = settings or CopyNumberSettings()
+    if genome_build != "GRCh38":
+        raise InputError(
+            f"MLPA probe positions are {genome_build}; only GRCh38 is supported — lift over",
+            path=source,
+            sample=sample_id,
+        )
+    mlpa.check_probe_positions(
+        probes, genes, sample_id=sample_id, margin_bp=s.mlpa.position_margin_bp, source=source
+    )
+    f = None if blast_fraction is None or math.isnan(blast_fraction) else blast_fraction
+    cut = s.mlpa.resolve(f)
+    called = mlpa.call_probes(probes, cut)
+    row = _empty_row(sample_id, "DNA")
+    flags: list[str] = []
+    if cut["mode"] == "fixed" and s.mlpa.mode == "purity_adjusted":
+        flags.append("blast_fraction_unknown_fixed_mlpa_thresholds")
+    calls: dict[str, LesionCall] = {}
+    for g in ("IKZF1", "CDKN2A", "CDKN2B", "PAX5", "ERG", "ETV6", "RB1", "BTG1", "EBF1"):
+        calls[g] = mlpa.gene_call(called, g, cut, s.mlpa)
+    calls["PAR1"] = mlpa.par1_call(called, cut, s.mlpa)
+    ikzf1_type = ""
+    if calls["IKZF1"].status in ("deleted", "homozygous_deleted"):
+        ex = mlpa.ikzf1_exon_states(called)
+        calls["IKZF1"].evidence["exons"] = {str(k): v for k, v in sorted(ex.items())}
+        deleted = {k for k, v in ex.items() if v in ("deleted", "homozygous_deleted")}
+        assessed = {k for k, v in ex.items() if v != "not_assessable"}
+        ikzf1_type = lesions.ikzf1_deletion_type(deleted, assessed) if ex else ""
+    # iAMP21 from chr21 / RUNX1 probes when the kit has them (P327-style: ratio ≥ amp)
+    runx1 = called[called["gene"] == "RUNX1"]
+    if len(runx1):
+        amp = int((runx1["ratio"] >= cut["amp_at_or_above"]).sum())
+        row["iamp21"] = "yes" if amp >= 2 else "no"
+        iev = {"runx1_probes": len(runx1), "at_or_above": cut["amp_at_or_above"], "n_amp": amp}
+    else:
+        iev = {"reason": "no RUNX1 probes in this MLPA kit"}
+    ev = {
+        "cn_source": "DNA",
+        "input": {"format": "mlpa", "file": source, "n_probes": len(called)},
+        "mlpa_thresholds": cut,
+        "iamp21": iev,
+        "ploidy": {"reason": "MLPA does not measure ploidy"},
+    }
+    return _finish(row, calls, ev, flags, ikzf1_type=ikzf1_type, dux4=dux4, settings=s)
+
+
+GENE_CALL_SYNONYMS = {
+    "normal": "normal",
+    "wt": "normal",
+    "neutral": "normal",
+    "del": "deleted",
+    "deletion": "deleted",
+    "deleted": "deleted",
+    "loss": "deleted",
+    "het_del": "deleted",
+    "hemizygous": "deleted",
+    "monoallelic": "deleted",
+    "homdel": "homozygous_deleted",
+    "hom_del": "homozygous_deleted",
+    "homozygous_deletion": "homozygous_deleted",
+    "homozygous_deleted": "homozygous_deleted",
+    "biallelic": "homozygous_deleted",
+    "gain": "gained",
+    "gained": "gained",
+    "dup": "gained",
+    "amp": "amplified",
+    "amplification": "amplified",
+    "amplified": "amplified",
+    "not_assessable": "not_assessable",
+    "na": "not_assessable",
+}
+
+
+def call_from_gene_calls(
+    calls_df: pd.DataFrame,
+    *,
+    sample_id: str,
+    dux4: str | None = None,
+    settings: CopyNumberSettings | None = None,
+    source: str | None = None,
+) -> SampleResult:
+    """Lesion states from gene-level calls (``sample_id, gene, call, copy_number``).
+
+    ``call`` is read through :data:`GENE_CALL_SYNONYMS`; an empty call with a numeric
+    ``copy_number`` is mapped by the copy-number thresholds. Genes absent from the file
+    are not assessable. PAR1 is taken from a ``PAR1`` / ``P2RY8-CRLF2`` row or from
+    CSF2RA/IL3RA/CRLF2 rows.
+    """
+    s = settings or CopyNumberSettings()
+    row = _empty_row(sample_id, "DNA")
+    per_gene: dict[str, str] = {}
+    raw: dict[str, dict] = {}
+    for r in calls_df.itertuples(index=False):
+        gene = (
+            str(r.gene)
+            .strip()
+            .upper()
+            .replace("P2RY8::CRLF2", "PAR1")
+            .replace("P2RY8-CRLF2", "PAR1")
+        )
+        text = str(r.call).strip().lower()
+        cn = pd.to_numeric(getattr(r, "copy_number", None), errors="coerce")
+        if text in GENE_CALL_SYNONYMS:
+            st = GENE_CALL_SYNONYMS[text]
+        elif text in ("", "nan") and not pd.isna(cn):
+            st = s.thresholds.state(float(cn))
+        else:
+            raise InputError(
+                f"gene {gene}: unknown call {r.call!r}; expected one of "
+                f"{sorted(set(GENE_CALL_SYNONYMS))} or a copy_number",
+                path=source,
+                sample=sample_id,
+            )
+        per_gene[gene] = st
+        raw[gene] = {"call": str(r.call), "copy_number": None if pd.isna(cn) else float(cn)}
+    calls: dict[str, LesionCall] = {}
+    for g in LESION_GENES:
+        if g == "PAR1" and "PAR1" not in per_gene:
+            st, fl = lesions.par1_from_states(per_gene)
+            calls[g] = LesionCall(g, st, {"source": "gene_calls", "genes": raw}, fl)
+        elif g in per_gene:
+            calls[g] = LesionCall(g, per_gene[g], {"source": "gene_calls", **raw[g]})
+    ev = {
+        "cn_source": "DNA",
+        "input": {"format": "gene_calls", "file": source, "n_rows": len(calls_df)},
+        "ploidy": {"reason": "gene-level calls carry no ploidy"},
+    }
+    flags = []
+    ikzf1_type = ""
+    if per_gene.get("IKZF1") in ("deleted", "homozygous_deleted"):
+        flags.append("ikzf1_type_needs_exon_level_data")
+    return _finish(row, calls, ev, flags, ikzf1_type=ikzf1_type, dux4=dux4, settings=s)
+
+
+def call_without_copy_number(
+    sample_id: str, *, dux4: str | None = None, settings: CopyNumberSettings | None = None
+) -> SampleResult:
+    """Row for a sample with neither DNA copy number nor usable expression."""
+    s = settings or CopyNumberSettings()
+    row = _empty_row(sample_id, "none")
+    ev = {"cn_source": "none", "reason": "no copy-number data and no RNA dosage estimate"}
+    return _finish(row, {}, ev, ["no_copy_number_data"], ikzf1_type="", dux4=dux4, settings=s)

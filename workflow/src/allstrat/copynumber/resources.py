@@ -1,0 +1,73 @@
+"""Bundled reference tables the copy-number caller rests on (read-only, versioned).
+
+* ``resources/genome/chromosomes_grch38.tsv`` — GRCh38 chromosome lengths (plus GRCh37
+  lengths, only to recognise GRCh37 input) and centromere spans (DOMAIN.md §8,
+  MD-ALL ``centromeres_hg38.rda``). See ``resources/MANIFEST.tsv``.
+* ``resources/genes/lesion_exons_grch38.tsv`` — exon coordinates of the lesion genes
+  (IKZF1 exons 1–8 etc.), written by the simulator / resource owner. Columns used:
+  ``gene``, ``exon`` (integer exon number), ``chrom``, ``start``, ``end`` (GRCh38,
+  1-based inclusive).
+
+These are bundled resources, not user input; a missing or malformed table is an
+installation problem and raises :class:`allstrat.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+
+from allstrat.errors import ConfigError
+from allstrat.paths import resources_dir
+
+CHROMOSOME_TABLE = "genome/chromosomes_grch38.tsv"
+LESION_EXON_TABLE = "genes/lesion_exons_grch38.tsv"
+AUTOSOMES: tuple[str, ...] = tuple(f"chr{i}" for i in range(1, 23))
+SEX_CHROMOSOMES: tuple[str, ...] = ("chrX", "chrY")
+
+
+@functools.lru_cache(maxsize=4)
+def load_chromosomes(path: str | Path | None = None) -> pd.DataFrame:
+    """Return the chromosome table indexed by ``chrom`` (``chr1`` .. ``chrY``).
+
+    Columns: ``length`` (GRCh38), ``grch37_length``, ``centromere_start``,
+    ``centromere_end``, ``acrocentric`` (bool).
+    """
+    p = Path(path) if path is not None else resources_dir() / CHROMOSOME_TABLE
+    try:
+        table = pd.read_csv(p, sep="\t", comment="#", dtype={"chrom": str})
+        for col in ("length", "grch37_length", "centromere_start", "centromere_end"):
+            table[col] = table[col].astype("int64")
+        table["acrocentric"] = table["acrocentric"].astype(int).astype(bool)
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(f"{p}: cannot read the bundled chromosome table ({exc})") from None
+    return table.set_index("chrom")
+
+
+@functools.lru_cache(maxsize=4)
+def load_lesion_exons(path: str | Path | None = None) -> pd.DataFrame | None:
+    """Return the lesion-gene exon table, or ``None`` when it is not installed.
+
+    Returns a DataFrame with columns ``gene``, ``exon`` (int), ``chrom``, ``start``,
+    ``end``; without it the IKZF1 deletion type cannot be resolved from segments (the
+    caller then records why).
+    """
+    p = Path(path) if path is not None else resources_dir() / LESION_EXON_TABLE
+    if not p.is_file():
+        return None
+    try:
+        table = pd.read_csv(p, sep="\t", comment="#", dtype=str, keep_default_na=False)
+        out = pd.DataFrame(
+            {
+                "gene": table["gene"],
+                "exon": table["exon"].str.extract(r"(\d+)", expand=False).astype("int64"),
+                "chrom": table["chrom"],
+                "start": table["start"].astype("int64"),
+                "end": table["end"].astype("int64"),
+            }
+        )
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(f"{p}: cannot read the bundled lesion exon table ({exc})") from None
+    return out.drop_duplicates(["gene", "exon"]).reset_index(drop=True)

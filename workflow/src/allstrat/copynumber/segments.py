@@ -1,0 +1,435 @@
+"""Segment normalisation: diploid baseline, purity adjustment, absolute copy number.
+
+Input contract (``allstrat.io.copynumber_readers``): one row per segment with
+``sample_id, chrom ("chr7"), start, end (1-based inclusive), log2, n_probes, baf``
+(``baf`` may be NaN; it is read as the mirrored B-allele fraction, 0–0.5).
+
+Model (derived; DOMAIN.md §2, §5). A tumour fraction ``p`` of cells carries ``c`` copies
+and ``1 − p`` are normal diploid, so the expected ratio to a diploid reference is
+``(p·c + 2(1 − p)) / 2``. Callers such as CNVkit centre log2 ratios on the genome median,
+which a hyperdiploid genome with many gained chromosomes shifts. We therefore search the
+length-weighted density of segment log2 values for peaks, score every peak as the
+candidate diploid level by how well *all* segments then fit integer copy-number states
+(and, with BAF, the allele fractions those states allow), and keep the best. Because
+gains are spaced more tightly than losses (log2 3/2 = 0.585 vs log2 1/2 = −1), the wrong
+"loss" interpretation of a gained majority fits badly even when purity is unknown.
+
+Ambiguity that no log2/BAF data can resolve (a near-haploid genome vs its doubled form)
+is reported, never hidden: the caller flags it and the masked-hypodiploidy test reads
+genome-wide loss of heterozygosity.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from allstrat.copynumber.resources import AUTOSOMES
+from allstrat.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+SEGMENT_COLUMNS: tuple[str, ...] = (
+    "sample_id",
+    "chrom",
+    "start",
+    "end",
+    "log2",
+    "n_probes",
+    "baf",
+)
+
+
+def expected_ratio(cn: np.ndarray | float, purity: float) -> np.ndarray | float:
+    """Expected copy ratio to diploid of ``cn`` copies at tumour fraction ``purity``.
+
+    Parameters
+    ----------
+    cn
+        Copy number(s) in the tumour cells.
+    purity
+        Tumour (blast) fraction, 0 < purity ≤ 1.
+
+    Returns
+    -------
+    ``(purity·cn + 2·(1 − purity)) / 2``.
+
+    Examples
+    --------
+    >>> expected_ratio(1, 0.5)
+    0.75
+    """
+    ratio = (purity * np.asarray(cn, dtype=float) + 2.0 * (1.0 - purity)) / 2.0
+    return float(ratio) if ratio.ndim == 0 else ratio
+
+
+def copy_number_from_log2(log2: np.ndarray, purity: float) -> np.ndarray:
+    """Invert :func:`expected_ratio`: tumour copy number from a centred log2 ratio.
+
+    Parameters
+    ----------
+    log2
+        log2 copy ratios already centred on the diploid level.
+    purity
+        Tumour (blast) fraction, 0 < purity ≤ 1.
+
+    Returns
+    -------
+    Estimated copy number in the tumour cells, clipped at 0.
+    """
+    ratio = np.power(2.0, np.asarray(log2, dtype=float))
+    return np.clip(2.0 * (ratio - (1.0 - purity)) / purity, 0.0, None)
+
+
+def expected_minor_fraction(cn: int, minor: int, purity: float) -> float:
+    """Mirrored B-allele fraction expected for ``minor`` of ``cn`` copies at ``purity``."""
+    denom = purity * cn + 2.0 * (1.0 - purity)
+    if denom <= 0:
+        return math.nan
+    return (purity * minor + (1.0 - purity)) / denom
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Result of the diploid-baseline search (all values recorded in the evidence)."""
+
+    offset: float  # log2 value of the diploid level in the input (subtract to centre)
+    purity: float
+    purity_source: str  # "sheet", "estimated" or "assumed"
+    score: float
+    ambiguous: bool
+    candidates: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary."""
+        return {
+            "diploid_log2_offset": round(self.offset, 4),
+            "purity": round(self.purity, 4),
+            "purity_source": self.purity_source,
+            "fit_score": round(self.score, 5),
+            "ambiguous": self.ambiguous,
+            "candidates": self.candidates,
+        }
+
+
+def validate_segments(
+    segments: pd.DataFrame,
+    *,
+    chromosomes: pd.DataFrame,
+    sample_id: str,
+    genome_build: str = "GRCh38",
+    source: str | None = None,
+) -> pd.DataFrame:
+    """Check one sample's segments and return them sorted, with typed columns.
+
+    Parameters
+    ----------
+    segments
+        Segment table (:data:`SEGMENT_COLUMNS`).
+    chromosomes
+        The chromosome table (:func:`allstrat.copynumber.resources.load_chromosomes`).
+    sample_id
+        The sample, named in every error.
+    genome_build
+        Build stated by the sample sheet. Only ``GRCh38`` is supported for calling.
+    source
+        File name for error messages.
+
+    Raises
+    ------
+    InputError
+        GRCh37 (or any non-GRCh38) build, coordinates beyond GRCh38 chromosome ends,
+        unknown chromosomes, end < start, or non-numeric log2.
+    """
+    if genome_build != "GRCh38":
+        raise InputError(
+            f"copy-number coordinates are {genome_build}; only GRCh38 is supported for "
+            "calling — lift the file over to GRCh38 first",
+            path=source,
+            sample=sample_id,
+        )
+    missing = [c for c in ("chrom", "start", "end", "log2") if c not in segments.columns]
+    if missing:
+        raise InputError(f"segment table lacks columns {missing}", path=source, sample=sample_id)
+    seg = segments.copy()
+    seg["chrom"] = [c if str(c).startswith("chr") else f"chr{c}" for c in seg["chrom"]]
+    seg["chrom"] = seg["chrom"].replace({"chr23": "chrX", "chr24": "chrY"})
+    seg = seg[seg["chrom"].isin(chromosomes.index)].copy()
+    if seg.empty:
+        raise InputError(
+            "no segments on chr1-22, X or Y; expected chromosome names like 'chr7' or '7'",
+            path=source,
+            sample=sample_id,
+        )
+    for col in ("start", "end", "log2"):
+        seg[col] = pd.to_numeric(seg[col], errors="coerce")
+    bad = seg[seg[["start", "end"]].isna().any(axis=1) | (seg["end"] < seg["start"])]
+    if len(bad):
+        r = bad.iloc[0]
+        raise InputError(
+            f"segment {r['chrom']}:{r['start']}-{r['end']} has missing or reversed coordinates",
+            path=source,
+            sample=sample_id,
+        )
+    lengths = chromosomes.loc[seg["chrom"], "length"].to_numpy()
+    beyond = seg["end"].to_numpy() > lengths
+    if beyond.any():
+        r = seg[beyond].iloc[0]
+        chrom = r["chrom"]
+        g38 = int(chromosomes.loc[chrom, "length"])
+        g37 = int(chromosomes.loc[chrom, "grch37_length"])
+        hint = (
+            f" (GRCh37 {chrom} is {g37:,} bp: the file looks like GRCh37 — lift it over)"
+            if r["end"] <= g37
+            else ""
+        )
+        raise InputError(
+            f"segment {chrom}:{int(r['start'])}-{int(r['end'])} ends beyond the GRCh38 "
+            f"chromosome end {g38:,}{hint}",
+            path=source,
+            sample=sample_id,
+        )
+    seg = seg[seg["log2"].notna()]
+    seg["start"] = seg["start"].astype("int64")
+    seg["end"] = seg["end"].astype("int64")
+    if "baf" not in seg.columns:
+        seg["baf"] = np.nan
+    baf = pd.to_numeric(seg["baf"], errors="coerce").to_numpy(dtype=float)
+    seg["baf"] = np.where(baf > 0.5, 1.0 - baf, baf)
+    if "n_probes" not in seg.columns:
+        seg["n_probes"] = np.nan
+    order = {c: i for i, c in enumerate(chromosomes.index)}
+    seg["_o"] = seg["chrom"].map(order)
+    seg = seg.sort_values(["_o", "start"]).drop(columns="_o").reset_index(drop=True)
+    return seg
+
+
+def _density_peaks(x: np.ndarray, w: np.ndarray, *, bandwidth: float) -> list[tuple[float, float]]:
+    """Length-weighted Gaussian density peaks of ``x``: [(position, relative height)]."""
+    grid = np.arange(x.min() - 3 * bandwidth, x.max() + 3 * bandwidth, bandwidth / 10)
+    dens = np.zeros_like(grid)
+    for xi, wi in zip(x, w, strict=True):
+        dens += wi * np.exp(-0.5 * ((grid - xi) / bandwidth) ** 2)
+    if dens.max() <= 0:
+        return [(float(np.average(x, weights=w)), 1.0)]
+    dens /= dens.max()
+    inner = (dens[1:-1] > dens[:-2]) & (dens[1:-1] >= dens[2:])
+    idx = np.flatnonzero(inner) + 1
+    return [(float(grid[i]), float(dens[i])) for i in idx]
+
+
+def _fit(
+    x: np.ndarray,
+    w: np.ndarray,
+    baf: np.ndarray,
+    *,
+    offset: float,
+    purity: float,
+    max_state: int,
+    residual_cap: float,
+    baf_weight: float,
+) -> tuple[float, np.ndarray]:
+    """Score a candidate diploid offset: weighted mean absolute residual to integer states."""
+    states = np.arange(0, max_state + 1)
+    ratios = np.clip(expected_ratio(states, purity), 1e-3, None)
+    levels = offset + np.log2(ratios)
+    dist = np.abs(x[:, None] - levels[None, :])
+    assigned = states[np.argmin(dist, axis=1)]
+    r = np.minimum(dist.min(axis=1), residual_cap)
+    score = float(np.sum(w * r) / np.sum(w))
+    has_baf = ~np.isnan(baf)
+    if has_baf.any() and baf_weight > 0:
+        rb = np.zeros(has_baf.sum())
+        for k, (c, b) in enumerate(zip(assigned[has_baf], baf[has_baf], strict=True)):
+            exp = [expected_minor_fraction(int(c), m, purity) for m in range(int(c) // 2 + 1)]
+            exp = [e for e in exp if not math.isnan(e)] or [0.5]
+            rb[k] = min(min(abs(b - e) for e in exp), 0.25)
+        score += baf_weight * float(np.sum(w[has_baf] * rb) / np.sum(w))
+    return score, assigned
+
+
+def find_diploid_baseline(
+    segments: pd.DataFrame,
+    *,
+    purity: float | None = None,
+    bandwidth: float = 0.05,
+    min_peak_height: float = 0.05,
+    max_state: int = 8,
+    residual_cap: float = 0.5,
+    baf_weight: float = 2.0,
+    tie_tolerance: float = 0.002,
+    default_purity: float = 1.0,
+    virtual_min_height: float = 0.5,
+    purity_grid: tuple[float, ...] = tuple(
+        float(p) for p in np.round(np.arange(0.2, 1.0001, 0.05), 2)
+    ),
+) -> Baseline:
+    """Find the log2 level of the diploid state of one sample (robust to hyperdiploidy).
+
+    Parameters
+    ----------
+    segments
+        Validated segments of one sample (:func:`validate_segments`).
+    purity
+        Blast fraction from the sample sheet; ``None`` = unknown: purity is then fitted
+        jointly over ``purity_grid`` (reported as ``estimated`` when the data constrain
+        it, else ``default_purity`` is ``assumed``).
+    bandwidth
+        Gaussian kernel width (log2 units) of the length-weighted density.
+    min_peak_height
+        Peaks lower than this fraction of the highest are not candidates.
+    max_state
+        Highest copy-number state in the integer ladder.
+    residual_cap
+        Absolute residuals are capped here so a few outlier segments do not decide.
+    baf_weight
+        Weight of the B-allele-fraction residual relative to the log2 residual.
+    tie_tolerance
+        Hypotheses whose mean absolute residual is within this of the best are ties;
+        the one putting most of the genome at two copies wins (parsimony) and, when a
+        tie implies a different diploid level, ``ambiguous`` is set.
+    default_purity
+        Purity assumed when none is given and the data do not constrain it.
+    virtual_min_height
+        Peaks at least this high are also tried as 1, 3 or 4 copies, so a genome whose
+        diploid part is too small to form a peak can still be placed (by BAF).
+    purity_grid
+        Purities tried when ``purity`` is unknown.
+
+    Returns
+    -------
+    Baseline
+        Offset to subtract, purity used and the scored hypotheses.
+    """
+    auto = segments[segments["chrom"].isin(AUTOSOMES)]
+    if auto.empty:
+        auto = segments
+    x = np.clip(auto["log2"].to_numpy(dtype=float), -4, 4)
+    w = (auto["end"] - auto["start"] + 1).to_numpy(dtype=float)
+    baf = auto["baf"].to_numpy(dtype=float)
+    known = purity is not None and purity > 0
+    grid = [float(purity)] if known else [float(p) for p in purity_grid]  # type: ignore[arg-type]
+    peaks = [
+        (pos, h) for pos, h in _density_peaks(x, w, bandwidth=bandwidth) if h >= min_peak_height
+    ]
+    hypotheses = [(pos, h, 2) for pos, h in peaks]
+    hypotheses += [(pos, h, c) for pos, h in peaks if h >= virtual_min_height for c in (1, 3, 4)]
+    cands = []
+    for pos, h, read_as in hypotheses:
+        fits = []
+        for p in grid:
+            offset = pos - float(np.log2(expected_ratio(read_as, p)))
+            score, assigned = _fit(
+                x,
+                w,
+                baf,
+                offset=offset,
+                purity=p,
+                max_state=max_state,
+                residual_cap=residual_cap,
+                baf_weight=baf_weight,
+            )
+            fits.append((score, p, offset, float(w[assigned == 2].sum() / w.sum())))
+        score, p, offset, mass = min(fits, key=lambda t: (t[0], -t[1]))
+        spread = max(f[0] for f in fits) - score
+        cands.append(
+            {
+                "peak_log2": round(pos, 4),
+                "peak_read_as": read_as,
+                "height": round(h, 4),
+                "diploid_log2": offset,
+                "purity": p,
+                "purity_constrained": bool(known or spread > tie_tolerance),
+                "score": score,
+                "mass": mass,
+            }
+        )
+    best = min(c["score"] for c in cands)
+    ties = [c for c in cands if c["score"] <= best + tie_tolerance]
+    chosen = max(ties, key=lambda c: (c["mass"], c["height"]))
+    # a whole genome read one state up or down (uniform polyploidy) is invisible to
+    # relative data for every sample; only competing real peaks make a call ambiguous
+    ambiguous = any(
+        abs(c["diploid_log2"] - chosen["diploid_log2"]) > 2 * bandwidth
+        for c in ties
+        if c["peak_read_as"] == 2
+    )
+    p_used = float(chosen["purity"])
+    if known:
+        purity_source = "sheet"
+    elif chosen["purity_constrained"]:
+        purity_source = "estimated"
+    else:
+        p_used, purity_source = default_purity, "assumed"
+    offset = float(chosen["diploid_log2"])
+    # refine: the length-weighted median of the segments assigned to the diploid state
+    _, assigned = _fit(
+        x,
+        w,
+        baf,
+        offset=offset,
+        purity=p_used,
+        max_state=max_state,
+        residual_cap=residual_cap,
+        baf_weight=0.0,
+    )
+    dip = (assigned == 2) & (np.abs(x - offset) < 2 * bandwidth)
+    if dip.any():
+        order = np.argsort(x[dip])
+        cw = np.cumsum(w[dip][order])
+        offset = float(x[dip][order][np.searchsorted(cw, cw[-1] / 2)])
+    for c in cands:
+        for k in ("diploid_log2", "score", "mass"):
+            c[k] = round(c[k], 5)
+    return Baseline(
+        offset=offset,
+        purity=p_used,
+        purity_source=purity_source,
+        score=float(chosen["score"]),
+        ambiguous=ambiguous,
+        candidates=cands,
+    )
+
+
+def normalise_segments(
+    segments: pd.DataFrame,
+    *,
+    purity: float | None = None,
+    **baseline_kw: float,
+) -> tuple[pd.DataFrame, Baseline]:
+    """Re-centre one sample's segments on the diploid level and estimate copy number.
+
+    Parameters
+    ----------
+    segments
+        Validated segments of one sample (:func:`validate_segments`).
+    purity
+        Blast fraction (0–1) or ``None`` when unknown.
+    **baseline_kw
+        Passed to :func:`find_diploid_baseline`.
+
+    Returns
+    -------
+    (table, baseline)
+        ``table`` adds ``log2_centred``, ``cn`` (purity-adjusted copy-number estimate)
+        and ``cn_state`` (nearest integer) to the segments.
+
+    Examples
+    --------
+    >>> seg = pd.DataFrame({"sample_id": "S", "chrom": ["chr1", "chr2"],
+    ...                     "start": [1, 1], "end": [10**8, 10**8],
+    ...                     "log2": [0.1, 0.1], "n_probes": 10, "baf": np.nan})
+    >>> table, base = normalise_segments(seg, purity=1.0)
+    >>> table["cn_state"].tolist()
+    [2, 2]
+    """
+    base = find_diploid_baseline(segments, purity=purity, **baseline_kw)
+    out = segments.copy()
+    out["log2_centred"] = out["log2"].to_numpy(dtype=float) - base.offset
+    out["cn"] = copy_number_from_log2(out["log2_centred"].to_numpy(), base.purity)
+    out["cn_state"] = np.rint(out["cn"]).astype(int)
+    return out, base
