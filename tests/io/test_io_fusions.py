@@ -94,8 +94,6 @@ def test_truncated_row(tmp_path, genes):
     p = tmp_path / "t.tsv"
     p.write_text("\n".join([lines[0], *lines[2:3], "\t".join(cut)]) + "\n")
     with pytest.raises(InputError, match=r"t\.tsv, line 3: .*line has 10 fields, the header 30"):
-        InputError, match=r"t\.tsv, line 3: .*line has 10 fields, the header 30 \(truncated"
-    ):
         read_fusions(p, "arriba", sample_id="S", genes=genes)
 
 
