@@ -102,8 +102,10 @@ RISK_COLUMNS: tuple[str, ...] = (
     "sample_id",
     "protocol",  # nci_rome, cog, aieop_bfm_2009, aieop_bfm_2017, dcog_all10, dcog_all11
     "ruleset_version",
-    "risk_group",  # protocol's group label, or "indeterminate"
-    "decided_by_rule",
+    "risk_group",  # protocol's group label, "not_applicable", or "indeterminate"
+    "minimum_group",  # lowest-risk group the available data do not rule out ("" if n/a)
+    "possible_groups",  # ";"-separated groups still possible (one when definite)
+    "decided_by_rule",  # rule id; for indeterminate the unresolved rule ids + the first true
     "missing_inputs",  # ";"-separated
     "annotations",  # ";"-separated treatment annotations
 )

@@ -1,0 +1,68 @@
+"""Build stage tables from the hand-built case table (tests/risk/cases.yaml)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
+
+CASES_FILE = Path(__file__).with_name("cases.yaml")
+
+
+def load_cases() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The baseline patient and the list of cases."""
+    data = yaml.safe_load(CASES_FILE.read_text(encoding="utf-8"))
+    return data["baseline"], data["cases"]
+
+
+def _mrd_rows(sample: str, spec: dict[str, Any], sensitivity: str) -> list[dict[str, str]]:
+    rows = []
+    for key, value in spec.items():
+        if value is None:
+            continue
+        method, tissue, day = key.split()
+        sens = sensitivity
+        value = str(value)
+        if "@" in value:
+            value, sens = value.split("@")
+        rows.append(
+            {
+                "sample_id": sample,
+                "day": day,
+                "tissue": tissue,
+                "method": method,
+                "value": value,
+                "sensitivity": sens if value == "negative" else "",
+            }
+        )
+    return rows
+
+
+def case_tables(
+    case: dict[str, Any], baseline: dict[str, Any], sample: str = "P1"
+) -> dict[str, pd.DataFrame | None]:
+    """classify / copynumber / clinical / mrd tables for one case (None = table absent)."""
+    out: dict[str, pd.DataFrame | None] = {}
+    for name, columns in (
+        ("classify", CLASSIFY_COLUMNS),
+        ("copynumber", COPYNUMBER_COLUMNS),
+        ("clinical", None),
+    ):
+        if name in case and case[name] is None:
+            out[name] = None
+            continue
+        row = {**copy.deepcopy(baseline[name]), **(case.get(name) or {}), "sample_id": sample}
+        if columns is not None:
+            row = {c: str(row.get(c, "")) for c in columns}
+        out[name] = pd.DataFrame([row]).astype(str)
+    spec = {**baseline["mrd"], **(case.get("mrd") or {})}
+    rows = _mrd_rows(sample, spec, baseline["mrd_sensitivity"])
+    out["mrd"] = pd.DataFrame(
+        rows, columns=["sample_id", "day", "tissue", "method", "value", "sensitivity"]
+    )
+    return out

@@ -1,0 +1,198 @@
+"""``allstrat risk``: protocol risk groups with decision traces for one chunk of samples."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from pathlib import Path
+
+import pandas as pd
+
+from allstrat.contracts import CLASSIFY_COLUMNS, CONFIDENCE_TIERS, COPYNUMBER_COLUMNS
+from allstrat.errors import ConfigError, InputError
+from allstrat.io.output import write_json, write_tsv
+from allstrat.io.samples import read_table_str
+from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
+
+logger = logging.getLogger(__name__)
+
+CLINICAL_COLUMNS = (
+    "sample_id",
+    "age_years",
+    "wbc_1e9_per_l",
+    "sex",
+    "immunophenotype",
+    "down_syndrome",
+    "cns_status",
+    "testicular_involvement",
+    "steroid_pretreatment",
+    "prednisone_response",
+    "induction_failure",
+    "tpmt_diplotype",
+    "nudt15_diplotype",
+)
+MRD_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "sensitivity")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``risk`` verb."""
+    p = sub.add_parser(
+        "risk",
+        help="assign protocol risk groups (NCI/Rome, COG, AIEOP-BFM, DCOG) with traces",
+        description="Assign each sample's risk group under each selected protocol from the "
+        "classify and copy-number stage tables, the clinical table and the long MRD table. "
+        "Missing inputs never lower risk: unresolved cases are 'indeterminate' with the "
+        "lowest group still possible and the missing inputs. Research use only.",
+    )
+    p.add_argument("--classify", help="classify stage table (TSV); omit if not available")
+    p.add_argument("--copynumber", help="copy-number stage table (TSV); omit if not available")
+    p.add_argument("--clinical", default="", help="clinical table (TSV); empty = none")
+    p.add_argument("--mrd", default="", help="long MRD table (TSV); empty = none")
+    p.add_argument("--out", required=True, help="output TSV (one row per sample x protocol)")
+    p.add_argument("--traces", required=True, help="output JSON with the full decision traces")
+    p.add_argument(
+        "--protocols",
+        default="",
+        help="comma-separated protocol ids (default: all; available: "
+        + ", ".join(available_protocols())
+        + ")",
+    )
+    p.add_argument(
+        "--settings-json",
+        default="{}",
+        help='overrides of UNVERIFIED rule-set settings as JSON: {"protocol": {"setting": value}}',
+    )
+    p.add_argument(
+        "--min-confidence-tier",
+        choices=[t for t in CONFIDENCE_TIERS if t != "none"],
+        default="medium",
+        help="lowest subtype-call confidence tier counted as known genetics (default medium)",
+    )
+    p.add_argument("--ruleset-dir", help="folder of rule-set files (default: bundled)")
+    p.add_argument(
+        "--sample", action="append", default=[], help="restrict to this sample (repeatable)"
+    )
+    p.set_defaults(func=run)
+
+
+def _read_stage(path: str | None, what: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
+    if not path:
+        return None
+    df = read_table_str(path, what=f"{what} table")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"{what} table lacks column(s) {missing}; expected the {what} stage columns",
+            path=path,
+            line=1,
+        )
+    empty = df.index[df["sample_id"] == ""]
+    if len(empty):
+        raise InputError("empty sample_id", path=path, line=int(empty[0]) + 2)
+    dup = df["sample_id"][df["sample_id"].duplicated()]
+    if len(dup):
+        raise InputError(
+            f"duplicate sample_id in the {what} table; expected one row per sample",
+            path=path,
+            line=int(dup.index[0]) + 2,
+            sample=dup.iloc[0],
+        )
+    return df
+
+
+def _read_clinical(path: str) -> pd.DataFrame | None:
+    if not path:
+        return None
+    df = read_table_str(path, what="clinical table")
+    if "sample_id" not in df.columns:
+        raise InputError("clinical table has no sample_id column", path=path, line=1)
+    unknown = [c for c in df.columns if c not in CLINICAL_COLUMNS]
+    if unknown:
+        raise InputError(
+            f"unknown clinical column(s) {unknown}; allowed: {list(CLINICAL_COLUMNS)}",
+            path=path,
+            line=1,
+        )
+    dup = df["sample_id"][df["sample_id"].duplicated()]
+    if len(dup):
+        raise InputError(
+            "duplicate sample_id in the clinical table",
+            path=path,
+            line=int(dup.index[0]) + 2,
+            sample=dup.iloc[0],
+        )
+    return df
+
+
+def _read_mrd(path: str) -> pd.DataFrame | None:
+    if not path:
+        return None
+    df = read_table_str(path, what="MRD table")
+    missing = [c for c in MRD_COLUMNS if c not in df.columns and c != "sensitivity"]
+    if missing:
+        raise InputError(
+            f"MRD table lacks column(s) {missing}; expected {list(MRD_COLUMNS)}",
+            path=path,
+            line=1,
+        )
+    return df
+
+
+def _locate(exc: InputError, tables: dict[str, tuple[str, pd.DataFrame | None]]) -> InputError:
+    """Attach the file and line of the offending sample's row to a core InputError."""
+    if exc.path is not None:
+        return exc
+    msg = str(exc)
+    for prefix, (path, df) in tables.items():
+        if df is None or not path or f"{prefix} column" not in msg:
+            continue
+        line = None
+        if exc.sample is not None:
+            hits = df.index[df["sample_id"] == exc.sample]
+            line = int(hits[0]) + 2 if len(hits) else None
+        core = msg.split(": ", 1)[1] if exc.sample is not None and ": " in msg else msg
+        return InputError(core, path=path, line=line, sample=exc.sample)
+    return exc
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read the tables, assign risk, write the TSV and traces atomically."""
+    try:
+        overrides = json.loads(args.settings_json or "{}")
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"--settings-json is not valid JSON: {exc}") from None
+    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
+        raise ConfigError('--settings-json must look like {"protocol": {"setting": value}}')
+    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()] or None
+    rulesets = load_rulesets(protocols, overrides=overrides, folder=args.ruleset_dir)
+    if not args.classify and not args.copynumber and not args.sample:
+        raise ConfigError("give --classify and/or --copynumber (they define the samples)")
+    cls = _read_stage(args.classify, "classify", CLASSIFY_COLUMNS)
+    cn = _read_stage(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
+    clin = _read_clinical(args.clinical)
+    mrd = _read_mrd(args.mrd)
+    tiers = list(CONFIDENCE_TIERS[: CONFIDENCE_TIERS.index(args.min_confidence_tier) + 1])
+    tables = {
+        "classify": (args.classify, cls),
+        "copynumber": (args.copynumber, cn),
+        "clinical": (args.clinical, clin),
+        "MRD": (args.mrd, mrd),
+    }
+    try:
+        results, traces = assign_risk(
+            rulesets,
+            classify=cls,
+            copynumber=cn,
+            clinical=clin,
+            mrd=mrd,
+            samples=args.sample or None,
+            accepted_tiers=tiers,
+        )
+    except InputError as exc:
+        raise _locate(exc, tables) from None
+    traces["inputs"] = {k: (Path(v[0]).name if v[0] else "") for k, v in tables.items()}
+    write_tsv(args.out, results_table(results))
+    write_json(args.traces, traces)
+    logger.info("wrote %s and %s", args.out, args.traces)
+    return 0

@@ -1,0 +1,175 @@
+"""Batch risk assignment over stage tables: one row per sample x protocol + traces."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from allstrat import DISCLAIMER, __version__
+from allstrat.contracts import RISK_COLUMNS
+from allstrat.errors import InputError
+from allstrat.risk.engine import RiskResult, evaluate_protocol
+from allstrat.risk.facts import build_facts
+from allstrat.risk.pgx import assess_thiopurine
+from allstrat.risk.ruleset import RuleSet
+
+__all__ = ["assign_risk", "results_table"]
+
+logger = logging.getLogger(__name__)
+
+
+def _rows_by_sample(
+    table: pd.DataFrame | None, what: str, *, unique: bool = True
+) -> dict[str, list[dict[str, Any]]]:
+    if table is None:
+        return {}
+    if "sample_id" not in table.columns:
+        if table.index.name == "sample_id":
+            table = table.reset_index()
+        else:
+            raise InputError(f"{what} table has no sample_id column")
+    out: dict[str, list[dict[str, Any]]] = {}
+    for rec in table.to_dict("records"):
+        sid = str(rec["sample_id"]).strip()
+        out.setdefault(sid, []).append(rec)
+    if unique:
+        dups = sorted(s for s, rows in out.items() if len(rows) > 1)
+        if dups:
+            raise InputError(
+                f"{what} table has more than one row for sample(s) {dups[:5]}; expected one",
+                sample=dups[0],
+            )
+    return out
+
+
+def assign_risk(
+    rulesets: Sequence[RuleSet],
+    *,
+    classify: pd.DataFrame | None,
+    copynumber: pd.DataFrame | None,
+    clinical: pd.DataFrame | None,
+    mrd: pd.DataFrame | None,
+    samples: Sequence[str] | None = None,
+    accepted_tiers: Sequence[str] = ("high", "medium"),
+) -> tuple[list[RiskResult], dict[str, Any]]:
+    """Assign every sample's risk group under every protocol.
+
+    Parameters
+    ----------
+    rulesets
+        Compiled rule sets (:func:`allstrat.risk.ruleset.load_rulesets`).
+    classify, copynumber
+        Stage tables (``contracts.CLASSIFY_COLUMNS`` / ``COPYNUMBER_COLUMNS``), one row per
+        sample; ``None`` = not available (the facts they give are unknown).
+    clinical
+        Clinical table (one row per sample) or ``None``.
+    mrd
+        Long MRD table (sample_id, day, tissue, method, value, sensitivity) or ``None``.
+    samples
+        Samples to assign; default: every sample of the classify and copy-number tables.
+    accepted_tiers
+        Subtype-call confidence tiers counted as known genetics.
+
+    Returns
+    -------
+    results, traces
+        One :class:`~allstrat.risk.engine.RiskResult` per sample x protocol (samples
+        sorted, protocols in the given order) and the JSON-ready traces document.
+    """
+    t0 = time.perf_counter()
+    cls = _rows_by_sample(classify, "classify")
+    cn = _rows_by_sample(copynumber, "copynumber")
+    clin = _rows_by_sample(clinical, "clinical")
+    mrd_rows = _rows_by_sample(mrd, "MRD", unique=False)
+    ids = sorted(set(cls) | set(cn)) if samples is None else sorted(dict.fromkeys(samples))
+    logger.info("assigning risk for %d sample(s) under %d protocol(s)", len(ids), len(rulesets))
+    results: list[RiskResult] = []
+    sample_traces: dict[str, Any] = {}
+    for sid in ids:
+        clin_row = clin.get(sid, [None])[0]
+        facts = build_facts(
+            sid,
+            classify=cls.get(sid, [None])[0],
+            copynumber=cn.get(sid, [None])[0],
+            clinical=clin_row,
+            accepted_tiers=accepted_tiers,
+        )
+        pgx = assess_thiopurine(
+            None if clin_row is None else clin_row.get("tpmt_diplotype"),
+            None if clin_row is None else clin_row.get("nudt15_diplotype"),
+            sample=sid,
+        )
+        per_protocol = {}
+        for rs in rulesets:
+            res = evaluate_protocol(rs, sid, facts, mrd_rows.get(sid, []))
+            if pgx["recommendation"] != "not_assessed":
+                res = RiskResult(
+                    **{
+                        **res.__dict__,
+                        "annotations": (
+                            *res.annotations,
+                            f"mercaptopurine_start:{pgx['recommendation']}",
+                        ),
+                    }
+                )
+            results.append(res)
+            per_protocol[rs.protocol] = res.trace
+        sample_traces[sid] = {
+            "inputs": {
+                "classify": sid in cls,
+                "copynumber": sid in cn,
+                "clinical": sid in clin,
+                "mrd_rows": len(mrd_rows.get(sid, [])),
+            },
+            "pharmacogenetics": pgx,
+            "protocols": per_protocol,
+        }
+    traces = {
+        "allstrat_version": __version__,
+        "disclaimer": DISCLAIMER,
+        "accepted_confidence_tiers": list(accepted_tiers),
+        "rulesets": {
+            rs.protocol: {
+                "title": rs.title,
+                "version": rs.version,
+                "file": rs.path,
+                "sha256": rs.sha256,
+                "groups": list(rs.groups),
+                "overridden_settings": rs.overridden,
+                "sources": rs.sources,
+            }
+            for rs in rulesets
+        },
+        "samples": sample_traces,
+    }
+    n_ind = sum(r.risk_group == "indeterminate" for r in results)
+    logger.info(
+        "risk assigned: %d row(s), %d indeterminate, in %.2f s",
+        len(results),
+        n_ind,
+        time.perf_counter() - t0,
+    )
+    return results, traces
+
+
+def results_table(results: Sequence[RiskResult]) -> pd.DataFrame:
+    """The risk stage table (``contracts.RISK_COLUMNS``), one row per sample x protocol."""
+    rows = [
+        {
+            "sample_id": r.sample_id,
+            "protocol": r.protocol,
+            "ruleset_version": r.ruleset_version,
+            "risk_group": r.risk_group,
+            "minimum_group": r.minimum_group,
+            "possible_groups": ";".join(r.possible_groups),
+            "decided_by_rule": r.decided_by_rule,
+            "missing_inputs": ";".join(r.missing_inputs),
+            "annotations": ";".join(r.annotations),
+        }
+        for r in results
+    ]
+    return pd.DataFrame(rows, columns=list(RISK_COLUMNS))

@@ -1,0 +1,583 @@
+"""Turn one sample's stage-table rows into named facts for the rule interpreter.
+
+A *fact* is a value (boolean, number, string, :class:`~allstrat.risk.expr.Mrd`) or
+:data:`~allstrat.risk.expr.UNKNOWN`, with a note on where it came from. Missing or
+not-assessable inputs become unknown, never a default negative:
+
+* Low-confidence, ``unclassified`` and ``multiple candidates`` subtype calls make every
+  subtype-derived fact unknown (unknown genetics, not "no unfavourable genetics").
+* A trusted subtype call is the primary-lesion source (one primary subtype per sample);
+  the copy-number table is the DNA source for ploidy and iAMP21. When both speak and
+  disagree the combined fact is unknown and the note says "conflicting evidence" —
+  conflicts must be reviewed, not silently resolved.
+* ``not_assessable`` copy-number states make the affected facts unknown;
+  ``masked_hypodiploidy_warning = yes`` makes every ploidy fact unknown unless a source
+  positively asserts it (a subtype call of "Hyperdiploid" does not rule out a doubled
+  hypodiploid).
+
+The fact catalogue :data:`BASE_FACTS` is what rule-set conditions may reference (besides
+each rule set's own derived facts and MRD time points); the loader refuses unknown names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from allstrat.contracts import CONFIDENCE_TIERS, MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
+from allstrat.errors import InputError
+from allstrat.risk.expr import UNKNOWN, Mrd
+
+__all__ = [
+    "BASE_FACTS",
+    "Fact",
+    "MrdTimepoint",
+    "build_facts",
+    "mrd_facts",
+]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact value with its provenance."""
+
+    value: Any
+    source: str
+    note: str = ""
+
+    @property
+    def known(self) -> bool:
+        """Whether the value is known."""
+        return self.value is not UNKNOWN
+
+
+#: name -> (type, description). Types: bool, number, string.
+BASE_FACTS: dict[str, tuple[str, str]] = {
+    # clinical table
+    "age_years": ("number", "age at diagnosis in years (clinical)"),
+    "wbc_1e9_per_l": ("number", "initial white-cell count, 10^9/L (clinical)"),
+    "sex": ("string", "sex (clinical)"),
+    "immunophenotype": ("string", "'B' or 'T' (clinical; RNA lineage call when absent)"),
+    "down_syndrome": ("bool", "constitutional trisomy 21 (clinical)"),
+    "cns_status": ("string", "'CNS1' / 'CNS2' / 'CNS3' (clinical)"),
+    "testicular_involvement": ("bool", "testicular leukaemia at diagnosis (clinical)"),
+    "steroid_pretreatment": ("bool", "steroids before diagnosis (clinical)"),
+    "prednisone_response": ("string", "'good' / 'poor' after the 7-day prophase (clinical)"),
+    "induction_failure": ("bool", "no complete remission at end of induction (clinical)"),
+    # classify table
+    "subtype": ("string", "trusted subtype call (unknown when low confidence/unclassified)"),
+    "etv6_runx1": ("bool", "ETV6::RUNX1 (trusted subtype call)"),
+    "bcr_abl1": ("bool", "BCR::ABL1 / Ph+ (trusted subtype call)"),
+    "kmt2a": ("bool", "KMT2A-rearranged (trusted subtype call)"),
+    "tcf3_pbx1": ("bool", "TCF3::PBX1 (trusted subtype call)"),
+    "tcf3_hlf": ("bool", "TCF3::HLF (trusted subtype call)"),
+    "ph_like": ("bool", "Ph-like / BCR::ABL1-like (trusted subtype call)"),
+    "dux4": ("bool", "DUX4-rearranged (trusted subtype call)"),
+    "abl_class": ("bool", "Ph-like with an ABL-class kinase lesion"),
+    "jak_stat": ("bool", "Ph-like with a JAK-STAT-class lesion (JAK-STAT or CRLF2-r)"),
+    # copy number table (combined with the subtype call where both speak)
+    "high_hyperdiploid": ("bool", "high hyperdiploidy (CN karyotype class or subtype call)"),
+    "hypodiploid": ("bool", "hypodiploidy <44 chromosomes (CN or subtype call)"),
+    "low_hypodiploid": ("bool", "low hypodiploidy (CN class or subtype call)"),
+    "near_haploid": ("bool", "near haploidy (CN class or subtype call)"),
+    "iamp21": ("bool", "iAMP21 (CN call or subtype call)"),
+    "modal_chromosome_number": ("number", "modal chromosome number (CN)"),
+    "trisomy_4": ("bool", "+4 (CN favourable_trisomies)"),
+    "trisomy_10": ("bool", "+10 (CN favourable_trisomies)"),
+    "trisomy_17": ("bool", "+17 (CN favourable_trisomies)"),
+    "ikzf1_deleted": ("bool", "any IKZF1 deletion (CN)"),
+    "ikzf1plus": ("bool", "IKZF1plus profile (CN)"),
+    "erg_deleted": ("bool", "ERG deletion (CN)"),
+}
+
+_TRUE = {"yes", "y", "true", "1", "t"}
+_FALSE = {"no", "n", "false", "0", "f"}
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip() == ""
+
+
+def _num(v: Any, col: str, sample: str, what: str) -> Any:
+    if _blank(v):
+        return UNKNOWN
+    if isinstance(v, bool):
+        raise InputError(f"{what} column {col}: expected a number, got {v!r}", sample=sample)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        raise InputError(
+            f"{what} column {col}: expected a number, got {v!r}", sample=sample
+        ) from None
+    if math.isnan(x) or math.isinf(x) or x < 0:
+        raise InputError(
+            f"{what} column {col}: expected a finite non-negative number, got {v!r}",
+            sample=sample,
+        )
+    return x
+
+
+def _bool(v: Any, col: str, sample: str, what: str) -> Any:
+    if _blank(v):
+        return UNKNOWN
+    if isinstance(v, bool):
+        return v
+    s = str(v).strip().lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise InputError(
+        f"{what} column {col}: expected yes/no (or true/false), got {v!r}", sample=sample
+    )
+
+
+def _choice(v: Any, col: str, sample: str, what: str, choices: Sequence[str]) -> Any:
+    if _blank(v):
+        return UNKNOWN
+    s = str(v).strip()
+    for c in choices:
+        if s.lower() == c.lower():
+            return c
+    raise InputError(
+        f"{what} column {col}: expected one of {list(choices)}, got {v!r}", sample=sample
+    )
+
+
+def _combine(name: str, sources: list[tuple[str, Any]]) -> Fact:
+    """Combine independent sources of one boolean fact (see module docstring)."""
+    known = [(s, v) for s, v in sources if v is not UNKNOWN]
+    src = "+".join(s for s, _ in sources)
+    if not known:
+        return Fact(UNKNOWN, src, "no source could assess it")
+    values = {v for _, v in known}
+    if len(values) > 1:
+        detail = ", ".join(f"{s} says {'yes' if v else 'no'}" for s, v in known)
+        return Fact(UNKNOWN, src, f"conflicting evidence ({detail}); review needed")
+    return Fact(values.pop(), "+".join(s for s, _ in known))
+
+
+_CLINICAL_STRINGS = {
+    "sex": ("male", "female", "M", "F"),
+    "immunophenotype": ("B", "T"),
+    "cns_status": ("CNS1", "CNS2", "CNS3"),
+    "prednisone_response": ("good", "poor"),
+}
+_CLINICAL_BOOLS = (
+    "down_syndrome",
+    "testicular_involvement",
+    "steroid_pretreatment",
+    "induction_failure",
+)
+_HYPO_CLASSES = {"high_hypodiploid", "low_hypodiploid", "near_haploid"}
+_KARYO_CLASSES = (
+    "high_hyperdiploid",
+    "low_hyperdiploid",
+    "diploid",
+    "high_hypodiploid",
+    "low_hypodiploid",
+    "near_haploid",
+    "not_assessable",
+)
+
+
+def _clinical_facts(row: Mapping[str, Any] | None, sample: str) -> dict[str, Fact]:
+    out: dict[str, Fact] = {}
+    src = "clinical"
+    if row is None:
+        for k in ("age_years", "wbc_1e9_per_l", *_CLINICAL_STRINGS, *_CLINICAL_BOOLS):
+            out[k] = Fact(UNKNOWN, src, "sample not in the clinical table")
+        return out
+    out["age_years"] = Fact(_num(row.get("age_years"), "age_years", sample, src), src)
+    out["wbc_1e9_per_l"] = Fact(_num(row.get("wbc_1e9_per_l"), "wbc_1e9_per_l", sample, src), src)
+    for k, choices in _CLINICAL_STRINGS.items():
+        v = _choice(row.get(k), k, sample, src, choices)
+        if k == "sex" and v is not UNKNOWN:
+            v = {"M": "male", "F": "female"}.get(v, v)
+        out[k] = Fact(v, src)
+    for k in _CLINICAL_BOOLS:
+        out[k] = Fact(_bool(row.get(k), k, sample, src), src)
+    return out
+
+
+def _classify_facts(
+    row: Mapping[str, Any] | None, sample: str, accepted_tiers: Sequence[str]
+) -> tuple[dict[str, Fact], Any, Any]:
+    """Return subtype facts, the trusted subtype (or UNKNOWN) and the RNA lineage."""
+    out: dict[str, Fact] = {}
+    src = "classify"
+    if row is None:
+        label, note, lineage = UNKNOWN, "sample not in the classify table", UNKNOWN
+    else:
+        call = "" if _blank(row.get("subtype")) else str(row.get("subtype")).strip()
+        tier = "" if _blank(row.get("confidence_tier")) else str(row.get("confidence_tier"))
+        tier = tier.strip()
+        if tier and tier not in CONFIDENCE_TIERS:
+            raise InputError(
+                f"classify column confidence_tier: expected one of {list(CONFIDENCE_TIERS)}, "
+                f"got {tier!r}",
+                sample=sample,
+            )
+        lin = "" if _blank(row.get("lineage")) else str(row.get("lineage")).strip()
+        lineage = lin if lin in ("B", "T") and tier in accepted_tiers else UNKNOWN
+        if call in ("", UNCLASSIFIED, MULTIPLE):
+            label, note = UNKNOWN, f"subtype call {call or 'empty'!r}: genetics unknown"
+        elif tier not in accepted_tiers:
+            label = UNKNOWN
+            note = (
+                f"subtype call {call!r} has confidence {tier or 'empty'!r}, not in the "
+                f"accepted tiers {list(accepted_tiers)}: genetics unknown"
+            )
+        else:
+            label, note = call, f"{call} ({tier} confidence)"
+    out["subtype"] = Fact(label, src, note)
+
+    def _is(*labels: str) -> Any:
+        if label is UNKNOWN:
+            return UNKNOWN
+        if label == PH_GROUP and {"BCR::ABL1", "Ph-like"} & set(labels):
+            return UNKNOWN  # Ph-type profile without fusion evidence: either is possible
+        return label in labels
+
+    for fact, labels in (
+        ("etv6_runx1", ("ETV6::RUNX1",)),
+        ("bcr_abl1", ("BCR::ABL1",)),
+        ("kmt2a", ("KMT2A",)),
+        ("tcf3_pbx1", ("TCF3::PBX1",)),
+        ("tcf3_hlf", ("TCF3::HLF",)),
+        ("ph_like", ("Ph-like",)),
+        ("dux4", ("DUX4",)),
+    ):
+        v = _is(*labels)
+        if label == PH_GROUP and v is UNKNOWN:
+            out[fact] = Fact(v, src, "Ph-type expression profile without fusion evidence")
+        else:
+            out[fact] = Fact(v, src, note if label is UNKNOWN else "")
+    kinase = UNKNOWN
+    if label == "Ph-like" and row is not None:
+        k = "" if _blank(row.get("ph_like_kinase_class")) else str(row["ph_like_kinase_class"])
+        kinase = k.strip() if k.strip() not in ("", "unknown") else UNKNOWN
+    if label is UNKNOWN or label == PH_GROUP:
+        abl = jak = UNKNOWN
+        knote = note if label is UNKNOWN else "Ph-type profile: BCR::ABL1 vs Ph-like unresolved"
+    elif label != "Ph-like":
+        abl = jak = False
+        knote = ""
+    elif kinase is UNKNOWN:
+        abl = jak = UNKNOWN
+        knote = "Ph-like without a resolved kinase class"
+    else:
+        abl, jak = kinase == "ABL-class", kinase in ("JAK-STAT", "CRLF2-r")
+        knote = f"kinase class {kinase}"
+    out["abl_class"] = Fact(abl, src, knote)
+    out["jak_stat"] = Fact(jak, src, knote)
+    return out, label, lineage
+
+
+def _cn_state(row: Mapping[str, Any], col: str, sample: str) -> Any:
+    v = row.get(col)
+    if _blank(v):
+        return UNKNOWN
+    s = str(v).strip()
+    if s in ("deleted", "homozygous_deleted"):
+        return True
+    if s in ("normal", "gained", "amplified"):
+        return False
+    if s == "not_assessable":
+        return UNKNOWN
+    raise InputError(
+        f"copynumber column {col}: expected a lesion state (normal, deleted, "
+        f"homozygous_deleted, gained, amplified, not_assessable), got {v!r}",
+        sample=sample,
+    )
+
+
+def _yes_no(row: Mapping[str, Any], col: str, sample: str, yes: str, no: str) -> Any:
+    v = row.get(col)
+    if _blank(v) or str(v).strip() == "not_assessable":
+        return UNKNOWN
+    s = str(v).strip()
+    if s == yes:
+        return True
+    if s == no:
+        return False
+    raise InputError(
+        f"copynumber column {col}: expected {yes!r}, {no!r} or 'not_assessable', got {v!r}",
+        sample=sample,
+    )
+
+
+def _copynumber_facts(row: Mapping[str, Any] | None, sample: str, label: Any) -> dict[str, Fact]:
+    out: dict[str, Fact] = {}
+    src = "copynumber"
+    usable = row is not None and str(row.get("cn_source", "")).strip() not in ("", "none")
+    r: Mapping[str, Any] = row if (usable and row is not None) else {}
+    why = "" if usable else "no copy-number data for this sample"
+
+    def _f(v: Any) -> Fact:
+        return Fact(v, src, why if v is UNKNOWN and why else "")
+
+    ikzf1 = _cn_state(r, "ikzf1_status", sample) if usable else UNKNOWN
+    out["ikzf1_deleted"] = _f(ikzf1)
+    out["erg_deleted"] = _f(_cn_state(r, "erg_status", sample) if usable else UNKNOWN)
+    plus = _yes_no(r, "ikzf1plus", sample, "positive", "negative") if usable else UNKNOWN
+    if plus is UNKNOWN and ikzf1 is False:
+        plus = False  # IKZF1plus requires an IKZF1 deletion
+    out["ikzf1plus"] = _f(plus)
+
+    kclass: Any = UNKNOWN
+    modal: Any = UNKNOWN
+    masked: Any = UNKNOWN
+    if usable:
+        kc = "" if _blank(r.get("karyotype_class")) else str(r["karyotype_class"]).strip()
+        if kc and kc not in _KARYO_CLASSES:
+            raise InputError(
+                f"copynumber column karyotype_class: expected one of {list(_KARYO_CLASSES)}, "
+                f"got {kc!r}",
+                sample=sample,
+            )
+        kclass = kc if kc not in ("", "not_assessable") else UNKNOWN
+        modal = _num(r.get("modal_chromosome_number"), "modal_chromosome_number", sample, src)
+        masked = _yes_no(r, "masked_hypodiploidy_warning", sample, "yes", "no")
+    mnote = ""
+    if masked is True:
+        mnote = "masked-hypodiploidy warning: the chromosome count may be a doubled hypodiploid"
+        kclass = UNKNOWN
+    out["modal_chromosome_number"] = Fact(
+        UNKNOWN if masked is True else modal, src, mnote or (why if modal is UNKNOWN else "")
+    )
+
+    def _k(*classes: str) -> Any:
+        return UNKNOWN if kclass is UNKNOWN else (kclass in classes)
+
+    cn_hyper = _k("high_hyperdiploid")
+    cn_hypo = _k(*_HYPO_CLASSES)
+    if cn_hypo is UNKNOWN and modal is not UNKNOWN and masked is False:
+        cn_hypo = modal < 44
+    cn_low = _k("low_hypodiploid")
+    cn_nh = _k("near_haploid")
+
+    def _is(*labels: str) -> Any:
+        return UNKNOWN if label is UNKNOWN else (label in labels)
+
+    for name, cn_val, labels in (
+        ("high_hyperdiploid", cn_hyper, ("Hyperdiploid",)),
+        ("hypodiploid", cn_hypo, ("Low hypodiploid", "Near haploid")),
+        ("low_hypodiploid", cn_low, ("Low hypodiploid",)),
+        ("near_haploid", cn_nh, ("Near haploid",)),
+    ):
+        rna = _is(*labels)
+        if masked is True and name == "high_hyperdiploid":
+            rna = UNKNOWN  # the expression profile of a doubled hypodiploid is hyperdiploid
+        if masked is True and rna is False:
+            # a doubled hypodiploid looks hyperdiploid to expression classifiers too:
+            # only positive subtype evidence survives the masked-hypodiploidy warning
+            rna = UNKNOWN
+        f = _combine(name, [("classify", rna), ("copynumber", cn_val)])
+        if mnote and f.value is UNKNOWN:
+            f = Fact(UNKNOWN, f.source, f"{f.note}; {mnote}".strip("; "))
+        out[name] = f
+    cn_iamp = _yes_no(r, "iamp21", sample, "yes", "no") if usable else UNKNOWN
+    out["iamp21"] = _combine("iamp21", [("classify", _is("iAMP21")), ("copynumber", cn_iamp)])
+
+    tris: Any = UNKNOWN
+    if usable and kclass is not UNKNOWN:
+        raw = "" if _blank(r.get("favourable_trisomies")) else str(r["favourable_trisomies"])
+        tris = {t.strip() for t in raw.replace(",", ";").split(";") if t.strip()}
+        bad = tris - {"+4", "+10", "+17"}
+        if bad:
+            raise InputError(
+                f"copynumber column favourable_trisomies: expected a ';'-list of +4, +10, +17, "
+                f"got {raw!r}",
+                sample=sample,
+            )
+    for chrom in ("4", "10", "17"):
+        v = UNKNOWN if tris is UNKNOWN else (f"+{chrom}" in tris)
+        out[f"trisomy_{chrom}"] = Fact(v, src, mnote or (why if v is UNKNOWN else ""))
+    return out
+
+
+def build_facts(
+    sample_id: str,
+    *,
+    classify: Mapping[str, Any] | None,
+    copynumber: Mapping[str, Any] | None,
+    clinical: Mapping[str, Any] | None,
+    accepted_tiers: Sequence[str] = ("high", "medium"),
+) -> dict[str, Fact]:
+    """Build the protocol-independent facts of one sample.
+
+    Parameters
+    ----------
+    sample_id
+        The sample (named in error messages).
+    classify, copynumber, clinical
+        The sample's row of each table as a mapping (column -> value), or ``None`` when
+        the sample is absent from that table (all its facts are then unknown).
+    accepted_tiers
+        Confidence tiers of the subtype call that count as known genetics; lower tiers,
+        ``unclassified`` and ``multiple candidates`` make subtype facts unknown.
+
+    Returns
+    -------
+    dict
+        Fact name -> :class:`Fact` for every name in :data:`BASE_FACTS`.
+    """
+    facts = _clinical_facts(clinical, sample_id)
+    cfacts, label, rna_lineage = _classify_facts(classify, sample_id, accepted_tiers)
+    facts.update(cfacts)
+    # T-ALL from the subtype call is lineage evidence too.
+    if label == T_ALL:
+        rna_lineage = "T"
+    clin = facts["immunophenotype"]
+    if clin.value is UNKNOWN and rna_lineage is not UNKNOWN:
+        facts["immunophenotype"] = Fact(rna_lineage, "classify", "RNA lineage call")
+    elif clin.value is not UNKNOWN and rna_lineage is not UNKNOWN and clin.value != rna_lineage:
+        facts["immunophenotype"] = Fact(
+            UNKNOWN,
+            "clinical+classify",
+            f"conflicting evidence (clinical says {clin.value}, RNA lineage says "
+            f"{rna_lineage}); review needed",
+        )
+    facts.update(_copynumber_facts(copynumber, sample_id, label))
+    missing = set(BASE_FACTS) - set(facts)
+    if missing:  # pragma: no cover - guards the catalogue against drift
+        raise AssertionError(f"facts not built: {sorted(missing)}")
+    return facts
+
+
+@dataclass(frozen=True)
+class MrdTimepoint:
+    """An MRD time point of a protocol: which rows of the long MRD table feed it."""
+
+    name: str
+    method: str  # "flow" or "PCR"
+    tissue: str  # "BM" or "PB"
+    day_min: int
+    day_max: int
+    description: str = ""
+
+
+def _mrd_value(row: Mapping[str, Any], sample: str, sensitivity_default: float, nq: float) -> Any:
+    v = row.get("value")
+    if _blank(v):
+        return UNKNOWN
+    s = str(v).strip().lower()
+    sens = row.get("sensitivity")
+    sens_v = sensitivity_default if _blank(sens) else _num(sens, "sensitivity", sample, "MRD")
+    if s == "negative":
+        return Mrd.negative(float(sens_v))
+    if s == "positive_nq":
+        return Mrd.positive_nq(nq)
+    if s == "not_done":
+        return "not_done"
+    x = _num(v, "value", sample, "MRD")
+    if x > 1:
+        raise InputError(
+            f"MRD column value: expected a fraction in [0, 1] (or negative / positive_nq), "
+            f"got {v!r}",
+            sample=sample,
+        )
+    return Mrd.quantified(x)
+
+
+def mrd_facts(
+    rows: Sequence[Mapping[str, Any]],
+    timepoints: Sequence[MrdTimepoint],
+    sample_id: str,
+    *,
+    default_sensitivity: float,
+    positive_nq_max: float,
+) -> dict[str, Fact]:
+    """Facts ``mrd_<tp>`` (an :class:`Mrd` or unknown) and ``mrd_<tp>_not_done``.
+
+    A row feeds a time point when its method, tissue and day match. Several matching rows
+    with different values give the interval hull (the comparison is then unknown if the
+    values straddle a threshold). ``not_done`` is an explicit statement that the assay
+    was not performed / had no marker; absence of a row is *unknown*, never "not done".
+
+    Parameters
+    ----------
+    rows
+        The sample's rows of the long MRD table (sample_id, day, tissue, method, value,
+        sensitivity).
+    timepoints
+        The protocol's time points.
+    sample_id
+        For error messages.
+    default_sensitivity
+        Detection limit assumed for a ``negative`` value with an empty sensitivity.
+    positive_nq_max
+        Upper bound of a "positive, not quantifiable" result.
+    """
+    out: dict[str, Fact] = {}
+    parsed = []
+    for row in rows:
+        try:
+            day = int(float(str(row.get("day", "")).strip()))
+        except ValueError:
+            raise InputError(
+                f"MRD column day: expected an integer day, got {row.get('day')!r}",
+                sample=sample_id,
+            ) from None
+        tissue = str(row.get("tissue", "")).strip().upper()
+        method = str(row.get("method", "")).strip().lower()
+        if tissue not in ("BM", "PB"):
+            raise InputError(
+                f"MRD column tissue: expected BM or PB, got {row.get('tissue')!r}",
+                sample=sample_id,
+            )
+        if method not in ("flow", "pcr"):
+            raise InputError(
+                f"MRD column method: expected flow or PCR, got {row.get('method')!r}",
+                sample=sample_id,
+            )
+        parsed.append(
+            (day, tissue, method, _mrd_value(row, sample_id, default_sensitivity, positive_nq_max))
+        )
+    for tp in timepoints:
+        vals = [
+            v
+            for day, tissue, method, v in parsed
+            if tp.day_min <= day <= tp.day_max
+            and tissue == tp.tissue.upper()
+            and method == tp.method.lower()
+            and v is not UNKNOWN
+        ]
+        where = f"{tp.method} {tp.tissue} day {tp.day_min}-{tp.day_max}"
+        measured = [v for v in vals if isinstance(v, Mrd)]
+        not_done = [v for v in vals if v == "not_done"]
+        if measured and not_done:
+            out[f"mrd_{tp.name}"] = Fact(UNKNOWN, "mrd", f"{where}: conflicting rows")
+            out[f"mrd_{tp.name}_not_done"] = Fact(UNKNOWN, "mrd", f"{where}: conflicting rows")
+            continue
+        if not measured:
+            note = f"{where}: marked not done" if not_done else f"{where}: no measurement"
+            out[f"mrd_{tp.name}"] = Fact(UNKNOWN, "mrd", note)
+            out[f"mrd_{tp.name}_not_done"] = Fact(
+                True if not_done else UNKNOWN, "mrd", "" if not_done else note
+            )
+            continue
+        if len(measured) == 1:
+            m = measured[0]
+        else:
+            lo = min(measured, key=lambda x: (x.lo, not x.lo_open))
+            hi = max(measured, key=lambda x: (x.hi, not x.hi_open))
+            det = {x.is_positive for x in measured}
+            m = Mrd(
+                lo.lo,
+                hi.hi,
+                lo.lo_open,
+                hi.hi_open,
+                text=" / ".join(str(x) for x in measured) + " (several rows)",
+                detected=det.pop() if len(det) == 1 else UNKNOWN,
+            )
+        out[f"mrd_{tp.name}"] = Fact(m, "mrd", where)
+        out[f"mrd_{tp.name}_not_done"] = Fact(False, "mrd", where)
+    return out
