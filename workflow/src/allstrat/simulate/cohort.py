@@ -1,0 +1,267 @@
+"""Assemble a synthetic cohort: design -> genome -> expression (+ truth table)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from allstrat.contracts import LESION_GENES, UNCLASSIFIED
+from allstrat.io.gene_table import load_gene_table
+from allstrat.simulate import design as dz
+from allstrat.simulate.expression import build_expression_model, simulate_sample_counts
+from allstrat.simulate.genome import Genome, simulate_genome
+
+logger = logging.getLogger(__name__)
+
+# Contract vocabulary of copy-number deletion types (contracts.COPYNUMBER_COLUMNS).
+IKZF1_TYPE_CONTRACT = {
+    "whole gene (Δ1–8)": "whole gene (Δ1–8)",
+    "Δ4–7": "Δ4–7",
+    "Δ2–7": "Δ2–7",
+    "Δ2–3": "Δ2–3",
+    "Δ4–8": "Δ4–8",
+    "Δ2–8": "other",
+}
+TRUTH_COLUMNS: tuple[str, ...] = (
+    "sample_id",
+    "subtype",
+    "lineage",
+    "sex",
+    "blast_fraction",
+    "library_size",
+    "batch",
+    "ph_like_kinase_class",
+    "fusion",
+    "karyotype_class",
+    "modal_number",
+    "masked_hypodiploid",
+    "chromosome_gains",
+    "chromosome_losses",
+    "favourable_trisomies",
+    "iamp21",
+    *(f"{g.lower()}_status" for g in LESION_GENES),
+    "ikzf1_deletion_type",
+    "ikzf1plus",
+    "lesions",
+    "programme_strength",
+)
+
+
+@dataclass
+class SimulatedCohort:
+    """A synthetic cohort held in memory.
+
+    Attributes
+    ----------
+    counts
+        Raw counts, genes (canonical symbols) x samples, int32; empty when simulated
+        without expression.
+    truth
+        One row per sample, columns :data:`TRUTH_COLUMNS`.
+    genomes
+        Sample id -> :class:`~allstrat.simulate.genome.Genome` (true segments).
+    seed
+        The cohort seed.
+    """
+
+    counts: pd.DataFrame
+    truth: pd.DataFrame
+    genomes: dict[str, Genome] = field(repr=False)
+    seed: int = 0
+    params: dict = field(default_factory=dict)
+
+
+def sample_ids(n: int, prefix: str = "SIM") -> list[str]:
+    """Sample ids ``<prefix>0001``...; at least 4 digits, more for big cohorts."""
+    width = max(4, len(str(n)))
+    return [f"{prefix}{i + 1:0{width}d}" for i in range(n)]
+
+
+def _status(genome: Genome, chrom: str, start: int, end: int, normal: int = 2) -> str:
+    lo, hi = None, None
+    for c, s, e, cn, _ in genome.segments:
+        if c != chrom or e < start or s > end:
+            continue
+        lo = cn if lo is None else min(lo, cn)
+        hi = cn if hi is None else max(hi, cn)
+    if lo is None:
+        return "homozygous_deleted"
+    if lo == 0:
+        return "homozygous_deleted"
+    if lo < normal:
+        return "deleted"
+    if hi >= normal + 3:
+        return "amplified"
+    if hi > normal:
+        return "gained"
+    return "normal"
+
+
+def _truth_row(sid: str, d: dict, g: Genome, genes: pd.DataFrame) -> dict:
+    row: dict = {"sample_id": sid}
+    row.update({k: d[k] for k in ("subtype", "lineage", "sex", "blast_fraction")})
+    row["ph_like_kinase_class"] = d["ph_like_kinase_class"]
+    fus = [d["fusion"]] if d["fusion"] else []
+    if "PAR1" in g.lesions and "P2RY8::CRLF2" not in fus:
+        fus.append("P2RY8::CRLF2")
+    row["fusion"] = ";".join(fus)
+    row["karyotype_class"] = g.karyotype_class
+    row["modal_number"] = g.modal_number
+    row["masked_hypodiploid"] = "yes" if g.masked_hypodiploid else "no"
+    row["chromosome_gains"] = ";".join("+" + c.removeprefix("chr") for c in g.gains)
+    row["chromosome_losses"] = ";".join("-" + c.removeprefix("chr") for c in g.losses)
+    fav = [f"+{c}" for c in ("4", "10", "17") if f"chr{c}" in g.gains]
+    row["favourable_trisomies"] = ";".join(fav)
+    row["iamp21"] = "yes" if d["subtype"] == "iAMP21" else "no"
+    for gene in LESION_GENES:
+        if gene == "PAR1":
+            c, s = "chrX", int(genes.loc["CSF2RA", "start"])
+            e = int(genes.loc["IL3RA", "end"])
+        else:
+            c, s, e = (
+                genes.loc[gene, "chrom"],
+                int(genes.loc[gene, "start"]),
+                int(genes.loc[gene, "end"]),
+            )
+        row[f"{gene.lower()}_status"] = _status(g, c, s, e)
+    ik = g.lesions.get("IKZF1", "")
+    if ik:
+        raw = ik.split(" ")[0] if not ik.startswith("whole gene") else "whole gene (Δ1–8)"
+        row["ikzf1_deletion_type"] = IKZF1_TYPE_CONTRACT[raw]
+    elif row["ikzf1_status"] in ("deleted", "homozygous_deleted"):
+        row["ikzf1_deletion_type"] = "whole gene (Δ1–8)"  # chromosome / arm loss
+    else:
+        row["ikzf1_deletion_type"] = ""
+    deleted = ("deleted", "homozygous_deleted")
+    plus = (
+        row["ikzf1_status"] in deleted
+        and row["erg_status"] not in deleted
+        and (
+            row["cdkn2a_status"] == "homozygous_deleted"
+            or row["cdkn2b_status"] == "homozygous_deleted"
+            or row["pax5_status"] in deleted
+            or row["par1_status"] in deleted
+        )
+    )
+    row["ikzf1plus"] = "positive" if plus else "negative"
+    row["lesions"] = "; ".join(f"{k}: {v}" for k, v in sorted(g.lesions.items()))
+    row["programme_strength"] = round(d["programme_strength"], 4)
+    return row
+
+
+def simulate_cohort(
+    n_samples: int,
+    seed: int,
+    *,
+    subtype_balance: str = "realistic",
+    class_weights: Mapping[str, float] | None = None,
+    sample_prefix: str = "SIM",
+    n_batches: int | None = None,
+    lesion_rates: dict[str, dict[str, float]] | None = None,
+    with_expression: bool = True,
+) -> SimulatedCohort:
+    """Simulate a synthetic paediatric ALL cohort (truth, genomes, RNA-seq counts).
+
+    Parameters
+    ----------
+    n_samples
+        Number of samples (>= 1).
+    seed
+        Cohort seed; the same seed gives identical data.
+    subtype_balance
+        ``"realistic"`` paediatric frequencies (DOMAIN.md §1.2, incl. T-ALL and B-other
+        labelled ``"unclassified"``) or ``"uniform"`` over every B subtype and T-ALL
+        (training cohorts).
+    class_weights
+        Per-label multipliers on top of the balance (oversample rare subtypes).
+    sample_prefix
+        Sample id prefix.
+    n_batches
+        Library-prep batches (default: 1 per 40 samples, 1-4).
+    lesion_rates
+        Override of :data:`allstrat.simulate.genome.LESION_RATES`.
+    with_expression
+        Skip the count matrix when false (fast genome-only cohorts).
+
+    Returns
+    -------
+    SimulatedCohort
+
+    Examples
+    --------
+    >>> cohort = simulate_cohort(20, seed=1)  # doctest: +SKIP
+    >>> cohort.counts.shape[1], cohort.truth["subtype"].nunique() > 1  # doctest: +SKIP
+    (20, True)
+    """
+    if n_samples < 1:
+        msg = "n_samples must be >= 1"
+        raise ValueError(msg)
+    t0 = time.perf_counter()
+    weights = dz.label_weights(subtype_balance, class_weights)
+    gt = load_gene_table()
+    genes = gt.table
+    if n_batches is None:
+        n_batches = int(min(4, max(1, round(n_samples / 40))))
+    ids = sample_ids(n_samples, sample_prefix)
+    model = (
+        build_expression_model(genes, seed=seed, n_batches=n_batches) if with_expression else None
+    )
+    counts = np.empty((len(model.genes), n_samples), dtype=np.int32) if model is not None else None
+    rows = []
+    genomes: dict[str, Genome] = {}
+    for i, sid in enumerate(ids):
+        d = dz.draw_sample(np.random.default_rng([seed, dz.STREAM_DESIGN, i]), weights)
+        force_par1 = d["fusion"] == "P2RY8::CRLF2"
+        g = simulate_genome(
+            np.random.default_rng([seed, dz.STREAM_GENOME, i]),
+            subtype=d["subtype"],
+            sex=d["sex"],
+            genes=genes,
+            lesion_rates=lesion_rates,
+            force_par1=force_par1,
+        )
+        batch = i % n_batches
+        if model is not None and counts is not None:
+            counts[:, i] = simulate_sample_counts(
+                model,
+                np.random.default_rng([seed, dz.STREAM_EXPRESSION, i]),
+                design=d,
+                genome=g,
+                batch=batch,
+            )
+        row = _truth_row(sid, d, g, genes)
+        row["batch"] = f"batch{batch + 1}"
+        row["library_size"] = int(counts[:, i].sum()) if counts is not None else ""
+        rows.append(row)
+        genomes[sid] = g
+    truth = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
+    if counts is not None and model is not None:
+        count_df = pd.DataFrame(counts, index=pd.Index(model.genes, name="gene"), columns=ids)
+    else:
+        count_df = pd.DataFrame(index=pd.Index([], name="gene"))
+    logger.info(
+        "simulated %d samples (%d subtypes, %d genes) in %.1f s",
+        n_samples,
+        truth["subtype"].nunique(),
+        count_df.shape[0],
+        time.perf_counter() - t0,
+    )
+    return SimulatedCohort(
+        counts=count_df,
+        truth=truth,
+        genomes=genomes,
+        seed=seed,
+        params={
+            "n_samples": n_samples,
+            "seed": seed,
+            "subtype_balance": subtype_balance,
+            "class_weights": dict(class_weights or {}),
+            "n_batches": n_batches,
+            "unclassified_label": UNCLASSIFIED,
+        },
+    )
