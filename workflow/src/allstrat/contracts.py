@@ -109,3 +109,25 @@ RISK_COLUMNS: tuple[str, ...] = (
     "missing_inputs",  # ";"-separated
     "annotations",  # ";"-separated treatment annotations
 )
+
+# --- gathered output: results/calls.tsv (one row per sample) -------------------------
+CALLS_COLUMNS: tuple[str, ...] = (
+    "sample_id",
+    "subtype",
+    "confidence_tier",
+    "top_probability",
+    "lineage",
+    "ph_like",
+    "ph_like_kinase_class",
+    "dux4_erg",
+    "ikzf1plus",
+    "ikzf1_deletion_type",
+    "karyotype_class",
+    "modal_chromosome_number",
+    "iamp21",
+    "cn_source",
+    "qc_flags",  # ";"-separated, prefixed by stage (classify:, copynumber:)
+    "model_id",
+)
+# plus one "risk:<protocol>" column per protocol (risk group or "indeterminate").
+RISK_PREFIX = "risk:"

@@ -1,0 +1,257 @@
+"""``allstrat report``: per-sample JSON + HTML of one chunk, and the cohort report."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from allstrat.cli._common import add_sample_selection, select_samples
+from allstrat.errors import InputError
+from allstrat.provenance import build_provenance, file_record
+
+logger = logging.getLogger(__name__)
+
+_SHEET_FILE_COLUMNS = ("expression", "copy_number", "fusions")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``report`` verb with its ``samples`` and ``cohort`` actions."""
+    p = sub.add_parser(
+        "report",
+        help="write per-sample JSON + HTML reports (one chunk) or the cohort report",
+        description="Reports gather what the classify, copy-number and risk stages wrote; "
+        "they never compute calls. Every report is one self-contained HTML file.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION")
+    actions.required = True
+
+    s = actions.add_parser(
+        "samples",
+        help="results/samples/<sample>.json (schema-valid) and .html for a chunk's samples",
+    )
+    add_sample_selection(s)
+    s.add_argument("--classify", required=True, help="classify chunk table (TSV)")
+    s.add_argument("--explain", help="classify .explain.json of the chunk")
+    s.add_argument("--copynumber", help="copy-number chunk table (TSV); absent = not assessable")
+    s.add_argument("--cn-evidence", help="copy-number .evidence.json of the chunk")
+    s.add_argument("--risk", help="risk chunk table (TSV); absent = no risk assignment")
+    s.add_argument("--traces", help="risk .traces.json of the chunk")
+    s.add_argument("--expression", help="expression chunk h5ad (QC metrics, provenance)")
+    s.add_argument("--outdir", required=True, help="folder for <sample>.json and <sample>.html")
+    s.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
+    s.add_argument(
+        "--figure-format", choices=["svg", "png"], default="svg", help="embedded figures"
+    )
+    s.add_argument("--no-html", action="store_true", help="write only the JSON files")
+    s.set_defaults(func=run_samples)
+
+    c = actions.add_parser("cohort", help="results/report/cohort.html from calls.tsv + cohort.h5ad")
+    c.add_argument("--calls", required=True, help="results/calls.tsv")
+    c.add_argument("--cohort", required=True, help="results/cohort.h5ad")
+    c.add_argument("--out", required=True, help="output HTML")
+    c.add_argument(
+        "--reference", help="reference h5ad with obs['subtype'] to place the samples among"
+    )
+    c.add_argument(
+        "--max-points",
+        type=int,
+        default=5000,
+        help="samples drawn in PCA/UMAP (random subsample above this; default 5000)",
+    )
+    c.add_argument("--seed", type=int, default=0, help="seed of the subsample and UMAP")
+    c.add_argument("--no-umap", action="store_true", help="draw PCA only")
+    c.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
+    c.set_defaults(func=run_cohort)
+
+
+def _sample_inputs(
+    row: Mapping[str, Any], known: Mapping[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """Input-file records of one sample: checksums the import stage recorded, else hashed."""
+    out = []
+    for col in _SHEET_FILE_COLUMNS:
+        path = str(row.get(col, "") or "")
+        if not path:
+            continue
+        if col in known:
+            out.append(known[col])
+            continue
+        if Path(path).is_file():
+            out.append(file_record(path, role=col))
+        else:
+            logger.warning(
+                "sample %s: %s file %s not found; not checksummed", row["sample_id"], col, path
+            )
+    return out
+
+
+def _expression_qc(
+    path: str | None,
+) -> tuple[dict[str, dict[str, float | None]], dict[str, Any], dict[str, dict[str, str]]]:
+    """QC metrics per sample, the stage's provenance and recorded expression checksums."""
+    if not path:
+        return {}, {}, {}
+    import anndata as ad
+    import pandas as pd
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("expression chunk h5ad not found", path=p)
+    try:
+        adata = ad.read_h5ad(p, backed="r")
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"cannot read expression h5ad: {exc}", path=p) from None
+    try:
+        numeric = [
+            c
+            for c in adata.obs.columns
+            if pd.api.types.is_numeric_dtype(adata.obs[c].dtype)
+            and not pd.api.types.is_bool_dtype(adata.obs[c].dtype)
+        ]
+        metrics = {
+            str(sid): {c: float(v) for c, v in row.items()}
+            for sid, row in adata.obs[numeric].iterrows()
+        }
+        upstream = dict(adata.uns.get("allstrat", {}))
+        recorded: dict[str, dict[str, str]] = {}
+        if {"expression_file", "expression_sha256"} <= set(adata.obs.columns):
+            for sid, f, h in zip(
+                adata.obs_names,
+                adata.obs["expression_file"].astype(str),
+                adata.obs["expression_sha256"].astype(str),
+                strict=True,
+            ):
+                recorded[str(sid)] = {"path": f, "role": "expression", "sha256": h}
+    finally:
+        adata.file.close()
+    # keep the chunk-level facts, not every sample's harmonisation report
+    upstream = {k: v for k, v in upstream.items() if k not in ("harmonisation", "file_notes")}
+    return metrics, _jsonable(upstream), recorded
+
+
+def _jsonable(obj: Any) -> Any:
+    """Convert h5ad ``uns`` content (numpy scalars / arrays) into JSON types."""
+    import numpy as np
+
+    if isinstance(obj, Mapping):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return [_jsonable(v) for v in obj.tolist()]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, float) and obj != obj:  # NaN is not valid JSON
+        return None
+    return obj
+
+
+def run_samples(args: argparse.Namespace) -> int:
+    """Write the JSON (+ HTML) reports of the selected samples."""
+    from allstrat.io.gene_table import load_gene_table
+    from allstrat.report.assemble import assemble_records
+    from allstrat.report.figures import ZOOM_LOCI, SampleFigures, default_zoom_regions
+    from allstrat.report.samples import write_sample_reports
+    from allstrat.report.stage_tables import (
+        read_classify_table,
+        read_copynumber_table,
+        read_risk_table,
+        read_sidecar,
+    )
+
+    t0 = time.perf_counter()
+    sheet = select_samples(args)
+    ids = list(sheet.index)
+    classify = read_classify_table(args.classify)
+    copynumber = read_copynumber_table(args.copynumber) if args.copynumber else None
+    risk = read_risk_table(args.risk) if args.risk else None
+    explain = read_sidecar(args.explain, what="classify explanation")
+    cn_evidence = read_sidecar(args.cn_evidence, what="copy-number evidence")
+    traces = read_sidecar(args.traces, what="risk traces")
+    qc_metrics, upstream, recorded = _expression_qc(args.expression)
+
+    stage_files = [
+        (args.classify, "classify_table"),
+        (args.explain, "classify_explain"),
+        (args.copynumber, "copynumber_table"),
+        (args.cn_evidence, "copynumber_evidence"),
+        (args.risk, "risk_table"),
+        (args.traces, "risk_traces"),
+        (args.expression, "expression_h5ad"),
+    ]
+    common_inputs = [file_record(p, role=r) for p, r in stage_files if p]
+    rulesets: dict[str, str] = {}
+    if risk is not None:
+        for proto, versions in risk.groupby("protocol")["ruleset_version"]:
+            rulesets[str(proto)] = ";".join(sorted({v for v in versions if v}))
+    sources = {"classify": args.classify, "copynumber": args.copynumber, "risk": args.risk}
+
+    records: dict[str, dict[str, Any]] = {}
+    for sid in ids:
+        row = classify.loc[sid] if sid in classify.index else None
+        models = (
+            [{"model_id": row["model_id"], "sha256": row["model_sha256"]}]
+            if row is not None
+            else []
+        )
+        prov = build_provenance(
+            step="report samples",
+            inputs=[
+                *common_inputs,
+                *_sample_inputs(
+                    sheet.loc[sid], {"expression": recorded[sid]} if sid in recorded else {}
+                ),
+            ],
+            models=models,
+            rulesets=rulesets,
+            config_hash=args.config_sha256,
+            upstream={"expression": upstream} if upstream else None,
+        )
+        records.update(
+            assemble_records(
+                [sid],
+                classify=classify,
+                explain=explain,
+                copynumber=copynumber,
+                cn_evidence=cn_evidence,
+                risk=risk,
+                traces=traces,
+                qc_metrics=qc_metrics,
+                provenance=prov,
+                sources=sources,
+            )
+        )
+    genes = load_gene_table().table
+    wanted = [g for _, locus in ZOOM_LOCI for g in locus if g in genes.index]
+    coords = {
+        g: (str(genes.at[g, "chrom"]), int(genes.at[g, "start"]), int(genes.at[g, "end"]))
+        for g in wanted
+    }
+    figures = SampleFigures(zoom_regions=default_zoom_regions(coords), fmt=args.figure_format)
+    try:
+        write_sample_reports(records, outdir=args.outdir, figures=figures, html=not args.no_html)
+    finally:
+        figures.close()
+    logger.info("report samples: %d samples in %.2f s", len(ids), time.perf_counter() - t0)
+    return 0
+
+
+def run_cohort(args: argparse.Namespace) -> int:
+    """Write the cohort HTML report."""
+    from allstrat.report.cohort import write_cohort_report
+
+    write_cohort_report(
+        calls=args.calls,
+        cohort=args.cohort,
+        out=args.out,
+        reference=args.reference,
+        max_points=args.max_points,
+        seed=args.seed,
+        umap=not args.no_umap,
+        config_hash=args.config_sha256,
+    )
+    return 0

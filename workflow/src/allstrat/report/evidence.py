@@ -1,0 +1,173 @@
+"""Turn stage evidence (JSON sidecar entries) into rows and figures' inputs.
+
+Stage sidecars are free-form JSON; these helpers read the layouts the stages write and
+fall back to a generic key/value or table view for anything else, so that no evidence a
+stage recorded is hidden from the reader.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["as_table", "marker_genes", "reference_stats", "scalar_text"]
+
+_GENE_LIST_KEYS = ("top_genes", "marker_genes", "markers", "genes")
+_VALUE_KEYS = ("value", "sample_value", "expression", "sample")
+_REF_KEYS = ("reference", "reference_distribution", "references", "by_subtype")
+
+
+def _f(v: Any) -> float | None:
+    if v is None or isinstance(v, bool):
+        return None
+    try:
+        out = float(v)
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def reference_stats(ref: Any) -> tuple[float, float, float, float, float] | None:
+    """Five-number summary ``(low, q1, median, q3, high)`` of a reference distribution.
+
+    Accepts quantile keys (``q05``/``p5``/``min``, ``q25``/``q1``, ``median``/``q50``,
+    ``q75``/``q3``, ``q95``/``p95``/``max``), ``mean`` + ``sd`` (drawn as mean ± 1 and
+    ± 2 sd) or a plain list of values.
+
+    Returns
+    -------
+    tuple or None
+        ``None`` when the input cannot be read as a distribution.
+    """
+    if isinstance(ref, Sequence) and not isinstance(ref, str):
+        vals = sorted(v for v in (_f(x) for x in ref) if v is not None)
+        if not vals:
+            return None
+        n = len(vals) - 1
+
+        def q(p: float) -> float:
+            return vals[round(p * n)]
+
+        return (q(0.05), q(0.25), q(0.5), q(0.75), q(0.95))
+    if not isinstance(ref, Mapping):
+        return None
+
+    def first(*keys: str) -> float | None:
+        for k in keys:
+            v = _f(ref.get(k))
+            if v is not None:
+                return v
+        return None
+
+    med = first("median", "q50", "p50", "q0.5")
+    q1, q3 = first("q25", "q1", "p25", "q0.25"), first("q75", "q3", "p75", "q0.75")
+    lo, hi = first("q05", "q5", "p5", "p05", "q0.05", "min"), first("q95", "p95", "q0.95", "max")
+    if med is not None and q1 is not None and q3 is not None:
+        return (q1 if lo is None else lo, q1, med, q3, q3 if hi is None else hi)
+    mean, sd = first("mean"), first("sd", "std")
+    if mean is not None and sd is not None:
+        return (mean - 2 * sd, mean - sd, mean, mean + sd, mean + 2 * sd)
+    if med is not None:
+        return (med, med, med, med, med)
+    return None
+
+
+def marker_genes(explanation: Any) -> list[dict[str, Any]]:
+    """Extract marker-gene records from a sample's classify explanation.
+
+    Parameters
+    ----------
+    explanation
+        The sample's entry of ``results/classify/chunk_*.explain.json``: a mapping with a
+        list of genes under ``top_genes`` (or ``marker_genes``/``markers``/``genes``),
+        each with a gene name, the sample's value and a reference per subtype.
+
+    Returns
+    -------
+    list of dict
+        ``{"gene", "value", "reference": {group: five-number summary}, "unit", "extra"}``;
+        ``extra`` keeps the other fields of the record for the evidence table.
+    """
+    if not isinstance(explanation, Mapping):
+        return []
+    items: Any = None
+    for key in _GENE_LIST_KEYS:
+        if key in explanation:
+            items = explanation[key]
+            break
+    if isinstance(items, Mapping):  # {gene: {...}}
+        items = [
+            {"gene": g, **(v if isinstance(v, Mapping) else {"value": v})} for g, v in items.items()
+        ]
+    if not isinstance(items, Sequence) or isinstance(items, str):
+        return []
+    out = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        gene = item.get("gene", item.get("symbol", item.get("feature")))
+        if gene is None:
+            continue
+        value = next((_f(item[k]) for k in _VALUE_KEYS if k in item), None)
+        ref_raw: Any = next((item[k] for k in _REF_KEYS if k in item), None)
+        reference: dict[str, tuple[float, float, float, float, float]] = {}
+        if isinstance(ref_raw, Mapping):
+            stats = reference_stats(ref_raw)
+            if stats is not None and not any(isinstance(v, Mapping) for v in ref_raw.values()):
+                reference["reference"] = stats
+            else:
+                for group, dist in ref_raw.items():
+                    s = reference_stats(dist)
+                    if s is not None:
+                        reference[str(group)] = s
+        used = {"gene", "symbol", "feature", "unit", *_VALUE_KEYS, *_REF_KEYS}
+        out.append(
+            {
+                "gene": str(gene),
+                "value": value,
+                "reference": reference,
+                "unit": item.get("unit", explanation.get("unit", "")),
+                "extra": {k: v for k, v in item.items() if k not in used},
+            }
+        )
+    return out
+
+
+def scalar_text(value: Any, *, digits: int = 4) -> str:
+    """Format a JSON scalar (or small structure) for a table cell."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.{digits}g}"
+    if isinstance(value, (int, str)):
+        return str(value)
+    if isinstance(value, Sequence) and all(isinstance(v, (str, int, float)) for v in value):
+        return "; ".join(scalar_text(v, digits=digits) for v in value) or "—"
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
+    """Lay out a list of records (or a mapping) as ``(header, rows)`` of text cells.
+
+    A list of mappings becomes one row per item with the union of keys (first-seen
+    order); a mapping becomes two columns (key, value); anything else returns ``None``.
+    """
+    if isinstance(obj, Mapping):
+        return ["field", "value"], [[str(k), scalar_text(v)] for k, v in obj.items()]
+    if isinstance(obj, Sequence) and not isinstance(obj, str):
+        if not obj:
+            return None
+        if all(isinstance(x, Mapping) for x in obj):
+            header: list[str] = []
+            for x in obj:
+                for k in x:
+                    if k not in header:
+                        header.append(str(k))
+            rows = [[scalar_text(x.get(k)) for k in header] for x in obj]
+            return header, rows
+        return ["step"], [[scalar_text(x)] for x in obj]
+    return None
