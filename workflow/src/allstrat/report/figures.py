@@ -326,9 +326,10 @@ class SampleFigures:
         ax.set_title("Genome-wide copy number (GRCh38)", fontsize=10, loc="left")
         for i, region in enumerate(self.zoom_regions):
             zax = fig.add_subplot(grid[1 + i // ncol, i % ncol])
-            for label, s, e in region.highlights:
+            for k, (label, s, e) in enumerate(region.highlights):
                 zax.axvspan(s / 1e6, e / 1e6, color="#fee391", lw=0)
-                zax.text((s + e) / 2e6, hi, label, fontsize=6.5, ha="center", va="top")
+                # stagger labels so that neighbouring genes (CDKN2A/B) stay readable
+                zax.text((s + e) / 2e6, hi - 0.45 * k, label, fontsize=6.5, ha="center", va="top")
             zax.axhline(0, color="#737373", lw=0.6)
             zax.set_xlim(region.start / 1e6, region.end / 1e6)
             zax.set_ylim(lo - 0.1, hi + 0.1)
@@ -379,7 +380,7 @@ class SampleFigures:
             off = _OFFSETS[chrom]
             y = min(max(v, lo), hi)
             # tiny segments / probes get a minimum visible width
-            half = max((e - s) / 2, GENOME_LENGTH / 1500)
+            half = max((e - s) / 2, GENOME_LENGTH / 700)
             mid = off + (s + e) / 2
             lines.append(((mid - half, y), (mid + half, y)))
             cols.append(_state_colour(state, v))
