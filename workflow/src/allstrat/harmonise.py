@@ -19,8 +19,9 @@ Rules, in order, for each input row ID:
 
 from __future__ import annotations
 
+import copy
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -94,14 +95,50 @@ class HarmonisationReport:
         return d
 
 
+# Per-sample files of one cohort almost always share one annotation, i.e. the same gene-ID
+# list: mapping it once per list instead of once per file is the difference between
+# ~130 ms and a few ms per 20,000-gene sample (benchmarks/bench_overheads.py). Small LRU
+# keyed by (gene table checksum, the ID tuple); callers get copies, never the cached objects.
+_MEMO_SIZE = 8
+
+
+@dataclass
+class _Mapped:
+    keys: np.ndarray
+    report: HarmonisationReport
+    rows: np.ndarray | None = None  # harmonise_counts fast path: input rows in output order
+    index: pd.Index | None = None  # ... and their canonical symbols (immutable, shareable)
+
+
+_memo: OrderedDict[tuple[str, tuple[str, ...]], _Mapped] = OrderedDict()
+
+
+def _lookup(ids: Sequence[object], genes: GeneTable) -> _Mapped:
+    key = (genes.sha256, tuple(map(str.strip, map(str, ids))))
+    hit = _memo.get(key)
+    if hit is None:
+        hit = _Mapped(*_harmonise_ids(list(key[1]), genes))
+        _memo[key] = hit
+        if len(_memo) > _MEMO_SIZE:
+            _memo.popitem(last=False)
+    else:
+        _memo.move_to_end(key)
+    return hit
+
+
 def harmonise_ids(ids: Sequence[str], genes: GeneTable) -> tuple[np.ndarray, HarmonisationReport]:
     """Map input gene IDs to canonical symbols.
 
     Returns an object array the length of ``ids`` holding the canonical symbol or ``""``
-    for unmapped / non-gene rows, and the report.
+    for unmapped / non-gene rows, and the report. Results are memoised per ID list (a
+    cohort's files usually share one), so repeated calls cost a hash, not a mapping.
     """
+    hit = _lookup(ids, genes)
+    return hit.keys.copy(), copy.deepcopy(hit.report)
+
+
+def _harmonise_ids(ids: list[str], genes: GeneTable) -> tuple[np.ndarray, HarmonisationReport]:
     ens_map, alias_map, official = genes.maps()
-    ids = [str(i).strip() for i in ids]
     present = set(ids)
     out = np.full(len(ids), "", dtype=object)
     rep = HarmonisationReport(n_input=len(ids))
@@ -161,8 +198,18 @@ def harmonise_counts(
     Unmapped and non-gene rows are dropped (and reported); rows mapping to one gene are
     summed. The result's rows follow the gene table order restricted to mapped genes.
     """
-    keys, rep = harmonise_ids(list(counts.index), genes)
+    hit = _lookup(counts.index, genes)
+    keys, rep = hit.keys, copy.deepcopy(hit.report)
     keep = keys != ""
+    if rep.n_collapsed == 0:
+        # fast path (the usual case): one row per gene, so only select and reorder rows
+        if hit.rows is None:
+            rows = np.flatnonzero(keep)
+            hit.rows = rows[np.argsort(genes.symbols.get_indexer(keys[rows]), kind="stable")]
+            hit.index = pd.Index(keys[hit.rows], name=genes.symbols.name)
+        out = counts.iloc[hit.rows]
+        out.index = hit.index
+        return out, rep
     sub = counts.loc[keep]
     sub.index = pd.Index(keys[keep], name="gene")
     summed = sub.groupby(level=0, sort=False).sum()

@@ -224,7 +224,9 @@ def _drop_trailing_blank(df: pd.DataFrame) -> pd.DataFrame:
 
 def _validate_ids(ids: pd.Series, lines: np.ndarray, path: Path) -> pd.Index:
     """Gene IDs: present, unique."""
-    missing = ids.isna().to_numpy() | (ids.astype(str).str.strip() == "").to_numpy()
+    # plain list comprehension: ~10x faster than the .str accessor on 20,000 IDs
+    stripped = pd.Index([str(v).strip() for v in ids.to_numpy(dtype=object)])
+    missing = ids.isna().to_numpy() | (stripped == "")
     if missing.any():
         k = int(np.argmax(missing))
         raise InputError(
@@ -232,7 +234,7 @@ def _validate_ids(ids: pd.Series, lines: np.ndarray, path: Path) -> pd.Index:
             path=path,
             line=int(lines[k]),
         )
-    idx = pd.Index(ids.astype(str).str.strip())
+    idx = stripped
     dup = idx.duplicated()
     if dup.any():
         k = int(np.argmax(dup))
@@ -644,9 +646,16 @@ def read_matrix(path: str | Path, *, samples: Sequence[str] | None = None) -> Ex
     head = _head(p, 20)
     sep = _sniff_delimiter(head[0], p)
     header = [h.strip().strip('"') for h in head[0].split(sep)]
+    notes: dict[str, object] = {"delimiter": {"\t": "tab", ",": "comma", ";": "semicolon"}[sep]}
+    first_row = next((r for r in head[1:] if r.strip()), "")
+    if first_row and len(first_row.split(sep)) == len(header) + 1:
+        # R write.table(col.names = TRUE): the header has no field for the row names
+        header = ["", *header]
+        notes["header"] = "no gene ID column name (R write.table style); first column = gene IDs"
     if len(header) < 2:
         raise InputError("matrix needs a gene ID column and at least one sample", path=p, line=1)
-    id_col = header[0]
+    id_col = header[0] or "gene_id"
+    header[0] = id_col
     sample_cols = [h for h in header[1:] if h not in ANNOTATION_COLUMNS]
     _check_duplicate_columns(sample_cols, p, 1)
     if not sample_cols:
@@ -666,14 +675,26 @@ def read_matrix(path: str | Path, *, samples: Sequence[str] | None = None) -> Ex
         use = list(dict.fromkeys(samples))
     else:
         use = sample_cols
-    df = _read_csv(
-        p,
-        sep=sep,
-        header=0,
-        usecols=[0, *[header.index(s) for s in use]],
-        dtype={id_col: str},
-        low_memory=False,
-    )
+    kwargs = {
+        "sep": sep,
+        "header": 0,
+        "names": header,
+        "usecols": [id_col, *use],
+        "skip_blank_lines": False,
+    }
+    try:  # fast path: numeric columns parsed straight to float64
+        df = pd.read_csv(p, dtype={id_col: str, **dict.fromkeys(use, "float64")}, **kwargs)
+    except (ValueError, EOFError, zlib.error, gzip.BadGzipFile):
+        # a non-numeric cell, ragged row or corrupt file: re-read as text to name the line
+        df = _read_csv(
+            p,
+            sep=sep,
+            header=0,
+            names=header,
+            usecols=[id_col, *use],
+            dtype={id_col: str},
+            low_memory=False,
+        )
     df = _drop_trailing_blank(df)
     if df.empty:
         raise InputError("matrix has no gene rows", path=p)
@@ -682,7 +703,6 @@ def read_matrix(path: str | Path, *, samples: Sequence[str] | None = None) -> Ex
     counts = _validate_counts(df[use], lines, p)
     counts.index = ids
     counts, lines, counters = _split_non_gene(counts, lines, (*HTSEQ_COUNTERS, *STAR_COUNTERS))
-    notes: dict[str, object] = {"delimiter": {"\t": "tab", ",": "comma", ";": "semicolon"}[sep]}
     ignored = [h for h in header[1:] if h in ANNOTATION_COLUMNS]
     if ignored:
         notes["ignored_columns"] = ignored
@@ -960,7 +980,8 @@ def read_expression_cohort(
             raise InputError("no expression file / expression_format given", sample=sid)
         groups.setdefault((str(path), str(fmt)), []).append(sid)
 
-    per_sample: dict[str, tuple[pd.Series, dict]] = {}
+    per_sample: dict[str, dict] = {}
+    blocks: list[tuple[pd.DataFrame, list[str], list[str]]] = []
     sha_cache: dict[str, str] = {}
     for (path, fmt), sids in groups.items():
         if fmt not in MULTI_SAMPLE_FORMATS and len(sids) > 1 and fmt != "featurecounts":
@@ -976,8 +997,9 @@ def read_expression_cohort(
             samples=sids if fmt in MULTI_SAMPLE_FORMATS else None,
             star_strandedness=star_strandedness,
         )
-        keys, _ = harmonise_ids(list(ef.counts.index), genes)
-        _check_conflicts(ef, keys, sids[0] if len(sids) == 1 else "")
+        keys, id_rep = harmonise_ids(list(ef.counts.index), genes)
+        if id_rep.n_collapsed:  # a conflict needs two rows reaching one gene
+            _check_conflicts(ef, keys, sids[0] if len(sids) == 1 else "")
         harm, rep = harmonise_counts(ef.counts, genes)
         rep_d = rep.as_dict()
         gene_rows = rep.n_input - rep.n_non_gene
@@ -994,9 +1016,11 @@ def read_expression_cohort(
                 sample=sids[0],
             )
         sha = sha_cache.get(path) or sha_cache.setdefault(path, file_sha256(path))
+        cols = []
         for sid in sids:
             col = _pick_column(ef, sid)
-            meta = {
+            cols.append(col)
+            per_sample[sid] = {
                 "expression_format": fmt,
                 "expression_file": path,
                 "expression_sha256": sha,
@@ -1010,7 +1034,7 @@ def read_expression_cohort(
                 "report": rep_d,
                 "notes": _notes_for(ef.notes, col),
             }
-            per_sample[sid] = (harm[col], meta)
+        blocks.append((harm, sids, cols))
         logger.info(
             "%s (%s): %d samples, %d/%d IDs mapped (%s)",
             path,
@@ -1021,40 +1045,47 @@ def read_expression_cohort(
             rep.id_type,
         )
 
-    universe = set()
-    for s, _m in per_sample.values():
-        universe.update(s.index)
+    universe: set[str] = set()
+    for harm, _s, _c in blocks:
+        universe.update(harm.index.tolist())
     var = genes.symbols[genes.symbols.isin(universe)]
     n_obs, n_var = len(ids), len(var)
+    row_of = {sid: i for i, sid in enumerate(ids)}
     counts = np.zeros((n_obs, n_var), dtype=np.int32)
     nm_rows: list[np.ndarray] = []
     nm_cols: list[np.ndarray] = []
-    obs_records = []
-    for i, sid in enumerate(ids):
-        series, meta = per_sample[sid]
-        pos = var.get_indexer(series.index)
-        vals = series.to_numpy()
+    for harm, sids, cols in blocks:  # one block per input file
+        rows = np.array([row_of[s] for s in sids])
+        pos = var.get_indexer(harm.index)
+        vals = harm[cols].to_numpy()
         if (vals > INT32_MAX).any():
+            j = int(np.argmax((vals > INT32_MAX).any(axis=0)))
             raise InputError(
-                "a harmonised gene count exceeds 2^31-1", sample=sid, path=meta["expression_file"]
+                "a harmonised gene count exceeds 2^31-1",
+                sample=sids[j],
+                path=per_sample[sids[j]]["expression_file"],
             )
-        counts[i, pos] = vals
+        counts[np.ix_(rows, pos)] = vals.T
         absent = np.setdiff1d(np.arange(n_var), pos, assume_unique=True)
-        nm_rows.append(np.full(len(absent), i))
-        nm_cols.append(absent)
-        obs_records.append(
-            {
-                "library_size": int(vals.sum()),
-                "n_genes_detected": int((vals > 0).sum()),
-                "n_genes_measured": len(pos),
-                **{k: v for k, v in meta.items() if k not in ("report", "notes")},
-            }
-        )
+        nm_rows.append(np.repeat(rows, len(absent)))
+        nm_cols.append(np.tile(absent, len(rows)))
     r = np.concatenate(nm_rows) if nm_rows else np.array([], int)
     c = np.concatenate(nm_cols) if nm_cols else np.array([], int)
     not_measured = sp.csr_matrix(
         (np.ones(len(r), dtype=bool), (r, c)), shape=(n_obs, n_var), dtype=bool
     )
+    measured = n_var - np.diff(not_measured.indptr)
+    lib = counts.sum(axis=1, dtype=np.int64)
+    detected = (counts > 0).sum(axis=1)
+    obs_records = [
+        {
+            "library_size": int(lib[i]),
+            "n_genes_detected": int(detected[i]),
+            "n_genes_measured": int(measured[i]),
+            **{k: v for k, v in per_sample[sid].items() if k not in ("report", "notes")},
+        }
+        for i, sid in enumerate(ids)
+    ]
     obs = pd.DataFrame(obs_records, index=pd.Index(ids, name="sample_id"))
     var_df = pd.DataFrame(index=pd.Index(var, name="gene"))
     var_df["n_samples_measured"] = (n_obs - np.asarray(not_measured.sum(axis=0)).ravel()).astype(
@@ -1072,8 +1103,8 @@ def read_expression_cohort(
             "star_strandedness": star_strandedness,
             "min_mapped_fraction": float(min_mapped_fraction),
         },
-        "harmonisation": {sid: _h5_safe(per_sample[sid][1]["report"]) for sid in ids},
-        "file_notes": {sid: _h5_safe(per_sample[sid][1]["notes"]) for sid in ids},
+        "harmonisation": {sid: _h5_safe(per_sample[sid]["report"]) for sid in ids},
+        "file_notes": {sid: _h5_safe(per_sample[sid]["notes"]) for sid in ids},
     }
     logger.info(
         "expression cohort: %d samples x %d genes from %d file(s) in %.1f s",
