@@ -682,33 +682,116 @@ def read_matrix(path: str | Path, *, samples: Sequence[str] | None = None) -> Ex
         "usecols": [id_col, *use],
         "skip_blank_lines": False,
     }
-    try:  # fast path: numeric columns parsed straight to float64
-        df = pd.read_csv(p, dtype={id_col: str, **dict.fromkeys(use, "float64")}, **kwargs)
-    except (ValueError, EOFError, zlib.error, gzip.BadGzipFile):
-        # a non-numeric cell, ragged row or corrupt file: re-read as text to name the line
-        df = _read_csv(
-            p,
-            sep=sep,
-            header=0,
-            names=header,
-            usecols=[id_col, *use],
-            dtype={id_col: str},
-            low_memory=False,
-        )
+    fast = _read_matrix_fast(p, kwargs, id_col, use)
+    if fast is not None:
+        ids, values = fast
+        counts = pd.DataFrame(values, index=ids, columns=use)
+        lines = np.arange(len(counts)) + 2
+        _check_last_row(p, sep, len(header), int(lines[-1]))
+        counts, lines, counters = _split_non_gene(counts, lines, (*HTSEQ_COUNTERS, *STAR_COUNTERS))
+        return _matrix_result(path, counts, lines, counters, header, notes)
+    # slow path: re-read as text so that the first bad cell / row is named by line
+    df = _read_csv(
+        p,
+        sep=sep,
+        header=0,
+        names=header,
+        usecols=[id_col, *use],
+        dtype={id_col: str},
+        low_memory=False,
+    )
     df = _drop_trailing_blank(df)
     if df.empty:
         raise InputError("matrix has no gene rows", path=p)
     lines = np.arange(len(df)) + 2
+    _check_last_row(p, sep, len(header), int(lines[-1]))
     ids = _validate_ids(df.iloc[:, 0], lines, p)
     counts = _validate_counts(df[use], lines, p)
     counts.index = ids
     counts, lines, counters = _split_non_gene(counts, lines, (*HTSEQ_COUNTERS, *STAR_COUNTERS))
+    return _matrix_result(path, counts, lines, counters, header, notes)
+
+
+def _matrix_result(
+    path: str | Path,
+    counts: pd.DataFrame,
+    lines: np.ndarray,
+    counters: dict[str, dict[str, int]],
+    header: list[str],
+    notes: dict[str, object],
+) -> ExpressionFile:
     ignored = [h for h in header[1:] if h in ANNOTATION_COLUMNS]
     if ignored:
         notes["ignored_columns"] = ignored
     if any(counters.values()):
         notes["non_gene_counts"] = counters
     return ExpressionFile(str(path), "matrix", counts, lines, notes)
+
+
+def _read_matrix_fast(
+    p: Path, kwargs: dict, id_col: str, use: list[str], *, chunk_rows: int = 4000
+) -> tuple[pd.Index, np.ndarray] | None:
+    """Parse a clean matrix in row chunks straight to int32 (memory ~4 bytes per value).
+
+    Returns None at the first anomaly (non-numeric, missing, negative or non-integer
+    value, missing / duplicate ID, blank line, ragged row); the caller then re-reads the
+    file on the exact path that names the offending line.
+    """
+    ids: list[np.ndarray] = []
+    blocks: list[np.ndarray] = []
+    try:
+        reader = pd.read_csv(
+            p,
+            dtype={id_col: str, **dict.fromkeys(use, "float64")},
+            chunksize=chunk_rows,
+            **kwargs,
+        )
+        with reader:
+            for chunk in reader:
+                gid = chunk[id_col].to_numpy(dtype=object)
+                vals = chunk[use].to_numpy(dtype="float64")
+                if (
+                    pd.isna(gid).any()
+                    or np.isnan(vals).any()
+                    or (vals < 0).any()
+                    or (vals > INT32_MAX).any()
+                    or (vals != np.floor(vals)).any()
+                ):
+                    return None
+                ids.append(gid)
+                blocks.append(vals.astype(np.int32))
+    except (ValueError, EOFError, OSError, zlib.error, UnicodeDecodeError):
+        return None
+    if not blocks:
+        return None
+    index = pd.Index([str(v).strip() for v in np.concatenate(ids)])
+    if index.has_duplicates or (index == "").any():
+        return None
+    values = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+    return index, values
+
+
+def _check_last_row(path: Path, sep: str, n_fields: int, line: int) -> None:
+    """Refuse a matrix whose last row is short (a file cut off while being written).
+
+    Only the requested sample columns are parsed, so a cut in a later column would
+    otherwise pass silently. Gzip files are skipped: their checksum already catches a cut.
+    """
+    if path.suffix == ".gz":
+        return
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        fh.seek(max(0, fh.tell() - 65536))
+        tail = fh.read().decode("utf-8", errors="replace").rstrip("\r\n ")
+    last = tail.rsplit("\n", 1)[-1].rstrip("\r")
+    found = len(last.split(sep))
+    if found < n_fields:
+        raise InputError(
+            f"last row has {found} of the header's {n_fields} fields: the file looks "
+            "truncated (cut off while being written or copied)",
+            path=path,
+            line=line,
+        )
 
 
 def _refuse_transposed(names: Sequence[str], rows: Sequence[str], sep: str, path: Path) -> None:
