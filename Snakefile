@@ -11,6 +11,7 @@ configfile: "config/config.yaml"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/expression.smk"
+include: "workflow/rules/risk.smk"
 
 
 rule all:

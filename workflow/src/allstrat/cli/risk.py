@@ -7,32 +7,17 @@ import json
 import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from allstrat.contracts import CLASSIFY_COLUMNS, CONFIDENCE_TIERS, COPYNUMBER_COLUMNS
 from allstrat.errors import ConfigError, InputError
+from allstrat.io.clinical import read_clinical, read_mrd
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import read_table_str
 from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
 
 logger = logging.getLogger(__name__)
-
-CLINICAL_COLUMNS = (
-    "sample_id",
-    "age_years",
-    "wbc_1e9_per_l",
-    "sex",
-    "immunophenotype",
-    "down_syndrome",
-    "cns_status",
-    "testicular_involvement",
-    "steroid_pretreatment",
-    "prednisone_response",
-    "induction_failure",
-    "tpmt_diplotype",
-    "nudt15_diplotype",
-)
-MRD_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "sensitivity")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -101,44 +86,6 @@ def _read_stage(path: str | None, what: str, columns: tuple[str, ...]) -> pd.Dat
     return df
 
 
-def _read_clinical(path: str) -> pd.DataFrame | None:
-    if not path:
-        return None
-    df = read_table_str(path, what="clinical table")
-    if "sample_id" not in df.columns:
-        raise InputError("clinical table has no sample_id column", path=path, line=1)
-    unknown = [c for c in df.columns if c not in CLINICAL_COLUMNS]
-    if unknown:
-        raise InputError(
-            f"unknown clinical column(s) {unknown}; allowed: {list(CLINICAL_COLUMNS)}",
-            path=path,
-            line=1,
-        )
-    dup = df["sample_id"][df["sample_id"].duplicated()]
-    if len(dup):
-        raise InputError(
-            "duplicate sample_id in the clinical table",
-            path=path,
-            line=int(dup.index[0]) + 2,
-            sample=dup.iloc[0],
-        )
-    return df
-
-
-def _read_mrd(path: str) -> pd.DataFrame | None:
-    if not path:
-        return None
-    df = read_table_str(path, what="MRD table")
-    missing = [c for c in MRD_COLUMNS if c not in df.columns and c != "sensitivity"]
-    if missing:
-        raise InputError(
-            f"MRD table lacks column(s) {missing}; expected {list(MRD_COLUMNS)}",
-            path=path,
-            line=1,
-        )
-    return df
-
-
 def _locate(exc: InputError, tables: dict[str, tuple[str, pd.DataFrame | None]]) -> InputError:
     """Attach the file and line of the offending sample's row to a core InputError."""
     if exc.path is not None:
@@ -149,7 +96,7 @@ def _locate(exc: InputError, tables: dict[str, tuple[str, pd.DataFrame | None]])
             continue
         line = None
         if exc.sample is not None:
-            hits = df.index[df["sample_id"] == exc.sample]
+            hits = np.flatnonzero(df["sample_id"].astype(str).to_numpy() == exc.sample)
             line = int(hits[0]) + 2 if len(hits) else None
         core = msg.split(": ", 1)[1] if exc.sample is not None and ": " in msg else msg
         return InputError(core, path=path, line=line, sample=exc.sample)
@@ -170,8 +117,8 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError("give --classify and/or --copynumber (they define the samples)")
     cls = _read_stage(args.classify, "classify", CLASSIFY_COLUMNS)
     cn = _read_stage(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
-    clin = _read_clinical(args.clinical)
-    mrd = _read_mrd(args.mrd)
+    clin = read_clinical(args.clinical) if args.clinical else None
+    mrd = read_mrd(args.mrd) if args.mrd else None
     tiers = list(CONFIDENCE_TIERS[: CONFIDENCE_TIERS.index(args.min_confidence_tier) + 1])
     tables = {
         "classify": (args.classify, cls),

@@ -26,7 +26,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from allstrat.contracts import CONFIDENCE_TIERS, MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
+from allstrat.contracts import (
+    CONFIDENCE_TIERS,
+    LESION_GENES,
+    MULTIPLE,
+    PH_GROUP,
+    T_ALL,
+    UNCLASSIFIED,
+)
 from allstrat.errors import InputError
 from allstrat.risk.expr import UNKNOWN, Mrd
 
@@ -323,6 +330,9 @@ def _copynumber_facts(row: Mapping[str, Any] | None, sample: str, label: Any) ->
     def _f(v: Any) -> Fact:
         return Fact(v, src, why if v is UNKNOWN and why else "")
 
+    if usable:
+        for gene in LESION_GENES:  # validate every lesion column, not just those used
+            _cn_state(r, f"{gene.lower()}_status", sample)
     ikzf1 = _cn_state(r, "ikzf1_status", sample) if usable else UNKNOWN
     out["ikzf1_deleted"] = _f(ikzf1)
     out["erg_deleted"] = _f(_cn_state(r, "erg_status", sample) if usable else UNKNOWN)

@@ -15,6 +15,7 @@ rule-set version then carries a ``+o<hash>`` suffix so that results record it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -198,6 +199,9 @@ def _setting_value(name: str, spec: Mapping[str, Any], value: Any, path: Path, o
     if isinstance(default, bool):
         ok = isinstance(value, bool)
     elif isinstance(default, int | float):
+        if isinstance(value, str):  # YAML 1.1 reads "5e-4" (no dot) as a string
+            with contextlib.suppress(ValueError):
+                value = float(value)
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         value = float(value) if ok else value
     else:

@@ -1,0 +1,266 @@
+"""Hypothesis properties of the risk engine.
+
+* exactly one outcome per sample and protocol;
+* removing an input never moves a patient to a lower-risk group: the possible groups
+  only grow, a definite group either stays or becomes indeterminate (fact level and
+  table level);
+* a sample's result does not depend on the rest of the batch.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
+from allstrat.risk import BASE_FACTS, assign_risk, evaluate_protocol, load_rulesets
+from allstrat.risk.engine import INDETERMINATE
+from allstrat.risk.expr import UNKNOWN
+from allstrat.risk.facts import Fact
+from allstrat.risk.ruleset import NOT_APPLICABLE
+
+RULESETS = load_rulesets()
+SUBTYPES = [
+    "ETV6::RUNX1",
+    "KMT2A",
+    "BCR::ABL1",
+    "Ph-like",
+    "DUX4",
+    "Hyperdiploid",
+    "Low hypodiploid",
+    "iAMP21",
+    "TCF3::PBX1",
+    "PAX5alt",
+    "T-ALL",
+]
+STRING_CHOICES = {
+    "sex": ["male", "female"],
+    "immunophenotype": ["B", "T"],
+    "cns_status": ["CNS1", "CNS2", "CNS3"],
+    "prednisone_response": ["good", "poor"],
+    "subtype": SUBTYPES,
+}
+NUMBER_RANGES = {
+    "age_years": (0.0, 20.0),
+    "wbc_1e9_per_l": (0.0, 300.0),
+    "modal_chromosome_number": (24.0, 80.0),
+}
+# one day inside every protocol's window for each (method, tissue) time point, so that
+# dropping an entry removes a protocol time point completely (dropping one of several
+# disagreeing rows is not "removing an input": it resolves a conflict)
+TIMEPOINTS = [
+    ("flow", "PB", 8),
+    ("flow", "BM", 15),
+    ("flow", "BM", 29),
+    ("PCR", "BM", 33),
+    ("PCR", "BM", 78),
+]
+MRD_VALUES = st.one_of(
+    st.sampled_from(["negative", "positive_nq", "not_done"]),
+    st.sampled_from([1e-5, 5e-5, 1e-4, 4e-4, 5e-4, 1e-3, 2e-3, 1e-2, 0.05, 0.1, 0.3]).map(str),
+)
+
+
+def _fact_value(name: str) -> st.SearchStrategy:
+    kind = BASE_FACTS[name][0]
+    if kind == "bool":
+        base = st.booleans()
+    elif kind == "number":
+        lo, hi = NUMBER_RANGES[name]
+        base = st.one_of(
+            st.floats(lo, hi, allow_nan=False), st.sampled_from([1.0, 10.0, 13.0, 18.0, 50.0])
+        )
+    else:
+        base = st.sampled_from(STRING_CHOICES[name])
+    return st.one_of(base, st.just(UNKNOWN))
+
+
+FACTS = st.fixed_dictionaries({n: _fact_value(n) for n in BASE_FACTS})
+MRD = st.dictionaries(
+    st.sampled_from(TIMEPOINTS),
+    st.tuples(MRD_VALUES, st.sampled_from(["", "1e-5", "1e-4", "1e-3"])),
+    max_size=len(TIMEPOINTS),
+)
+
+
+def _rows(mrd: dict) -> list[dict]:
+    return [
+        {"sample_id": "S", "method": m, "tissue": t, "day": str(d), "value": v, "sensitivity": s}
+        for (m, t, d), (v, s) in sorted(mrd.items())
+    ]
+
+
+def _facts(values: dict) -> dict[str, Fact]:
+    return {k: Fact(v, "test") for k, v in values.items()}
+
+
+def _check_one_outcome(rs, res):
+    allowed = {*rs.groups, INDETERMINATE, NOT_APPLICABLE}
+    assert res.risk_group in allowed
+    fired = [e for e in res.trace["rules"] if e["outcome"] == "fired"]
+    assert len(fired) == 1  # the catch-all guarantees one, first-hit stops at one
+    if res.risk_group == INDETERMINATE:
+        assert len(res.possible_groups) >= 2
+        assert res.missing_inputs
+        if res.minimum_group:
+            assert res.minimum_group in res.possible_groups
+            ranked = [g for g in res.possible_groups if g != NOT_APPLICABLE]
+            assert res.minimum_group == min(ranked, key=rs.rank)
+    else:
+        assert res.possible_groups == (res.risk_group,)
+        assert res.missing_inputs == ()
+
+
+@settings(max_examples=100, deadline=None)
+@given(values=FACTS, mrd=MRD)
+def test_property_exactly_one_outcome(values, mrd):
+    for rs in RULESETS:
+        res = evaluate_protocol(rs, "S", _facts(values), _rows(mrd))
+        _check_one_outcome(rs, res)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=FACTS,
+    mrd=MRD,
+    drop_facts=st.sets(st.sampled_from(sorted(BASE_FACTS)), min_size=1),
+    drop_tps=st.sets(st.sampled_from(TIMEPOINTS)),
+)
+def test_property_removing_inputs_never_lowers_risk(values, mrd, drop_facts, drop_tps):
+    reduced_values = {k: (UNKNOWN if k in drop_facts else v) for k, v in values.items()}
+    reduced_mrd = {k: v for k, v in mrd.items() if k not in drop_tps}
+    for rs in RULESETS:
+        full = evaluate_protocol(rs, "S", _facts(values), _rows(mrd))
+        less = evaluate_protocol(rs, "S", _facts(reduced_values), _rows(reduced_mrd))
+        assert set(full.possible_groups) <= set(less.possible_groups), rs.protocol
+        assert less.risk_group in (full.risk_group, INDETERMINATE), rs.protocol
+        if full.minimum_group and less.minimum_group:
+            assert rs.rank(less.minimum_group) <= rs.rank(full.minimum_group)
+        # an annotation that applied still applies or is flagged as possible
+        for a in full.annotations:
+            assert a in less.annotations or f"possible:{a}" in less.annotations
+
+
+# ---------------------------------------------------------------- table level
+def _tables(p: dict, drop: set[str]):
+    sub = p["subtype"]
+    kclass = {"Hyperdiploid": "high_hyperdiploid", "Low hypodiploid": "low_hypodiploid"}.get(
+        sub, "diploid"
+    )
+    modal = {"high_hyperdiploid": "56", "low_hypodiploid": "35"}.get(kclass, "46")
+    lineage = "T" if sub == "T-ALL" else "B"
+    cls = dict.fromkeys(CLASSIFY_COLUMNS, "") | {
+        "sample_id": "S",
+        "subtype": sub,
+        "confidence_tier": "low" if "classify" in drop else "high",
+        "lineage": lineage,
+        "ph_like_kinase_class": p["kinase"] if sub == "Ph-like" else "",
+    }
+    cn = dict.fromkeys(COPYNUMBER_COLUMNS, "") | {
+        "sample_id": "S",
+        "cn_source": "DNA",
+        "ikzf1_status": "not_assessable" if "ikzf1" in drop else p["ikzf1"],
+        "erg_status": "normal",
+        "ikzf1plus": "not_assessable" if "ikzf1plus" in drop else p["ikzf1plus"],
+        "karyotype_class": "not_assessable" if "karyotype" in drop else kclass,
+        "modal_chromosome_number": "" if "karyotype" in drop else modal,
+        "masked_hypodiploidy_warning": "no",
+        "favourable_trisomies": "+4;+10" if kclass == "high_hyperdiploid" else "",
+        "iamp21": "not_assessable" if "karyotype" in drop else "no",
+    }
+    if cn["ikzf1plus"] == "positive" and cn["ikzf1_status"] == "normal":
+        cn["ikzf1plus"] = "negative"
+    clin = {"sample_id": "S", "immunophenotype": lineage} | {
+        k: ("" if k in drop else v) for k, v in p["clinical"].items()
+    }
+    mrd = [r for r in _rows(p["mrd"]) if (r["method"], r["tissue"], int(r["day"])) not in drop]
+    return (
+        pd.DataFrame([cls]),
+        pd.DataFrame([cn]),
+        pd.DataFrame([clin]),
+        pd.DataFrame(mrd, columns=["sample_id", "method", "tissue", "day", "value", "sensitivity"]),
+    )
+
+
+PATIENT = st.fixed_dictionaries(
+    {
+        "subtype": st.sampled_from(SUBTYPES),
+        "kinase": st.sampled_from(["ABL-class", "JAK-STAT", "CRLF2-r", "unknown"]),
+        "ikzf1": st.sampled_from(["normal", "deleted", "homozygous_deleted"]),
+        "ikzf1plus": st.sampled_from(["positive", "negative"]),
+        "clinical": st.fixed_dictionaries(
+            {
+                "age_years": st.sampled_from(["0.5", "1", "4", "9.9", "10", "12", "13", "17"]),
+                "wbc_1e9_per_l": st.sampled_from(["3", "49", "50", "120"]),
+                "down_syndrome": st.sampled_from(["yes", "no"]),
+                "cns_status": st.sampled_from(["CNS1", "CNS2", "CNS3"]),
+                "testicular_involvement": st.sampled_from(["yes", "no"]),
+                "prednisone_response": st.sampled_from(["good", "poor"]),
+                "induction_failure": st.sampled_from(["yes", "no", "no", "no"]),
+            }
+        ),
+        "mrd": MRD,
+    }
+)
+REMOVABLE = [
+    "classify",
+    "ikzf1",
+    "ikzf1plus",
+    "karyotype",
+    "age_years",
+    "wbc_1e9_per_l",
+    "down_syndrome",
+    "cns_status",
+    "testicular_involvement",
+    "prednisone_response",
+    "induction_failure",
+    *TIMEPOINTS,
+]
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(patient=PATIENT, drop=st.sets(st.sampled_from(REMOVABLE), min_size=1, max_size=4))
+def test_property_table_level_removal_never_lowers_risk(patient, drop):
+    full, _ = assign_risk(
+        RULESETS,
+        **dict(
+            zip(("classify", "copynumber", "clinical", "mrd"), _tables(patient, set()), strict=True)
+        ),
+    )
+    less, _ = assign_risk(
+        RULESETS,
+        **dict(
+            zip(("classify", "copynumber", "clinical", "mrd"), _tables(patient, drop), strict=True)
+        ),
+    )
+    for f, r in zip(full, less, strict=True):
+        assert (f.sample_id, f.protocol) == (r.sample_id, r.protocol)
+        assert set(f.possible_groups) <= set(r.possible_groups), (f.protocol, drop)
+        assert r.risk_group in (f.risk_group, INDETERMINATE), (f.protocol, drop)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(patients=st.lists(PATIENT, min_size=2, max_size=4))
+def test_property_batch_one_row_per_sample_protocol_and_independence(patients):
+    frames = {"classify": [], "copynumber": [], "clinical": [], "mrd": []}
+    singles = {}
+    for i, p in enumerate(patients):
+        tabs = _tables(p, set())
+        sid = f"S{i:02d}"
+        tabs = [t.assign(sample_id=sid) for t in tabs]
+        for k, t in zip(frames, tabs, strict=True):
+            frames[k].append(t)
+        alone, _ = assign_risk(RULESETS, **dict(zip(frames, tabs, strict=True)))
+        singles[sid] = alone
+    batch, traces = assign_risk(RULESETS, **{k: pd.concat(v) for k, v in frames.items()})
+    keys = [(r.sample_id, r.protocol) for r in batch]
+    assert len(keys) == len(set(keys)) == len(patients) * len(RULESETS)
+    for r in batch:
+        alone = next(a for a in singles[r.sample_id] if a.protocol == r.protocol)
+        assert (alone.risk_group, alone.decided_by_rule, alone.annotations) == (
+            r.risk_group,
+            r.decided_by_rule,
+            r.annotations,
+        )
+    assert sorted(traces["samples"]) == sorted(singles)

@@ -1,0 +1,38 @@
+# Stage 5: protocol risk groups with decision traces for one chunk of samples.
+# Logic lives in `allstrat risk` (allstrat.risk; rule sets in resources/risk/*.yaml); this
+# rule only wires it. An empty `clinical` / `mrd` config value means "not given": every
+# rule needing those inputs then reports indeterminate with the missing inputs listed.
+
+import json
+
+
+def risk_table_input(key):
+    """The configured clinical / MRD table, or nothing when the config value is empty."""
+    return [config[key]] if config[key] else []
+
+
+rule assign_risk:
+    input:
+        classify="results/classify/chunk_{chunk}.tsv",
+        copynumber="results/copynumber/chunk_{chunk}.tsv",
+        clinical=risk_table_input("clinical"),
+        mrd=risk_table_input("mrd"),
+    output:
+        tsv="results/risk/chunk_{chunk}.tsv",
+        traces="results/risk/chunk_{chunk}.traces.json",
+    log:
+        "logs/risk/assign_risk_{chunk}.log",
+    resources:
+        mem_mb=1000,
+        runtime=10,
+        cpus_per_task=1,
+    params:
+        protocols=",".join(config["risk"]["protocols"]),
+        settings=json.dumps(config["risk"]["settings"], sort_keys=True),
+        min_confidence_tier=config["risk"]["min_confidence_tier"],
+    shell:
+        "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
+        " --clinical '{input.clinical}' --mrd '{input.mrd}'"
+        " --protocols {params.protocols} --settings-json '{params.settings}'"
+        " --min-confidence-tier {params.min_confidence_tier}"
+        " --out {output.tsv} --traces {output.traces} > {log} 2>&1"
