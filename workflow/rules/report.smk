@@ -1,0 +1,114 @@
+# Stage 6: per-sample JSON + HTML reports, the gathered call table, the cohort AnnData and
+# the cohort report. Logic lives in `allstrat report` / `allstrat collect`
+# (allstrat.report); these rules only wire it. Per-sample files are written by one job per
+# chunk (one process renders all samples of a chunk), so there is one rule per chunk.
+
+from allstrat.provenance import config_sha256
+
+REPORT_CONFIG_SHA256 = config_sha256(config)
+
+
+for _chunk, _ids in CHUNKS.items():
+
+    rule:
+        name:
+            f"write_sample_reports_{_chunk}"
+        input:
+            sheet=config["samples"],
+            classify=f"results/classify/chunk_{_chunk}.tsv",
+            explain=f"results/classify/chunk_{_chunk}.explain.json",
+            copynumber=f"results/copynumber/chunk_{_chunk}.tsv",
+            cn_evidence=f"results/copynumber/chunk_{_chunk}.evidence.json",
+            risk=f"results/risk/chunk_{_chunk}.tsv",
+            traces=f"results/risk/chunk_{_chunk}.traces.json",
+            expression=f"results/expression/chunk_{_chunk}.h5ad",
+        output:
+            json=report(
+                expand("results/samples/{sample}.json", sample=_ids),
+                caption="../report/sample_json.rst",
+                category="Samples",
+            ),
+            html=report(
+                expand("results/samples/{sample}.html", sample=_ids),
+                caption="../report/sample_report.rst",
+                category="Samples",
+            ),
+        log:
+            f"logs/report/write_sample_reports_{_chunk}.log",
+        resources:
+            mem_mb=3000,
+            runtime=30,
+            cpus_per_task=1,
+        params:
+            chunk=_chunk,
+            samples_per_job=config["batching"]["samples_per_job"],
+            figure_format=config["report"]["figure_format"],
+            config_sha256=REPORT_CONFIG_SHA256,
+        shell:
+            "allstrat report samples --sheet {input.sheet} --chunk {params.chunk}"
+            " --samples-per-job {params.samples_per_job}"
+            " --classify {input.classify} --explain {input.explain}"
+            " --copynumber {input.copynumber} --cn-evidence {input.cn_evidence}"
+            " --risk {input.risk} --traces {input.traces} --expression {input.expression}"
+            " --figure-format {params.figure_format} --config-sha256 {params.config_sha256}"
+            " --outdir results/samples > {log} 2>&1"
+
+
+rule collect_calls:
+    input:
+        sheet=config["samples"],
+        classify=expand("results/classify/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
+        copynumber=expand("results/copynumber/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
+        risk=expand("results/risk/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
+        h5ad=expand("results/classify/chunk_{chunk}.h5ad", chunk=sorted(CHUNKS)),
+    output:
+        calls=report(
+            "results/calls.tsv", caption="../report/calls.rst", category="Cohort"
+        ),
+        h5ad=report(
+            "results/cohort.h5ad",
+            caption="../report/cohort_h5ad.rst",
+            category="Cohort",
+        ),
+    log:
+        "logs/report/collect_calls.log",
+    resources:
+        mem_mb=16000,
+        runtime=60,
+        cpus_per_task=1,
+    params:
+        config_sha256=REPORT_CONFIG_SHA256,
+    shell:
+        "allstrat collect --sheet {input.sheet} --classify {input.classify}"
+        " --copynumber {input.copynumber} --risk {input.risk} --h5ad {input.h5ad}"
+        " --out-calls {output.calls} --out-h5ad {output.h5ad}"
+        " --config-sha256 {params.config_sha256} > {log} 2>&1"
+
+
+rule report_cohort:
+    input:
+        calls="results/calls.tsv",
+        cohort="results/cohort.h5ad",
+    output:
+        report(
+            "results/report/cohort.html",
+            caption="../report/cohort_report.rst",
+            category="Cohort",
+        ),
+    log:
+        "logs/report/report_cohort.log",
+    resources:
+        mem_mb=16000,
+        runtime=60,
+        cpus_per_task=2,
+    params:
+        max_points=config["report"]["max_points"],
+        seed=config["report"]["seed"],
+        umap="" if config["report"]["umap"] else "--no-umap",
+        reference=config["report"]["reference"],
+        config_sha256=REPORT_CONFIG_SHA256,
+    shell:
+        "allstrat report cohort --calls {input.calls} --cohort {input.cohort}"
+        " --reference '{params.reference}' --max-points {params.max_points}"
+        " --seed {params.seed} {params.umap} --config-sha256 {params.config_sha256}"
+        " --out {output} > {log} 2>&1"
