@@ -14,14 +14,17 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from allstrat.contracts import COPYNUMBER_COLUMNS, LESION_GENES, LESION_STATES
-from allstrat.copynumber import lesions, mlpa, ploidy
+from allstrat.copynumber import lesions, mlpa, ploidy, rna_dosage
 from allstrat.copynumber.ikzf1plus import call_ikzf1plus
 from allstrat.copynumber.lesions import CnThresholds, LesionCall
 from allstrat.copynumber.mlpa import MlpaThresholds
 from allstrat.copynumber.ploidy import FAVOURABLE_TRISOMIES, PloidyCutoffs
+from allstrat.copynumber.resources import AUTOSOMES
+from allstrat.copynumber.rna_dosage import RnaDosageSettings
 from allstrat.copynumber.segments import normalise_segments, validate_segments
 from allstrat.copynumber.ukall import ukall_cna_profile
 from allstrat.errors import ConfigError, InputError
@@ -84,6 +87,7 @@ class CopyNumberSettings:
     masked_hypodiploidy: MaskedSettings = field(default_factory=MaskedSettings)
     iamp21: Iamp21Settings = field(default_factory=Iamp21Settings)
     ikzf1plus: Ikzf1plusSettings = field(default_factory=Ikzf1plusSettings)
+    rna: RnaDosageSettings = field(default_factory=RnaDosageSettings)
 
     @classmethod
     def from_config(cls, section: Mapping | None) -> CopyNumberSettings:
@@ -487,3 +491,68 @@ def call_without_copy_number(
     row = _empty_row(sample_id, "none")
     ev = {"cn_source": "none", "reason": "no copy-number data and no RNA dosage estimate"}
     return _finish(row, {}, ev, ["no_copy_number_data"], ikzf1_type="", dux4=dux4, settings=s)
+
+
+def call_from_expression(
+    counts: np.ndarray,
+    symbols: list[str] | pd.Index,
+    reference: pd.DataFrame,
+    *,
+    sample_id: str,
+    dux4: str | None = None,
+    settings: CopyNumberSettings | None = None,
+    source: str | None = None,
+) -> SampleResult:
+    """RNA-derived chromosome dosage for one sample (``cn_source = "RNA"``).
+
+    Parameters
+    ----------
+    counts
+        Raw counts of the sample (aligned with ``symbols``).
+    symbols
+        Canonical gene symbols.
+    reference
+        Fitted diploid reference (:func:`rna_dosage.fit_reference`).
+    sample_id, dux4, settings, source
+        As for :func:`call_from_segments`.
+
+    Returns
+    -------
+    SampleResult
+        Modal number, karyotype class and favourable trisomies only; every lesion and
+        IKZF1plus ``not_assessable``; flagged ``rna_derived_low_confidence``.
+    """
+    s = settings or CopyNumberSettings()
+    shifts = rna_dosage.chromosome_shifts(counts, symbols, reference, min_genes=s.rna.min_genes)
+    states = rna_dosage.dosage_states(shifts, s.rna)
+    auto = states.reindex(list(AUTOSOMES))
+    flags = ["rna_derived_low_confidence", "chrX_not_counted_from_rna"]
+    n = None if auto.isna().any() else 46 + int((auto - 2).sum())
+    kclass, kflags = s.ploidy.classify(n)
+    row = _empty_row(sample_id, "RNA")
+    row["modal_chromosome_number"] = "" if n is None else str(n)
+    row["karyotype_class"] = kclass
+    row["favourable_trisomies"] = ";".join(
+        f"+{c[3:]}"
+        for c in FAVOURABLE_TRISOMIES
+        if c in states.index and not pd.isna(states[c]) and int(states[c]) > 2
+    )
+    ev = {
+        "cn_source": "RNA",
+        "input": {"format": "expression", "file": source},
+        "rna_dosage": {
+            "chromosomes": {
+                c: {
+                    "shift_log2": None if pd.isna(r["shift"]) else round(float(r["shift"]), 4),
+                    "n_genes": int(r["n_genes"]),
+                    "state": None if pd.isna(states[c]) else int(states[c]),
+                }
+                for c, r in shifts.iterrows()
+            },
+            "settings": dataclasses.asdict(s.rna),
+            "reference_genes": len(reference),
+            "method": "median log2CPM shift vs fitted diploid reference, centred per sample",
+        },
+        "ploidy": {"modal_chromosome_number": n, "karyotype_class": kclass},
+    }
+    return _finish(row, {}, ev, flags + kflags, ikzf1_type="", dux4=dux4, settings=s)

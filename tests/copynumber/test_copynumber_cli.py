@@ -1,0 +1,128 @@
+"""`allstrat copynumber` end to end on the fixture files (SEG, MLPA, gene calls, none)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allstrat.cli import main
+from allstrat.contracts import COPYNUMBER_COLUMNS
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "copynumber"
+
+HEADER = "sample_id\texpression\texpression_format\tcopy_number\tcopy_number_format"
+SHEET = (
+    HEADER
+    + """\tgenome_build\tblast_fraction
+CN_HEH\t\t\tcohort.seg\tseg\tGRCh38\t0.8
+CN_PLUS\t\t\tcohort.seg\tseg\t\t0.9
+CN_DUX4\t\t\tcohort.seg\tseg\tGRCh38\t1.0
+CN_MLPA\t\t\tmlpa_long.tsv\tmlpa\tGRCh38\t0.6
+CN_CALLS\t\t\tgene_calls.tsv\tgene_calls\t\t
+CN_NONE\t\t\t\t\t\t
+"""
+)
+
+
+@pytest.fixture
+def workdir(tmp_path, monkeypatch):
+    for f in ("cohort.seg", "mlpa_long.tsv", "gene_calls.tsv"):
+        shutil.copy(DATA / f, tmp_path / f)
+    (tmp_path / "samples.tsv").write_text(SHEET)
+    (tmp_path / "classify.tsv").write_text(
+        "sample_id\tdux4\nCN_HEH\tno\nCN_PLUS\tno\nCN_DUX4\tyes\nCN_MLPA\tno\nCN_CALLS\tno\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _run(*extra):
+    return main(
+        [
+            "copynumber",
+            "--sheet",
+            "samples.tsv",
+            "--out",
+            "out/cn.tsv",
+            "--evidence",
+            "out/cn.evidence.json",
+            *extra,
+        ]
+    )
+
+
+def test_cli_end_to_end(workdir):
+    assert _run("--classify", "classify.tsv", "--chunk", "0000") == 0
+    t = pd.read_csv("out/cn.tsv", sep="\t", dtype=str, keep_default_na=False).set_index("sample_id")
+    assert list(t.reset_index().columns) == list(COPYNUMBER_COLUMNS)
+    heh = t.loc["CN_HEH"]
+    assert (heh["modal_chromosome_number"], heh["karyotype_class"]) == ("55", "high_hyperdiploid")
+    assert heh["favourable_trisomies"] == "+4;+10;+17"
+    plus = t.loc["CN_PLUS"]
+    assert plus["ikzf1plus"] == "positive"
+    assert plus["ikzf1_deletion_type"] == "whole gene (Δ1–8)"
+    assert plus["cdkn2a_status"] == "homozygous_deleted"
+    dux = t.loc["CN_DUX4"]
+    assert (dux["erg_status"], dux["ikzf1plus"]) == ("deleted", "negative")
+    assert dux["dux4_erg"] == "DUX4-r/ERG-deleted"
+    m = t.loc["CN_MLPA"]
+    assert (m["ikzf1_deletion_type"], m["par1_status"]) == ("Δ4–7", "deleted")
+    assert (m["erg_status"], m["ikzf1plus"]) == ("not_assessable", "not_assessable")
+    c = t.loc["CN_CALLS"]
+    assert (c["ukall_cna_profile"], c["ikzf1plus"]) == ("good", "negative")
+    n = t.loc["CN_NONE"]
+    # not in the classify table: no DUX4 call, so dux4_erg is not "no"
+    assert (n["cn_source"], n["ikzf1plus"]) == ("none", "not_assessable")
+    assert n["dux4_erg"] == "not_assessable"
+    ev = json.loads(Path("out/cn.evidence.json").read_text())
+    assert ev["samples"]["CN_MLPA"]["calls"]["IKZF1"]["thresholds"]["blast_fraction"] == 0.6
+    assert ev["samples"]["CN_HEH"]["baseline"]["purity_source"] == "sheet"
+    assert ev["settings"]["mlpa"]["del_ratio"] == 0.75
+
+
+def test_one_sample_alone_equals_in_batch(workdir):
+    assert _run() == 0
+    batch = pd.read_csv("out/cn.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert (
+        main(
+            [
+                "copynumber",
+                "--sheet",
+                "samples.tsv",
+                "--sample",
+                "CN_PLUS",
+                "--out",
+                "out/one.tsv",
+                "--evidence",
+                "out/one.json",
+            ]
+        )
+        == 0
+    )
+    one = pd.read_csv("out/one.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert len(one) == 1
+    assert (
+        one.iloc[0].to_dict() == batch.set_index("sample_id", drop=False).loc["CN_PLUS"].to_dict()
+    )
+    a = json.loads(Path("out/one.json").read_text())["samples"]["CN_PLUS"]
+    b = json.loads(Path("out/cn.evidence.json").read_text())["samples"]["CN_PLUS"]
+    assert a == b
+
+
+def test_grch37_sample_refused_with_clear_error(workdir, capsys):
+    sheet = (workdir / "samples.tsv").read_text().replace("seg\tGRCh38\t0.8", "seg\tGRCh37\t0.8")
+    (workdir / "samples.tsv").write_text(sheet)
+    assert _run() == 2
+    err = capsys.readouterr().err
+    for word in ("CN_HEH", "GRCh37", "lift"):
+        assert word in err
+    assert not Path("out/cn.tsv").exists()
+
+
+def test_bad_settings_refused(workdir, capsys):
+    assert _run("--settings", '{"mlpa": {"mode": "magic"}}') == 2
+    assert "copynumber.mlpa.mode" in capsys.readouterr().err

@@ -1,0 +1,42 @@
+# Stage 4: copy-number lesion calls, ploidy, IKZF1plus and DUX4/ERG for one chunk.
+# Logic lives in `allstrat copynumber` (allstrat.copynumber); this rule only wires it.
+# Samples without DNA copy number get an RNA-derived dosage estimate from the expression
+# chunk (cn_source=RNA); the classify chunk supplies the DUX4 expression call.
+
+import json
+
+
+def copynumber_inputs(wildcards):
+    """The copy-number files of the chunk's samples (a multi-sample file is listed once)."""
+    if "copy_number" not in SAMPLES.columns:
+        return []
+    files = SAMPLES.loc[CHUNKS[wildcards.chunk], "copy_number"]
+    return sorted({f for f in files if f})
+
+
+rule call_copynumber:
+    input:
+        sheet=config["samples"],
+        copy_number=copynumber_inputs,
+        expression="results/expression/chunk_{chunk}.h5ad",
+        classify="results/classify/chunk_{chunk}.tsv",
+    output:
+        tsv="results/copynumber/chunk_{chunk}.tsv",
+        evidence="results/copynumber/chunk_{chunk}.evidence.json",
+    log:
+        "logs/copynumber/call_copynumber_{chunk}.log",
+    resources:
+        mem_mb=4000,
+        runtime=30,
+        cpus_per_task=1,
+    params:
+        samples_per_job=config["batching"]["samples_per_job"],
+        genome_build=config["genome_build"],
+        settings=json.dumps(config["copynumber"], sort_keys=True),
+    shell:
+        "allstrat copynumber --sheet {input.sheet} --chunk {wildcards.chunk}"
+        " --samples-per-job {params.samples_per_job}"
+        " --expression {input.expression} --classify {input.classify}"
+        " --default-genome-build {params.genome_build}"
+        " --settings {params.settings:q}"
+        " --out {output.tsv} --evidence {output.evidence} > {log} 2>&1"

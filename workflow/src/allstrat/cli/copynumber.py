@@ -1,0 +1,208 @@
+"""``allstrat copynumber``: lesion, ploidy, IKZF1plus and DUX4/ERG calls for one chunk."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import time
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pandas as pd
+
+from allstrat import __version__
+from allstrat.cli._common import add_sample_selection, select_samples
+from allstrat.contracts import COPYNUMBER_COLUMNS
+from allstrat.copynumber import caller
+from allstrat.copynumber.resources import load_chromosomes, load_lesion_exons
+from allstrat.errors import ConfigError, InputError
+from allstrat.io.copynumber_readers import read_copy_number_for_samples
+from allstrat.io.gene_table import load_gene_table
+from allstrat.io.output import write_json, write_tsv
+from allstrat.io.samples import load_schema, read_table_str
+
+logger = logging.getLogger(__name__)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``copynumber`` verb."""
+    p = sub.add_parser(
+        "copynumber",
+        help="copy-number lesion calls (IKZF1/IKZF1plus, ERG, PAR1, ploidy, iAMP21) per chunk",
+        description="Normalise the selected samples' copy-number files (CNVkit / SEG "
+        "segments, MLPA ratios, gene-level calls), call IKZF1 (with deletion type), "
+        "CDKN2A/B, PAX5, ERG, ETV6, RB1, BTG1, EBF1 and PAR1, IKZF1plus, modal chromosome "
+        "number and karyotype class, masked hypodiploidy, iAMP21 and the UKALL CNA profile, "
+        "and combine the DUX4 expression call with ERG deletion status. Samples without DNA "
+        "copy number get an RNA-derived chromosome-dosage estimate (cn_source=RNA) when "
+        "--expression is given and the bundled RNA reference exists.",
+    )
+    add_sample_selection(p)
+    p.add_argument("--expression", help="expression chunk .h5ad (RNA-derived dosage fallback)")
+    p.add_argument("--classify", help="classify chunk TSV (column dux4 for dux4_erg)")
+    p.add_argument("--out", required=True, help="output TSV (contracts.COPYNUMBER_COLUMNS)")
+    p.add_argument("--evidence", required=True, help="output evidence JSON")
+    p.add_argument(
+        "--settings",
+        default="{}",
+        help="JSON object: the copynumber: section of the config (validated; defaults fill "
+        "missing keys)",
+    )
+    p.add_argument(
+        "--default-genome-build",
+        default="GRCh38",
+        help="build of coordinates when the sheet's genome_build is empty (default GRCh38)",
+    )
+    p.set_defaults(func=run)
+
+
+def parse_settings(text: str) -> caller.CopyNumberSettings:
+    """Validate the JSON ``copynumber`` section against the config schema."""
+    try:
+        section = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"--settings is not valid JSON: {exc}") from None
+    schema = load_schema("config.schema.yaml")["properties"]["copynumber"]
+    err = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(section)), None)
+    if err is not None:
+        where = ".".join(str(x) for x in err.path)
+        raise ConfigError(f"config copynumber.{where}: {err.message}")
+    return caller.CopyNumberSettings.from_config(section)
+
+
+def _dux4_calls(path: str | None) -> dict[str, str]:
+    if not path:
+        return {}
+    table = read_table_str(path, what="classify table")
+    for col in ("sample_id", "dux4"):
+        if col not in table.columns:
+            raise InputError(f"classify table lacks column {col!r}", path=path, line=1)
+    return dict(zip(table["sample_id"], table["dux4"], strict=True))
+
+
+def _blast_fraction(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    f = float(value)  # the sheet reader has validated the 0-1 pattern
+    return None if math.isnan(f) else f
+
+
+def run(args: argparse.Namespace) -> int:
+    """Call every selected sample and write the TSV and evidence JSON atomically."""
+    t0 = time.monotonic()
+    settings = parse_settings(args.settings)
+    rows = select_samples(args)
+    genes = load_gene_table()
+    chromosomes = load_chromosomes()
+    exons = load_lesion_exons()
+    dux4 = _dux4_calls(args.classify)
+    rna = None
+    data_by_sample = read_copy_number_for_samples(rows, genome_build=args.default_genome_build)
+    out_rows, evidence = [], {}
+    for sample_id, rec in rows.iterrows():
+        path = str(rec.get("copy_number", "") or "")
+        build = str(rec.get("genome_build", "") or "") or args.default_genome_build
+        bf = _blast_fraction(rec.get("blast_fraction"))
+        d = dux4.get(sample_id) if args.classify else None
+        if args.classify and d is None:
+            logger.warning("sample %s is missing from the classify table", sample_id)
+        if sample_id in data_by_sample:
+            fmt, data = data_by_sample[sample_id]
+            if fmt in ("cnvkit", "seg"):
+                res = caller.call_from_segments(
+                    data,
+                    sample_id=sample_id,
+                    genes=genes.table,
+                    chromosomes=chromosomes,
+                    exons=exons,
+                    blast_fraction=bf,
+                    genome_build=build,
+                    dux4=d,
+                    settings=settings,
+                    source=path,
+                )
+            elif fmt == "mlpa":
+                res = caller.call_from_mlpa(
+                    data,
+                    sample_id=sample_id,
+                    genes=genes.table,
+                    blast_fraction=bf,
+                    genome_build=build,
+                    dux4=d,
+                    settings=settings,
+                    source=path,
+                )
+            else:
+                res = caller.call_from_gene_calls(
+                    data, sample_id=sample_id, dux4=d, settings=settings, source=path
+                )
+        elif args.expression:
+            if rna is None:
+                rna = _rna_estimates(args.expression, settings)
+            res = rna(sample_id, d)
+        else:
+            res = caller.call_without_copy_number(sample_id, dux4=d, settings=settings)
+        out_rows.append(res.row)
+        evidence[sample_id] = res.evidence
+    table = pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS))
+    write_tsv(args.out, table)
+    write_json(
+        args.evidence,
+        {
+            "allstrat_version": __version__,
+            "stage": "copynumber",
+            "settings": settings.as_dict(),
+            "gene_table_sha256": genes.sha256,
+            "lesion_exon_table": None
+            if exons is None
+            else "resources/genes/lesion_exons_grch38.tsv",
+            "samples": evidence,
+        },
+    )
+    logger.info(
+        "copynumber: %d samples (%s) in %.1f s -> %s",
+        len(table),
+        ", ".join(f"{k}={v}" for k, v in table["cn_source"].value_counts().items()),
+        time.monotonic() - t0,
+        Path(args.out),
+    )
+    return 0
+
+
+def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
+    """Closure computing RNA-derived dosage rows from the chunk h5ad (lazy import)."""
+    import anndata as ad
+
+    from allstrat.copynumber import rna_dosage
+
+    if not Path(path).is_file():
+        raise InputError("expression chunk not found", path=path)
+    adata = ad.read_h5ad(path)
+    reference = rna_dosage.load_reference()
+
+    def one(sample_id: str, dux4: str | None) -> caller.SampleResult:
+        if reference is None or sample_id not in adata.obs_names:
+            why = (
+                "no RNA dosage reference installed"
+                if reference is None
+                else ("sample not in the expression chunk")
+            )
+            res = caller.call_without_copy_number(sample_id, dux4=dux4, settings=settings)
+            res.evidence["reason"] = why
+            return res
+        x = adata[sample_id].layers["counts"]
+        counts = np.asarray(x.toarray() if hasattr(x, "toarray") else x).ravel()
+        return caller.call_from_expression(
+            counts,
+            adata.var_names,
+            reference,
+            sample_id=sample_id,
+            dux4=dux4,
+            settings=settings,
+            source=path,
+        )
+
+    return one
