@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from allstrat.errors import InputError
+from allstrat.harmonise import harmonise_counts
 from allstrat.io.expression import (
     READERS,
     choose_star_column,
@@ -408,3 +409,52 @@ def test_real_allcatchr_matrix_end_to_end(shared_data, genes, tmp_path):
     assert a.obs["n_genes_detected"].between(13000, 18000).all()
     assert (a.obs["id_type"] == "symbol").all()
     assert (a.obs["mapped_fraction"] > 0.85).all()
+    # identical to the reference harmonisation (this file has symbols that collapse)
+    raw = pd.read_csv(src, sep="\t", index_col=0)
+    ref, rep = harmonise_counts(raw, genes)
+    assert rep.n_collapsed > 0
+    got = a.to_df(layer="counts").T
+    assert list(got.index) == list(ref.index)
+    assert (got.to_numpy() == ref[got.columns].to_numpy()).all()
+
+
+def test_matrix_bad_cells_fall_back_to_exact_line(tmp_path):
+    body = "".join(f"G{i}\t{i}\t{i + 1}\n" for i in range(3))
+    for bad, pattern in [
+        ("12x", r"m\.tsv, line 5: non-numeric count '12x' in column 'S2'"),
+        ("NA", r"m\.tsv, line 5: missing count in column 'S2'"),
+        ("-4", r"m\.tsv, line 5: negative count -4 in column 'S2'"),
+        ("2.5", r"m\.tsv, line 5: non-integer count 2\.5 in column 'S2'"),
+    ]:
+        p = _write(tmp_path, "m.tsv", "gene\tS1\tS2\n" + body + f"IKZF1\t3\t{bad}\n")
+        with pytest.raises(InputError, match=pattern):
+            read_matrix(p)
+
+
+def test_matrix_r_style_header_without_id_field(tmp_path):
+    p = _write(tmp_path, "r.tsv", '"S1"\t"S2"\n"IKZF1"\t3\t4\n"ERG"\t0\t9\n')
+    ef = read_matrix(p)
+    assert list(ef.counts.columns) == ["S1", "S2"]
+    assert ef.counts.loc["ERG", "S2"] == 9
+    assert "R write.table" in ef.notes["header"]
+
+
+def test_matrix_fast_path_equals_exact_path(tmp_path):
+    """A clean file read in row chunks gives what the exact (text) path gives."""
+    from allstrat.io import expression as ex
+
+    src = DATA / "cohort_symbols.csv"
+    fast = read_matrix(src)
+    kwargs = {
+        "sep": ",",
+        "header": 0,
+        "names": ["gene_id", "gene_name", "PT006", "PT007", "PT008"],
+        "usecols": ["gene_id", "PT006", "PT007", "PT008"],
+        "skip_blank_lines": False,
+    }
+    ids, values = ex._read_matrix_fast(
+        src, kwargs, "gene_id", ["PT006", "PT007", "PT008"], chunk_rows=4
+    )  # several chunks
+    assert values.dtype == np.int32
+    assert list(ids) == list(fast.counts.index)
+    assert (values == fast.counts.to_numpy()).all()

@@ -37,8 +37,9 @@ malformed input raises :class:`~allstrat.errors.InputError` naming the file and 
 (1-based, as an editor shows it) or the sample.
 
 :func:`read_expression_cohort` reads the sample sheet rows of one chunk (a multi-sample
-file once per path), harmonises gene IDs with :func:`allstrat.harmonise.harmonise_counts`
-and returns an :class:`anndata.AnnData`; see its docstring for the layout, including how
+file once per path), maps gene IDs with :func:`allstrat.harmonise.harmonise_ids` and sums
+rows reaching one gene exactly as :func:`allstrat.harmonise.harmonise_counts` does (tested
+to be identical), writing straight into one int32 matrix, and returns an :class:`anndata.AnnData`; see its docstring for the layout, including how
 "gene not measured" is kept apart from "zero reads".
 """
 
@@ -61,7 +62,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from allstrat.errors import InputError
-from allstrat.harmonise import ENSEMBL_GENE, GeneTable, harmonise_counts, harmonise_ids
+from allstrat.harmonise import ENSEMBL_GENE, GeneTable, harmonise_ids
 
 logger = logging.getLogger(__name__)
 
@@ -686,6 +687,8 @@ def read_matrix(path: str | Path, *, samples: Sequence[str] | None = None) -> Ex
     if fast is not None:
         ids, values = fast
         counts = pd.DataFrame(values, index=ids, columns=use)
+        if counts.empty:
+            raise InputError("matrix has no gene rows", path=p)
         lines = np.arange(len(counts)) + 2
         _check_last_row(p, sep, len(header), int(lines[-1]))
         counts, lines, counters = _split_non_gene(counts, lines, (*HTSEQ_COUNTERS, *STAR_COUNTERS))
@@ -1064,7 +1067,7 @@ def read_expression_cohort(
         groups.setdefault((str(path), str(fmt)), []).append(sid)
 
     per_sample: dict[str, dict] = {}
-    blocks: list[tuple[pd.DataFrame, list[str], list[str]]] = []
+    blocks: list[tuple[np.ndarray, pd.DataFrame, list[str], list[str]]] = []
     sha_cache: dict[str, str] = {}
     for (path, fmt), sids in groups.items():
         if fmt not in MULTI_SAMPLE_FORMATS and len(sids) > 1 and fmt != "featurecounts":
@@ -1083,7 +1086,7 @@ def read_expression_cohort(
         keys, id_rep = harmonise_ids(list(ef.counts.index), genes)
         if id_rep.n_collapsed:  # a conflict needs two rows reaching one gene
             _check_conflicts(ef, keys, sids[0] if len(sids) == 1 else "")
-        harm, rep = harmonise_counts(ef.counts, genes)
+        rep = id_rep  # the same mapping harmonise_counts applies; rows are summed below
         rep_d = rep.as_dict()
         gene_rows = rep.n_input - rep.n_non_gene
         frac = rep.n_mapped / gene_rows if gene_rows else 0.0
@@ -1117,7 +1120,7 @@ def read_expression_cohort(
                 "report": rep_d,
                 "notes": _notes_for(ef.notes, col),
             }
-        blocks.append((harm, sids, cols))
+        blocks.append((keys, ef.counts, sids, cols))
         logger.info(
             "%s (%s): %d samples, %d/%d IDs mapped (%s)",
             path,
@@ -1129,27 +1132,40 @@ def read_expression_cohort(
         )
 
     universe: set[str] = set()
-    for harm, _s, _c in blocks:
-        universe.update(harm.index.tolist())
+    for keys, _f, _s, _c in blocks:
+        universe.update(keys.tolist())
+    universe.discard("")
     var = genes.symbols[genes.symbols.isin(universe)]
     n_obs, n_var = len(ids), len(var)
     row_of = {sid: i for i, sid in enumerate(ids)}
     counts = np.zeros((n_obs, n_var), dtype=np.int32)
     nm_rows: list[np.ndarray] = []
     nm_cols: list[np.ndarray] = []
-    for harm, sids, cols in blocks:  # one block per input file
+    for keys, frame, sids, cols in blocks:  # one block per input file
+        # Same result as harmonise_counts (unmapped rows dropped, rows reaching one gene
+        # summed) but written straight into the int32 matrix, one sample at a time, so a
+        # cohort file is never copied whole.
+        keep = np.flatnonzero(keys != "")
+        tgt = var.get_indexer(keys[keep])
+        collapsed = len(np.unique(tgt)) < len(tgt)
+        values = frame.to_numpy()
+        col_pos = frame.columns.get_indexer(cols)
+        for sid, j in zip(sids, col_pos, strict=True):
+            v = values[keep, j]
+            if collapsed:
+                v = np.bincount(tgt, weights=v, minlength=n_var)  # float64: exact < 2^53
+                tgt_j = np.arange(n_var)
+            else:
+                tgt_j = tgt
+            if (v > INT32_MAX).any():
+                raise InputError(
+                    "a harmonised gene count exceeds 2^31-1",
+                    sample=sid,
+                    path=per_sample[sid]["expression_file"],
+                )
+            counts[row_of[sid], tgt_j] = v
+        absent = np.setdiff1d(np.arange(n_var), tgt)
         rows = np.array([row_of[s] for s in sids])
-        pos = var.get_indexer(harm.index)
-        vals = harm[cols].to_numpy()
-        if (vals > INT32_MAX).any():
-            j = int(np.argmax((vals > INT32_MAX).any(axis=0)))
-            raise InputError(
-                "a harmonised gene count exceeds 2^31-1",
-                sample=sids[j],
-                path=per_sample[sids[j]]["expression_file"],
-            )
-        counts[np.ix_(rows, pos)] = vals.T
-        absent = np.setdiff1d(np.arange(n_var), pos, assume_unique=True)
         nm_rows.append(np.repeat(rows, len(absent)))
         nm_cols.append(np.tile(absent, len(rows)))
     r = np.concatenate(nm_rows) if nm_rows else np.array([], int)
