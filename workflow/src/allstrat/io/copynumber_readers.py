@@ -61,6 +61,7 @@ __all__ = [
     "GENE_CALLS",
     "GENE_CALL_COLUMNS",
     "GENE_CALL_SYNONYMS",
+    "MAX_MLPA_RATIO",
     "MLPA_COLUMNS",
     "SEGMENT_COLUMNS",
     "normalise_chrom",
@@ -434,8 +435,18 @@ _MLPA_ANNOTATION = {
 }
 
 
+#: Highest plausible MLPA probe ratio. Ratios are dosage quotients (0 homozygous loss,
+#: 0.5 one copy lost, 1 normal, 1.5 one copy gained); even high-level amplification stays a
+#: few-fold, so a larger value is a percentage (51 for 0.51) or a raw peak area (derived).
+MAX_MLPA_RATIO = 10.0
+
+
 def read_mlpa(
-    path: str | Path, *, samples: Sequence[str] | None = None, genome_build: str = "GRCh38"
+    path: str | Path,
+    *,
+    samples: Sequence[str] | None = None,
+    genome_build: str = "GRCh38",
+    max_ratio: float = MAX_MLPA_RATIO,
 ) -> pd.DataFrame:
     """Read MLPA probe ratios, long (``sample_id probe gene exon ratio``) or wide.
 
@@ -448,12 +459,15 @@ def read_mlpa(
         Keep only these samples; each must be present.
     genome_build : {"GRCh38", "GRCh37"}
         Build of ``position`` (recorded in ``attrs``).
+    max_ratio : float
+        Larger ratios are refused (default :data:`MAX_MLPA_RATIO`): percentages or raw
+        peak areas would otherwise be called as amplifications.
 
     Returns
     -------
     pandas.DataFrame
         :data:`MLPA_COLUMNS`; ``chrom`` normalised (nullable), ``position`` Int64
-        (nullable), ``ratio`` float >= 0.
+        (nullable), ``ratio`` float in [0, ``max_ratio``].
     """
     df, hl, p = _read_str_table(path, what="MLPA table")
     build = _check_build(genome_build, p)
@@ -510,6 +524,16 @@ def read_mlpa(
         k = _first(neg)
         raise InputError(
             f"negative ratio {ratio[k]:g}; expected a probe ratio >= 0",
+            path=p,
+            line=int(ln[k]),
+            sample=str(long["sample_id"].iloc[k]),
+        )
+    high = ratio > max_ratio
+    if high.any():
+        k = _first(high)
+        raise InputError(
+            f"ratio {ratio[k]:g} above {max_ratio:g}; expected a probe dosage ratio near 1 "
+            "(0.5 = one copy lost): percentages or raw peak areas cannot be used",
             path=p,
             line=int(ln[k]),
             sample=str(long["sample_id"].iloc[k]),

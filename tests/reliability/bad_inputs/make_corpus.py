@@ -1,0 +1,936 @@
+"""Regenerate the bad-input corpus and its MANIFEST.tsv (run from anywhere).
+
+Every case is a small, hand-written variation of a valid input in the tool's real layout
+(the valid originals are under ``valid/``). The manifest says which CLI verb reads the
+file, the category of the defect, the message fragment the error must contain and where
+the error must point (``line:N``, ``sample:ID`` or ``file``). The test
+``tests/reliability/test_bad_inputs.py`` runs every row through the real CLI.
+
+Usage: ``python tests/reliability/bad_inputs/make_corpus.py`` (deterministic; rewrites the
+files below this folder).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+# Real GRCh38 genes (symbol, Ensembl gene ID) of the bundled gene table.
+GENES = [
+    ("IKZF1", "ENSG00000185811"),
+    ("ERG", "ENSG00000157554"),
+    ("CRLF2", "ENSG00000205755"),
+    ("PAX5", "ENSG00000196092"),
+    ("ETV6", "ENSG00000139083"),
+    ("RUNX1", "ENSG00000159216"),
+    ("CDKN2A", "ENSG00000147889"),
+    ("CD19", "ENSG00000177455"),
+    ("CD79A", "ENSG00000105369"),
+    ("MYC", "ENSG00000136997"),
+    ("GAPDH", "ENSG00000111640"),
+    ("ACTB", "ENSG00000075624"),
+    ("JCHAIN", "ENSG00000132465"),
+    ("CLEC12A", "ENSG00000172322"),
+]
+COUNTS = [812, 95, 4120, 2301, 640, 1210, 3, 5120, 7710, 430, 90210, 120400, 15, 22]
+
+
+def _matrix(
+    *, sep: str = "\t", ids: list[str] | None = None, values: list[list[str]] | None = None
+) -> str:
+    ids = ids or [s for s, _ in GENES]
+    values = values or [[str(c), str(c * 2 + 1)] for c in COUNTS]
+    rows = [sep.join(["gene_id", "S1", "S2"])]
+    rows += [sep.join([g, *v]) for g, v in zip(ids, values, strict=True)]
+    return "\n".join(rows) + "\n"
+
+
+def _htseq(ids: list[str] | None = None, counts: list[str] | None = None) -> str:
+    ids = ids or [e for _, e in GENES]
+    counts = counts or [str(c) for c in COUNTS]
+    body = [f"{g}\t{c}" for g, c in zip(ids, counts, strict=True)]
+    body += ["__no_feature\t1200", "__ambiguous\t30", "__too_low_aQual\t0"]
+    body += ["__not_aligned\t0", "__alignment_not_unique\t800"]
+    return "\n".join(body) + "\n"
+
+
+def _featurecounts(count_col: list[str] | None = None) -> str:
+    counts = count_col or [str(c) for c in COUNTS]
+    head = (
+        '# Program:featureCounts v2.0.6; Command:"featureCounts" "-a" "gencode.gtf" "-o" '
+        '"counts.txt" "S1.bam"\n'
+    )
+    rows = ["Geneid\tChr\tStart\tEnd\tStrand\tLength\tS1.bam"]
+    for (_, e), c in zip(GENES, counts, strict=True):
+        rows.append(f"{e}\tchr1\t100\t2000\t+\t1901\t{c}")
+    return head + "\n".join(rows) + "\n"
+
+
+def _salmon(numreads: list[str] | None = None) -> str:
+    nr = numreads or [f"{c}.000" for c in COUNTS]
+    rows = ["Name\tLength\tEffectiveLength\tTPM\tNumReads"]
+    for (_, e), c in zip(GENES, nr, strict=True):
+        rows.append(f"{e}\t2100.5\t1900.2\t12.5\t{c}")
+    return "\n".join(rows) + "\n"
+
+
+def _star(counts: list[str] | None = None) -> str:
+    cs = counts or [str(c) for c in COUNTS]
+    rows = ["N_unmapped\t1000\t1000\t1000", "N_multimapping\t500\t500\t500"]
+    rows += ["N_noFeature\t900\t40000\t900", "N_ambiguous\t30\t5\t4"]
+    rows += [f"{e}\t{c}\t1\t{c}" for (_, e), c in zip(GENES, cs, strict=True)]
+    return "\n".join(rows) + "\n"
+
+
+SEG_HEAD = "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n"
+SEG_OK = [
+    "S1\t7\t10001\t50304063\t2210\t0.0123",
+    "S1\t7\t50304064\t50405100\t60\t-0.9871",
+    "S1\t7\t50405101\t159345973\t4120\t0.0051",
+    "S1\t9\t10001\t21967751\t980\t0.0110",
+    "S1\t9\t21967752\t21995324\t12\t-3.2000",
+    "S1\t9\t21995325\t138394717\t5100\t0.0020",
+]
+CNS_HEAD = "chromosome\tstart\tend\tgene\tlog2\tbaf\tcn\tdepth\tprobes\tweight\n"
+CNS_OK = [
+    "chr7\t10000\t50304063\t-\t0.0123\t0.4812\t2\t512.3\t2210\t812.5",
+    "chr7\t50304063\t50405100\tIKZF1\t-0.9871\t0.0520\t1\t254.1\t14\t5.3",
+    "chr7\t50405100\t159335973\t-\t0.0051\t0.4730\t2\t508.9\t4120\t1502.2",
+]
+MLPA_HEAD = "sample_id\tprobe\tgene\texon\tratio\tchrom\tposition\n"
+MLPA_OK = [
+    "S1\t08467-L08241\tIKZF1\t1\t0.51\tchr7\t50304716",
+    "S1\t08470-L08244\tIKZF1\t2\t0.49\tchr7\t50319062",
+    "S1\t08473-L08247\tIKZF1\t4\t0.52\tchr7\t50382569",
+    "S1\t08477-L08251\tIKZF1\t8\t0.98\tchr7\t50400117",
+]
+GENECALL_HEAD = "sample_id\tgene\tcall\tcopy_number\n"
+CLIN_HEAD = "sample_id\tage_years\twbc_1e9_per_l\tsex\timmunophenotype\tcns_status\n"
+MRD_HEAD = "sample_id\tday\ttissue\tmethod\tvalue\tsensitivity\n"
+SHEET_HEAD = (
+    "sample_id\texpression\texpression_format\tcopy_number\tcopy_number_format\t"
+    "fusions\tfusions_format\tgenome_build\tblast_fraction\n"
+)
+ARRIBA_HEAD = (
+    "#gene1\tgene2\tstrand1(gene/fusion)\tstrand2(gene/fusion)\tbreakpoint1\tbreakpoint2\t"
+    "site1\tsite2\ttype\tsplit_reads1\tsplit_reads2\tdiscordant_mates\tcoverage1\tcoverage2\t"
+    "confidence\treading_frame\ttags\tretained_protein_domains\tclosest_genomic_breakpoint1\t"
+    "closest_genomic_breakpoint2\n"
+)
+ARRIBA_ROW = (
+    "ETV6\tRUNX1\t+/+\t-/-\tchr12:11869969\tchr21:34859474\tsplice-site\tsplice-site\t"
+    "translocation\t45\t38\t61\t210\t180\thigh\tin-frame\t.\t.\t.\t.\n"
+)
+STARF_HEAD = (
+    "#FusionName\tJunctionReadCount\tSpanningFragCount\test_J\test_S\tSpliceType\t"
+    "LeftGene\tLeftBreakpoint\tRightGene\tRightBreakpoint\tLargeAnchorSupport\tFFPM\n"
+)
+
+
+def _sheet_row(sid: str, expr: str = "inputs/valid/matrix.tsv", fmt: str = "matrix") -> str:
+    return f"{sid}\t{expr}\t{fmt}\t\t\t\t\tGRCh38\t\n"
+
+
+def _gz(text: str) -> bytes:
+    buf = io.BytesIO()
+    with gzip.GzipFile(fileobj=buf, mode="wb", mtime=0) as fh:
+        fh.write(text.encode())
+    return buf.getvalue()
+
+
+# (file, verb, format, category, expected message fragment, where, content, named file)
+# verb: how the test drives the file (see test_bad_inputs.py):
+#   expression  -> allstrat import-expression (sheet row: sample S1, this file, format)
+#   counts      -> allstrat classify --counts FILE --format FORMAT
+#   copynumber  -> allstrat copynumber (sheet row: sample S1, this file, format[:build])
+#   fusions     -> allstrat classify --counts valid --sheet (sample S1, fusions FILE, format)
+#   sheet       -> allstrat import-expression --sheet FILE
+#   clinical    -> allstrat risk --sample S1 --clinical FILE
+#   mrd         -> allstrat risk --sample S1 --mrd FILE
+#   stage       -> allstrat risk --classify FILE
+#   model       -> allstrat classify --counts valid --model DIR
+CASES: list[tuple[str, str, str, str, str, str, bytes | str, str]] = []
+
+
+def case(
+    file: str,
+    verb: str,
+    fmt: str,
+    category: str,
+    expected: str,
+    where: str,
+    content: bytes | str,
+    *,
+    names: str = "",
+) -> None:
+    """Register one corpus file (``names``: the file the message must name, default itself)."""
+    CASES.append((file, verb, fmt, category, expected, where, content, names or Path(file).name))
+
+
+g_sym = [s for s, _ in GENES]
+g_ens = [e for _, e in GENES]
+ok_vals = [[str(c), str(c * 2 + 1)] for c in COUNTS]
+
+# ---------------------------------------------------------------- expression
+case("expression/empty.tsv", "expression", "matrix", "empty file", "empty", "file", "")
+case(
+    "expression/header_only.tsv",
+    "expression",
+    "matrix",
+    "truncated file",
+    "no gene rows",
+    "file",
+    "gene_id\tS1\tS2\n",
+)
+trunc = _matrix()
+case(
+    "expression/truncated_row.tsv",
+    "expression",
+    "matrix",
+    "truncated file",
+    "looks truncated",
+    "line:15",
+    trunc[: trunc.rindex("\t")] + "\n",
+)
+case(
+    "expression/truncated.tsv.gz",
+    "expression",
+    "matrix",
+    "truncated file",
+    "truncated or corrupt gzip",
+    "file",
+    _gz(_matrix())[:60],
+)
+case(
+    "expression/binary_garbage.tsv",
+    "expression",
+    "matrix",
+    "not a text file",
+    "UTF-8",
+    "file",
+    bytes(range(128, 256)) * 4,
+)
+case(
+    "expression/space_delimited.tsv",
+    "expression",
+    "matrix",
+    "wrong delimiter",
+    "delimiter",
+    "line:1",
+    _matrix(sep=" "),
+)
+case(
+    "expression/mixed_delimiter.tsv",
+    "expression",
+    "matrix",
+    "wrong delimiter",
+    "missing count",
+    "line:3",
+    _matrix().replace("ERG\t95\t191", "ERG,95,191"),
+)
+case(
+    "expression/duplicate_gene.tsv",
+    "expression",
+    "matrix",
+    "duplicate genes",
+    "appears twice",
+    "line:4",
+    _matrix(ids=[*g_sym[:2], "IKZF1", *g_sym[3:]]),
+)
+case(
+    "expression/duplicate_sample_column.tsv",
+    "expression",
+    "matrix",
+    "duplicate samples",
+    "appears twice",
+    "line:1",
+    _matrix().replace("gene_id\tS1\tS2", "gene_id\tS1\tS1"),
+)
+case(
+    "expression/negative_count.tsv",
+    "expression",
+    "matrix",
+    "negative counts",
+    "negative count",
+    "line:5",
+    _matrix(values=[*ok_vals[:3], ["-5", "3"], *ok_vals[4:]]),
+)
+case(
+    "expression/non_integer_count.tsv",
+    "expression",
+    "matrix",
+    "non-integer counts",
+    "non-integer count",
+    "line:6",
+    _matrix(values=[*ok_vals[:4], ["12.5", "3"], *ok_vals[5:]]),
+)
+case(
+    "expression/nan_count.tsv",
+    "expression",
+    "matrix",
+    "NaN counts",
+    "missing count",
+    "line:7",
+    _matrix(values=[*ok_vals[:5], ["NaN", "3"], *ok_vals[6:]]),
+)
+case(
+    "expression/huge_count.tsv",
+    "expression",
+    "matrix",
+    "huge counts",
+    "exceeds 2^31-1",
+    "line:8",
+    _matrix(values=[*ok_vals[:6], ["99999999999999", "3"], *ok_vals[7:]]),
+)
+case(
+    "expression/inf_count.tsv",
+    "expression",
+    "matrix",
+    "huge counts",
+    "exceeds 2^31-1",
+    "line:2",
+    _matrix(values=[["inf", "3"], *ok_vals[1:]]),
+)
+case(
+    "expression/transcript_ids.tsv",
+    "expression",
+    "matrix",
+    "transcript IDs",
+    "not transcript, mouse or probe IDs",
+    "sample:S1",
+    _matrix(ids=[f"ENST{i:011d}.1" for i in range(1000, 1000 + len(GENES))]),
+)
+case(
+    "expression/mouse_ids.tsv",
+    "expression",
+    "matrix",
+    "mouse IDs",
+    "not transcript, mouse or probe IDs",
+    "sample:S1",
+    _matrix(ids=[f"ENSMUSG{i:011d}" for i in range(50000, 50000 + len(GENES))]),
+)
+tr = ["sample\t" + "\t".join(g_sym)]
+tr += [f"PT00{i}\t" + "\t".join(str(c + i) for c in COUNTS) for i in (1, 2)]
+case(
+    "expression/samples_as_rows.tsv",
+    "expression",
+    "matrix",
+    "matrix transposed",
+    "samples x genes",
+    "line:1",
+    "\n".join(tr) + "\n",
+)
+case(
+    "expression/sample_missing_from_matrix.tsv",
+    "expression",
+    "matrix",
+    "sheet-file mismatch",
+    "not among the matrix columns",
+    "sample:S1",
+    _matrix().replace("gene_id\tS1\tS2", "gene_id\tPT1\tPT2"),
+)
+case(
+    "expression/tpm_values.quant.genes.sf",
+    "expression",
+    "salmon",
+    "negative counts",
+    "negative",
+    "line:4",
+    _salmon([*[f"{c}.000" for c in COUNTS[:2]], "-1.5", *[f"{c}.0" for c in COUNTS[3:]]]),
+)
+case(
+    "expression/htseq_non_integer.htseq.counts",
+    "expression",
+    "htseq",
+    "non-integer counts",
+    "non-integer count",
+    "line:3",
+    _htseq(counts=[*[str(c) for c in COUNTS[:2]], "7.25", *[str(c) for c in COUNTS[3:]]]),
+)
+case(
+    "expression/htseq_three_columns.htseq.counts",
+    "expression",
+    "htseq",
+    "wrong delimiter",
+    "column",
+    "line:1",
+    _htseq().replace("\t", "\t1\t", 1),
+)
+case(
+    "expression/featurecounts_no_header.txt",
+    "expression",
+    "featurecounts",
+    "truncated file",
+    "Geneid",
+    "line:1",
+    "\n".join(_featurecounts().splitlines()[2:]) + "\n",
+)
+case(
+    "expression/featurecounts_text_count.txt",
+    "expression",
+    "featurecounts",
+    "non-integer counts",
+    "missing count",
+    "line:5",
+    _featurecounts([*[str(c) for c in COUNTS[:2]], "n/a", *[str(c) for c in COUNTS[3:]]]),
+)
+case(
+    "expression/star_two_columns.ReadsPerGene.out.tab",
+    "expression",
+    "star",
+    "wrong format",
+    "4",
+    "line:1",
+    "\n".join("\t".join(r.split("\t")[:2]) for r in _star().splitlines()) + "\n",
+)
+case(
+    "expression/h5ad_not_hdf5.h5ad",
+    "expression",
+    "h5ad",
+    "wrong format",
+    "cannot read h5ad",
+    "file",
+    _matrix(),
+)
+
+# ------------------------------------------------------------ classify --counts
+case(
+    "counts/negative.tsv",
+    "counts",
+    "matrix",
+    "negative counts",
+    "negative",
+    "line:5",
+    _matrix(values=[*ok_vals[:3], ["-5", "3"], *ok_vals[4:]]),
+)
+case(
+    "counts/duplicate_gene.tsv",
+    "counts",
+    "matrix",
+    "duplicate genes",
+    "appears twice",
+    "line:4",
+    _matrix(ids=[*g_sym[:2], "IKZF1", *g_sym[3:]]),
+)
+case("counts/empty.tsv", "counts", "matrix", "empty file", "empty", "file", "")
+
+# ------------------------------------------------------------ copy number
+case(
+    "copynumber/empty.seg",
+    "copynumber",
+    "seg",
+    "empty file",
+    "empty",
+    "file",
+    "",
+)
+case(
+    "copynumber/header_only.seg",
+    "copynumber",
+    "seg",
+    "truncated file",
+    "no data rows",
+    "line:1",
+    SEG_HEAD,
+)
+case(
+    "copynumber/truncated_row.seg",
+    "copynumber",
+    "seg",
+    "truncated file",
+    "missing",
+    "line:4",
+    SEG_HEAD + "\n".join(SEG_OK[:2]) + "\nS1\t7\t50405101\n",
+)
+case(
+    "copynumber/comma_delimited.seg",
+    "copynumber",
+    "seg",
+    "wrong delimiter",
+    "tab",
+    "line:1",
+    (SEG_HEAD + "\n".join(SEG_OK) + "\n").replace("\t", ","),
+)
+case(
+    "copynumber/overlapping.seg",
+    "copynumber",
+    "seg",
+    "overlapping segments",
+    "segments overlap",
+    "line:3",
+    SEG_HEAD + "\n".join([SEG_OK[0], "S1\t7\t50000000\t50405100\t60\t-0.9871", *SEG_OK[2:]]) + "\n",
+)
+case(
+    "copynumber/unknown_chrom.seg",
+    "copynumber",
+    "seg",
+    "unknown chromosomes",
+    "unknown chromosome",
+    "line:3",
+    SEG_HEAD + "\n".join([SEG_OK[0], "S1\tchr7_KI270803v1_alt\t1\t5000\t3\t0.1"]) + "\n",
+)
+case(
+    "copynumber/chrom_25.seg",
+    "copynumber",
+    "seg",
+    "unknown chromosomes",
+    "unknown chromosome",
+    "line:2",
+    SEG_HEAD + "S1\t25\t1\t5000\t3\t0.1\n",
+)
+case(
+    "copynumber/start_after_end.seg",
+    "copynumber",
+    "seg",
+    "bad coordinates",
+    "> end",
+    "line:3",
+    SEG_HEAD + "\n".join([SEG_OK[0], "S1\t7\t50405100\t50304064\t60\t-0.9871"]) + "\n",
+)
+case(
+    "copynumber/nan_log2.seg",
+    "copynumber",
+    "seg",
+    "NaN values",
+    "NaN",
+    "line:2",
+    SEG_HEAD + "S1\t7\t10001\t50304063\t2210\tNaN\n",
+)
+case(
+    "copynumber/inf_log2.seg",
+    "copynumber",
+    "seg",
+    "huge values",
+    "infinite",
+    "line:2",
+    SEG_HEAD + "S1\t7\t10001\t50304063\t2210\t-inf\n",
+)
+case(
+    "copynumber/sample_missing.seg",
+    "copynumber",
+    "seg",
+    "sheet-file mismatch",
+    "no segments",
+    "sample:S1",
+    SEG_HEAD + "\n".join(r.replace("S1", "PT9", 1) for r in SEG_OK) + "\n",
+)
+case(
+    "copynumber/beyond_chrom_end.seg",
+    "copynumber",
+    "seg",
+    "wrong genome build",
+    "beyond the GRCh38 chromosome end",
+    "sample:S1",
+    SEG_HEAD + "S1\t21\t10001\t48129895\t3000\t0.01\nS1\t21\t48129896\t52000000\t40\t0.2\n",
+)
+case(
+    "copynumber/grch37.seg",
+    "copynumber",
+    "seg:GRCh37",
+    "wrong genome build",
+    "GRCh37",
+    "file",
+    SEG_HEAD + "\n".join(SEG_OK) + "\n",
+)
+case(
+    "copynumber/hg19_build_name.seg",
+    "copynumber",
+    "seg:hg19",
+    "wrong genome build",
+    "genome_build",
+    "line:2",
+    SEG_HEAD + "\n".join(SEG_OK) + "\n",
+    names="sheet.tsv",
+)
+case(
+    "copynumber/cnvkit_text_log2.cns",
+    "copynumber",
+    "cnvkit",
+    "wrong format",
+    "non-numeric",
+    "line:3",
+    CNS_HEAD + "\n".join([CNS_OK[0], CNS_OK[1].replace("-0.9871", "loss"), CNS_OK[2]]) + "\n",
+)
+case(
+    "copynumber/cnvkit_missing_log2.cns",
+    "copynumber",
+    "cnvkit",
+    "wrong format",
+    "log2",
+    "line:1",
+    CNS_HEAD.replace("log2", "value") + "\n".join(CNS_OK) + "\n",
+)
+case(
+    "copynumber/mlpa_negative_ratio.tsv",
+    "copynumber",
+    "mlpa",
+    "MLPA ratio out of range",
+    "negative ratio",
+    "line:3",
+    MLPA_HEAD + "\n".join([MLPA_OK[0], MLPA_OK[1].replace("0.49", "-0.49"), *MLPA_OK[2:]]) + "\n",
+)
+case(
+    "copynumber/mlpa_huge_ratio.tsv",
+    "copynumber",
+    "mlpa",
+    "MLPA ratio out of range",
+    "above 10",
+    "line:2",
+    MLPA_HEAD + "\n".join([MLPA_OK[0].replace("0.51", "51"), *MLPA_OK[1:]]) + "\n",
+)
+case(
+    "copynumber/mlpa_percent_ratio.tsv",
+    "copynumber",
+    "mlpa",
+    "MLPA ratio out of range",
+    "above 10",
+    "line:2",
+    MLPA_HEAD
+    + "\n".join(
+        r.replace(f"\t{v}\t", f"\t{float(v) * 100:g}\t")
+        for r, v in zip(MLPA_OK, ["0.51", "0.49", "0.52", "0.98"], strict=True)
+    )
+    + "\n",
+)
+case(
+    "copynumber/mlpa_duplicate_probe.tsv",
+    "copynumber",
+    "mlpa",
+    "duplicate probes",
+    "appears twice",
+    "line:4",
+    MLPA_HEAD + "\n".join([MLPA_OK[0], MLPA_OK[1], MLPA_OK[1]]) + "\n",
+)
+case(
+    "copynumber/mlpa_wrong_position.tsv",
+    "copynumber",
+    "mlpa",
+    "wrong genome build",
+    "outside IKZF1 on GRCh38",
+    "sample:S1",
+    MLPA_HEAD + MLPA_OK[0].replace("50304716", "50271189").replace("chr7", "chr9") + "\n",
+)
+case(
+    "copynumber/gene_calls_unknown_call.tsv",
+    "copynumber",
+    "gene_calls",
+    "out-of-vocabulary value",
+    "unknown call",
+    "line:3",
+    GENECALL_HEAD + "S1\tIKZF1\tdeleted\t1\nS1\tPAX5\tmaybe\t\n",
+)
+case(
+    "copynumber/gene_calls_negative_cn.tsv",
+    "copynumber",
+    "gene_calls",
+    "negative values",
+    "negative copy_number",
+    "line:2",
+    GENECALL_HEAD + "S1\tIKZF1\tdeleted\t-1\n",
+)
+case(
+    "copynumber/gene_calls_duplicate.tsv",
+    "copynumber",
+    "gene_calls",
+    "duplicate genes",
+    "appears twice",
+    "line:3",
+    GENECALL_HEAD + "S1\tIKZF1\tdeleted\t1\nS1\tIKZF1\tnormal\t2\n",
+)
+
+# ------------------------------------------------------------ fusions
+case(
+    "fusions/empty.fusions.tsv",
+    "fusions",
+    "arriba",
+    "empty file",
+    "empty",
+    "file",
+    "",
+)
+case(
+    "fusions/truncated.fusions.tsv",
+    "fusions",
+    "arriba",
+    "truncated file",
+    "line",
+    "line:2",
+    ARRIBA_HEAD + ARRIBA_ROW[:60] + "\n",
+)
+case(
+    "fusions/wrong_tool.fusions.tsv",
+    "fusions",
+    "arriba",
+    "wrong format",
+    "column",
+    "line:1",
+    STARF_HEAD + "ETV6--RUNX1\t45\t61\t45\t61\tONLY_REF_SPLICE\tETV6^ENSG00000139083.11\t"
+    "chr12:11869969:+\tRUNX1^ENSG00000159216.20\tchr21:34859474:-\tYES_LDAS\t1.2\n",
+)
+case(
+    "fusions/negative_reads.fusions.tsv",
+    "fusions",
+    "arriba",
+    "negative values",
+    "reads",
+    "line:2",
+    ARRIBA_HEAD + ARRIBA_ROW.replace("\t45\t38\t61\t", "\t-45\t38\t61\t"),
+)
+
+# ------------------------------------------------------------ sample sheet
+case(
+    "sheet/empty.tsv",
+    "sheet",
+    "",
+    "empty file",
+    "empty",
+    "file",
+    "",
+)
+case(
+    "sheet/comma.csv",
+    "sheet",
+    "",
+    "wrong delimiter",
+    "tab-separated",
+    "line:1",
+    (SHEET_HEAD + _sheet_row("S1")).replace("\t", ","),
+)
+for name, sid, category in [
+    ("slash", "../../etc/passwd", "unsafe sample ID (path)"),
+    ("dotdot", "..", "unsafe sample ID (path)"),
+    ("space", "S 1", "unsafe sample ID (space)"),
+    ("shell", "S1;rm -rf ~", "unsafe sample ID (shell metacharacters)"),
+    ("backtick", "S1`touch pwned`", "unsafe sample ID (shell metacharacters)"),
+    ("dollar", "$(id)", "unsafe sample ID (shell metacharacters)"),
+    ("newline_escape", "S1\\nS2", "unsafe sample ID (shell metacharacters)"),
+    ("unicode", "S1\u200b", "unsafe sample ID (invisible character)"),
+]:
+    case(
+        f"sheet/sample_id_{name}.tsv",
+        "sheet",
+        "",
+        category,
+        "sample_id",
+        "line:2",
+        SHEET_HEAD + _sheet_row(sid),
+    )
+case(
+    "sheet/duplicate_sample.tsv",
+    "sheet",
+    "",
+    "duplicate samples",
+    "duplicate sample_id",
+    "line:3",
+    SHEET_HEAD + _sheet_row("S1") + _sheet_row("S1"),
+)
+case(
+    "sheet/missing_file.tsv",
+    "sheet",
+    "",
+    "sheet-file mismatch",
+    "not found",
+    "file",
+    SHEET_HEAD + _sheet_row("S1", "inputs/valid/does_not_exist.tsv"),
+    names="does_not_exist.tsv",
+)
+case(
+    "sheet/unknown_format.tsv",
+    "sheet",
+    "",
+    "out-of-vocabulary value",
+    "expression_format",
+    "line:2",
+    SHEET_HEAD + _sheet_row("S1", fmt="xlsx"),
+)
+case(
+    "sheet/format_mismatch.tsv",
+    "sheet",
+    "",
+    "sheet-file mismatch",
+    "Geneid",
+    "line:1",
+    SHEET_HEAD + _sheet_row("S1", fmt="featurecounts"),
+    names="matrix.tsv",
+)
+case(
+    "sheet/blast_fraction_percent.tsv",
+    "sheet",
+    "",
+    "value in wrong units",
+    "blast_fraction",
+    "line:2",
+    SHEET_HEAD + _sheet_row("S1").replace("GRCh38\t\n", "GRCh38\t85\n"),
+)
+case(
+    "sheet/unknown_column.tsv",
+    "sheet",
+    "",
+    "wrong format",
+    "unknown column",
+    "line:1",
+    SHEET_HEAD.replace("blast_fraction", "blast_percent") + _sheet_row("S1"),
+)
+case(
+    "sheet/same_single_sample_file.tsv",
+    "sheet",
+    "",
+    "sheet-file mismatch",
+    "same single-sample",
+    "sample:S2",
+    SHEET_HEAD
+    + _sheet_row("S1", "inputs/valid/S1.htseq.counts", "htseq")
+    + _sheet_row("S2", "inputs/valid/S1.htseq.counts", "htseq"),
+    names="S1.htseq.counts",
+)
+
+# ------------------------------------------------------------ clinical / MRD
+case(
+    "clinical/age_out_of_range.tsv",
+    "clinical",
+    "",
+    "clinical value out of range",
+    "age",
+    "line:2",
+    CLIN_HEAD + "S1\t250\t12.5\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/age_in_months.tsv",
+    "clinical",
+    "",
+    "clinical value in wrong units",
+    "age_months",
+    "line:1",
+    CLIN_HEAD.replace("age_years", "age_months") + "S1\t50\t12.5\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/wbc_per_microlitre.tsv",
+    "clinical",
+    "",
+    "clinical value in wrong units",
+    "wbc",
+    "line:2",
+    CLIN_HEAD + "S1\t4.2\t85000\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/negative_wbc.tsv",
+    "clinical",
+    "",
+    "clinical value out of range",
+    "wbc",
+    "line:2",
+    CLIN_HEAD + "S1\t4.2\t-3\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/sex_unknown_code.tsv",
+    "clinical",
+    "",
+    "out-of-vocabulary value",
+    "sex",
+    "line:2",
+    CLIN_HEAD + "S1\t4.2\t12.5\tfemale\tB\tCNS1\n",
+)
+case(
+    "clinical/duplicate_sample.tsv",
+    "clinical",
+    "",
+    "duplicate samples",
+    "duplicate sample_id",
+    "line:3",
+    CLIN_HEAD + "S1\t4.2\t12.5\tF\tB\tCNS1\nS1\t5.0\t12.5\tF\tB\tCNS1\n",
+)
+case(
+    "mrd/value_percent.tsv",
+    "mrd",
+    "",
+    "clinical value in wrong units",
+    "value",
+    "line:2",
+    MRD_HEAD + "S1\t29\tBM\tflow\t12\t1e-4\n",
+)
+case(
+    "mrd/negative_without_sensitivity.tsv",
+    "mrd",
+    "",
+    "missing required value",
+    "sensitivity",
+    "line:2",
+    MRD_HEAD + "S1\t29\tBM\tflow\tnegative\t\n",
+)
+case(
+    "mrd/unknown_tissue.tsv",
+    "mrd",
+    "",
+    "out-of-vocabulary value",
+    "tissue",
+    "line:2",
+    MRD_HEAD + "S1\t29\tCSF\tflow\t0.001\t1e-4\n",
+)
+case(
+    "mrd/day_not_integer.tsv",
+    "mrd",
+    "",
+    "wrong format",
+    "day",
+    "line:2",
+    MRD_HEAD + "S1\tday29\tBM\tflow\t0.001\t1e-4\n",
+)
+
+# ------------------------------------------------------------ stage tables
+case(
+    "stage/classify_missing_columns.tsv",
+    "stage",
+    "",
+    "wrong format",
+    "lacks column",
+    "line:1",
+    "sample_id\tsubtype\nS1\tDUX4\n",
+)
+case(
+    "stage/classify_empty.tsv",
+    "stage",
+    "",
+    "empty file",
+    "empty",
+    "file",
+    "",
+)
+
+# ------------------------------------------------------------ valid originals
+VALID = {
+    "valid/matrix.tsv": _matrix(),
+    "valid/S1.htseq.counts": _htseq(),
+    "valid/S1.featureCounts.txt": _featurecounts(),
+    "valid/S1.quant.genes.sf": _salmon(),
+    "valid/S1.ReadsPerGene.out.tab": _star(),
+    "valid/S1.seg": SEG_HEAD + "\n".join(SEG_OK) + "\n",
+    "valid/S1.cns": CNS_HEAD + "\n".join(CNS_OK) + "\n",
+    "valid/S1.mlpa.tsv": MLPA_HEAD + "\n".join(MLPA_OK) + "\n",
+    "valid/S1.gene_calls.tsv": GENECALL_HEAD + "S1\tIKZF1\tdeleted\t1\nS1\tPAX5\tnormal\t2\n",
+    "valid/S1.arriba.fusions.tsv": ARRIBA_HEAD + ARRIBA_ROW,
+    "valid/clinical.tsv": CLIN_HEAD + "S1\t4.2\t12.5\tF\tB\tCNS1\n",
+    "valid/mrd.tsv": MRD_HEAD + "S1\t29\tBM\tflow\tnegative\t1e-4\n",
+    "valid/samples.tsv": SHEET_HEAD + _sheet_row("S1") + _sheet_row("S2"),
+}
+
+
+def main() -> None:
+    """Write every case, the valid originals and MANIFEST.tsv."""
+    rows = ["file\tverb\tformat\tcategory\texpected\twhere\tnames"]
+    for file, verb, fmt, category, expected, where, content, names in CASES:
+        p = HERE / file
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(content if isinstance(content, bytes) else content.encode())
+        rows.append("\t".join([file, verb, fmt, category, expected, where, names]))
+    for file, content in VALID.items():
+        p = HERE / file
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(content)
+    (HERE / "MANIFEST.tsv").write_text("\n".join(rows) + "\n")
+
+
+if __name__ == "__main__":
+    main()
