@@ -249,6 +249,16 @@ def load_model(
         raise ModelError(f"{card_path}: duplicate names in feature_names")
     if expected_features is not None and list(expected_features) != list(feats):
         raise ModelError(f"{card_path}: feature list differs from the expected one")
+    from allstrat.io.gene_table import load_gene_table
+
+    known = load_gene_table().table.index
+    foreign = [f for f in feats if f not in known]
+    if foreign:
+        raise ModelError(
+            f"{card_path}: {len(foreign)} of {len(feats)} feature_names are not canonical gene "
+            f"symbols of the bundled gene table (e.g. {', '.join(foreign[:3])}); the model "
+            "was built on other gene IDs or another gene table: retrain (allstrat train)"
+        )
     estimator = joblib.load(model_path)  # noqa: TID251 - the only unpickling (verified above)
     got = [str(f) for f in getattr(estimator, "feature_names_in_", [])]
     if got != list(feats):
