@@ -12,9 +12,18 @@ import pandas as pd
 
 from allstrat.contracts import LESION_GENES, UNCLASSIFIED
 from allstrat.io.gene_table import load_gene_table
+from allstrat.simulate import clinical as cl
 from allstrat.simulate import design as dz
+from allstrat.simulate.copynumber import (
+    MLPA_ERG_KIT_PROB,
+    SEGMENT_COLUMNS,
+    mlpa_probes,
+    observe_mlpa,
+    observe_segments,
+)
 from allstrat.simulate.expression import build_expression_model, simulate_sample_counts
-from allstrat.simulate.genome import Genome, simulate_genome
+from allstrat.simulate.fusions import FUSION_CALL_COLUMNS, call_fusions
+from allstrat.simulate.genome import Genome, gene_span, simulate_genome
 
 logger = logging.getLogger(__name__)
 
@@ -65,6 +74,16 @@ class SimulatedCohort:
         One row per sample, columns :data:`TRUTH_COLUMNS`.
     genomes
         Sample id -> :class:`~allstrat.simulate.genome.Genome` (true segments).
+    segments
+        Observed segments of every sample (``sample_id, chrom, start, end, n_probes,
+        log2, baf`` + truth ``cn, minor, normal_cn``); 1-based inclusive GRCh38.
+    mlpa
+        MLPA probe ratios of every sample (``sample_id, probe, gene, exon, ratio, chrom,
+        position, kit``); ERG probes (kit ``ERG``) only for some samples.
+    fusions
+        Fusion calls per caller (``caller`` + :data:`FUSION_CALL_COLUMNS`), true and false.
+    clinical, mrd
+        Clinical table and long MRD table (strings; empty = missing).
     seed
         The cohort seed.
     """
@@ -72,6 +91,11 @@ class SimulatedCohort:
     counts: pd.DataFrame
     truth: pd.DataFrame
     genomes: dict[str, Genome] = field(repr=False)
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    mlpa: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    fusions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    clinical: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    mrd: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     seed: int = 0
     params: dict = field(default_factory=dict)
 
@@ -120,14 +144,10 @@ def _truth_row(sid: str, d: dict, g: Genome, genes: pd.DataFrame) -> dict:
     row["iamp21"] = "yes" if d["subtype"] == "iAMP21" else "no"
     for gene in LESION_GENES:
         if gene == "PAR1":
-            c, s = "chrX", int(genes.loc["CSF2RA", "start"])
-            e = int(genes.loc["IL3RA", "end"])
+            c, s = "chrX", gene_span(genes, "CSF2RA")[1]
+            e = gene_span(genes, "IL3RA")[2]
         else:
-            c, s, e = (
-                genes.loc[gene, "chrom"],
-                int(genes.loc[gene, "start"]),
-                int(genes.loc[gene, "end"]),
-            )
+            c, s, e, _ = gene_span(genes, gene)
         row[f"{gene.lower()}_status"] = _status(g, c, s, e)
     ik = g.lesions.get("IKZF1", "")
     if ik:
@@ -152,6 +172,32 @@ def _truth_row(sid: str, d: dict, g: Genome, genes: pd.DataFrame) -> dict:
     row["lesions"] = "; ".join(f"{k}: {v}" for k, v in sorted(g.lesions.items()))
     row["programme_strength"] = round(d["programme_strength"], 4)
     return row
+
+
+def _mlpa_frame(parts: list[tuple[str, bool, np.ndarray]], probes: dict) -> pd.DataFrame:
+    frames = []
+    for with_erg in (False, True):
+        sel = [(sid, r) for sid, e, r in parts if e == with_erg]
+        if not sel:
+            continue
+        pr = probes[with_erg]
+        k = len(pr)
+        f = pd.DataFrame(
+            {
+                "sample_id": np.repeat([sid for sid, _ in sel], k),
+                "probe": np.tile(pr["probe"].to_numpy(), len(sel)),
+                "gene": np.tile(pr["gene"].to_numpy(), len(sel)),
+                "exon": np.tile(pr["exon"].to_numpy(), len(sel)),
+                "ratio": np.concatenate([r for _, r in sel]),
+                "chrom": np.tile(pr["chrom"].to_numpy(), len(sel)),
+                "position": np.tile(pr["position"].to_numpy(), len(sel)),
+            }
+        )
+        frames.append(f)
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["sample_id"], kind="stable")
+    out["kit"] = np.where(out["gene"] == "ERG", "ERG", "P335")
+    return out.reset_index(drop=True)
 
 
 def simulate_cohort(
@@ -211,9 +257,17 @@ def simulate_cohort(
     model = (
         build_expression_model(genes, seed=seed, n_batches=n_batches) if with_expression else None
     )
-    counts = np.empty((len(model.genes), n_samples), dtype=np.int32) if model is not None else None
+    counts = (
+        np.empty((len(model.genes), n_samples), dtype=np.int32, order="F")
+        if model is not None
+        else None
+    )
     rows = []
     genomes: dict[str, Genome] = {}
+    seg_parts, mlpa_parts, fusion_parts = [], [], []
+    clin_rows: list[dict] = []
+    mrd_rows: list[dict] = []
+    probes = {k: mlpa_probes(genes, with_erg=k) for k in (False, True)}
     for i, sid in enumerate(ids):
         d = dz.draw_sample(np.random.default_rng([seed, dz.STREAM_DESIGN, i]), weights)
         force_par1 = d["fusion"] == "P2RY8::CRLF2"
@@ -236,10 +290,40 @@ def simulate_cohort(
             )
         row = _truth_row(sid, d, g, genes)
         row["batch"] = f"batch{batch + 1}"
-        row["library_size"] = int(counts[:, i].sum()) if counts is not None else ""
+        libsize = int(counts[:, i].sum()) if counts is not None else d["library_size_target"]
+        row["library_size"] = libsize
         rows.append(row)
         genomes[sid] = g
+        crng = np.random.default_rng([seed, dz.STREAM_COPYNUMBER, i])
+        seg = observe_segments(g, blast_fraction=d["blast_fraction"], rng=crng)
+        seg_parts.extend((sid, *r) for r in seg)
+        with_erg = bool(crng.random() < MLPA_ERG_KIT_PROB)
+        ml = observe_mlpa(g, blast_fraction=d["blast_fraction"], probes=probes[with_erg], rng=crng)
+        mlpa_parts.append((sid, with_erg, ml))
+        frng = np.random.default_rng([seed, dz.STREAM_FUSION, i])
+        true_fusions = [f for f in row["fusion"].split(";") if f]
+        for caller in ("arriba", "starfusion"):
+            fc = call_fusions(
+                sample_id=sid,
+                true_fusions=true_fusions,
+                blast_fraction=d["blast_fraction"],
+                library_size=libsize,
+                genes=genes,
+                caller=caller,
+                rng=frng,
+            )
+            fusion_parts.extend((caller, *r) for r in fc)
+        crow, mrows = cl.simulate_clinical(
+            np.random.default_rng([seed, dz.STREAM_CLINICAL, i]),
+            sample_id=sid,
+            subtype=d["subtype"],
+            sex=d["sex"],
+        )
+        clin_rows.append(crow)
+        mrd_rows.extend(mrows)
     truth = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
+    clinical, mrd = cl.to_frames(clin_rows, mrd_rows)
+    mlpa = _mlpa_frame(mlpa_parts, probes)
     if counts is not None and model is not None:
         count_df = pd.DataFrame(counts, index=pd.Index(model.genes, name="gene"), columns=ids)
     else:
@@ -255,6 +339,11 @@ def simulate_cohort(
         counts=count_df,
         truth=truth,
         genomes=genomes,
+        segments=pd.DataFrame(seg_parts, columns=["sample_id", *SEGMENT_COLUMNS]),
+        mlpa=mlpa,
+        fusions=pd.DataFrame(fusion_parts, columns=["caller", *FUSION_CALL_COLUMNS]),
+        clinical=clinical,
+        mrd=mrd,
         seed=seed,
         params={
             "n_samples": n_samples,

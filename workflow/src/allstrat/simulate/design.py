@@ -16,6 +16,7 @@ from allstrat.contracts import B_SUBTYPES, T_ALL, UNCLASSIFIED
 
 # Component ids of the per-sample random streams.
 STREAM_DESIGN, STREAM_GENOME, STREAM_EXPRESSION, STREAM_FUSION, STREAM_CLINICAL = range(5)
+STREAM_COPYNUMBER = 5
 STREAM_COHORT = 99
 
 # Share of all paediatric ALL (B + T). B-ALL subtype shares follow DOMAIN.md §1.2

@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from allstrat.paths import resources_dir
-from allstrat.simulate.genome import Genome, copy_number_at, normal_cn_array
+from allstrat.simulate.genome import Genome, chrom_groups, copy_number_at, normal_cn_array
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,33 @@ class ExpressionModel:
     latent_idx: list[np.ndarray]
     latent_w: list[np.ndarray]
     batch_bias: np.ndarray  # n_batches x genes, log2
+
+    @property
+    def shape(self) -> np.ndarray:
+        """Gamma shape 1 / phi_g."""
+        cached = self.__dict__.get("_shape")
+        if cached is None:
+            cached = 1.0 / self.disp
+            self.__dict__["_shape"] = cached
+        return cached
+
+    def normal_cn(self, sex: str) -> np.ndarray:
+        """Normal copy number per gene for ``sex`` (float)."""
+        key = f"_ncn_{sex}"
+        cached = self.__dict__.get(key)
+        if cached is None:
+            cached = normal_cn_array(self.chrom, self.pos, sex).astype(float)
+            self.__dict__[key] = cached
+        return cached
+
+    @property
+    def groups(self) -> dict[str, np.ndarray]:
+        """Row indices per chromosome."""
+        cached = self.__dict__.get("_groups")
+        if cached is None:
+            cached = chrom_groups(self.chrom)
+            self.__dict__["_groups"] = cached
+        return cached
 
     @property
     def index(self) -> dict[str, int]:
@@ -246,6 +273,26 @@ def programme_log2(
     return e
 
 
+def _background(model: ExpressionModel, sex: str, batch: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cached (linear leukaemic baseline, normal-marrow proportions) for sex x batch."""
+    key = f"_bg_{sex}_{batch}"
+    hit = model.__dict__.get(key)
+    if hit is None:
+        sexf = np.zeros(len(model.genes))
+        if sex == "F":
+            sexf[model.is_y] = -14.0
+        else:
+            sexf[model.is_y] = 1.0  # the baseline median mixes both sexes
+            if "XIST" in model.index:
+                sexf[model.index["XIST"]] = -9.0
+        b = model.batch_bias[batch]
+        leuk = 2.0 ** (model.log_base + sexf + b)
+        normal = 2.0 ** (model.log_normal + sexf + b)
+        hit = (leuk, normal / normal.sum())
+        model.__dict__[key] = hit
+    return hit
+
+
 def simulate_sample_counts(
     model: ExpressionModel,
     rng: np.random.Generator,
@@ -256,23 +303,17 @@ def simulate_sample_counts(
 ) -> np.ndarray:
     """Draw one sample's integer counts (int32, one per model gene)."""
     e = programme_log2(model, rng, design, genome)
-    cn = copy_number_at(genome.segments, model.chrom, model.pos).astype(float)
-    ncn = normal_cn_array(model.chrom, model.pos, genome.sex).astype(float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        dosage = np.where(ncn > 0, np.maximum(cn / ncn, 0.005) ** DOSAGE_EXPONENT, 1.0)
-    sexf = np.zeros(len(model.genes))
-    if genome.sex == "F":
-        sexf[model.is_y] = -14.0
-    else:
-        sexf[model.is_y] = 1.0  # baseline median mixes sexes
-        if "XIST" in model.index:
-            sexf[model.index["XIST"]] = -9.0
-    b = model.batch_bias[batch]
-    leuk = 2.0 ** (model.log_base + e + sexf + b) * dosage
-    normal = 2.0 ** (model.log_normal + sexf + b)
+    base, normal = _background(model, genome.sex, batch)
+    leuk = base.copy()
+    nz = np.flatnonzero(e)
+    leuk[nz] *= 2.0 ** e[nz]
+    cn = copy_number_at(genome.segments, model.chrom, model.pos, groups=model.groups)
+    ncn = model.normal_cn(genome.sex)
+    changed = np.flatnonzero((cn != ncn) & (ncn > 0))
+    if len(changed):
+        ratio = np.maximum(cn[changed] / ncn[changed], 0.005)
+        leuk[changed] *= ratio**DOSAGE_EXPONENT
     f = design["blast_fraction"]
-    p = f * leuk / leuk.sum() + (1 - f) * normal / normal.sum()
-    mu = design["library_size_target"] * p
-    shape = 1.0 / model.disp
-    lam = rng.gamma(shape, mu / shape)
-    return rng.poisson(lam).astype(np.int32)
+    mu = design["library_size_target"] * (f * leuk / leuk.sum() + (1 - f) * normal)
+    shape = model.shape
+    return rng.poisson(rng.gamma(shape, mu / shape)).astype(np.int32)

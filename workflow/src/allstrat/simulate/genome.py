@@ -268,7 +268,7 @@ def _karyotype(rng: np.random.Generator, subtype: str, sex: str, segs) -> dict:
         # Complex chr21 pattern: proximal gain, RUNX1 region amplified (>= 3 extra copies,
         # S45), the 36.07-37.64 Mb common amplicon highest, distal loss (S13, MARKERS.md).
         j = lambda: int(rng.integers(-400_000, 400_000))  # noqa: E731
-        amp_cn = int(rng.integers(5, 8))
+        amp_cn = int(rng.integers(6, 9))  # RUNX1 region >= 3 extra copies (S45)
         _set_region(segs, "chr21", 14_000_000 + j(), 30_000_000 + j(), lambda cn, mi: (3, 1))
         _set_region(
             segs, "chr21", 33_600_000 + j(), 38_000_000 + j(), lambda cn, mi: (amp_cn - 1, 1)
@@ -316,9 +316,22 @@ def _modal_number(segs, sex: str) -> int:
     return total
 
 
+_SPANS: dict[tuple[int, str], tuple[str, int, int, str]] = {}
+
+
+def gene_span(genes: pd.DataFrame, sym: str) -> tuple[str, int, int, str]:
+    """(chrom, start, end, strand) of a gene of the gene table (cached per table)."""
+    key = (id(genes), sym)
+    hit = _SPANS.get(key)
+    if hit is None:
+        r = genes.loc[sym]
+        hit = (str(r["chrom"]), int(r["start"]), int(r["end"]), str(r["strand"]))
+        _SPANS[key] = hit
+    return hit
+
+
 def _gene_span(genes: pd.DataFrame, sym: str) -> tuple[str, int, int]:
-    r = genes.loc[sym]
-    return str(r["chrom"]), int(r["start"]), int(r["end"])
+    return gene_span(genes, sym)[:3]
 
 
 def _focal(rng: np.random.Generator, subtype: str, segs, genes, rates) -> dict[str, str]:
@@ -472,20 +485,32 @@ def simulate_genome(
     )
 
 
+def chrom_groups(chrom: np.ndarray) -> dict[str, np.ndarray]:
+    """Row indices per chromosome (precompute once for repeated :func:`copy_number_at`)."""
+    return {str(c): np.flatnonzero(chrom == c) for c in pd.unique(chrom)}
+
+
 def copy_number_at(
-    segments: list[tuple[str, int, int, int, int]], chrom: np.ndarray, pos: np.ndarray
+    segments: list[tuple[str, int, int, int, int]],
+    chrom: np.ndarray,
+    pos: np.ndarray,
+    *,
+    groups: dict[str, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Tumour copy number at each (chrom, pos); 0 where no segment covers the position.
 
-    Positions not covered (e.g. chrY in a female genome) get copy number 0.
+    Positions not covered (e.g. chrY in a female genome) get copy number 0. ``groups``
+    (from :func:`chrom_groups`) avoids re-scanning ``chrom`` for every sample.
     """
     out = np.zeros(len(pos), dtype=np.int16)
     by_chrom: dict[str, list[tuple[int, int, int]]] = {}
     for c, s, e, cn, _ in segments:
         by_chrom.setdefault(c, []).append((s, e, cn))
+    if groups is None:
+        groups = chrom_groups(chrom)
     for c, segs in by_chrom.items():
-        idx = np.flatnonzero(chrom == c)
-        if not len(idx):
+        idx = groups.get(c)
+        if idx is None:
             continue
         starts = np.array([s for s, _, _ in segs])
         ends = np.array([e for _, e, _ in segs])
@@ -497,7 +522,7 @@ def copy_number_at(
 
 
 def normal_cn_array(chrom: np.ndarray, pos: np.ndarray, sex: str) -> np.ndarray:
-    """Vectorised :func:`normal_cn`."""
+    """Vectorised :func:`normal_cn` (cache the result per sex for repeated use)."""
     out = np.full(len(pos), 2, dtype=np.int16)
     in_par = (pos >= PAR1[1]) & (pos <= PAR1[2])
     x = chrom == "chrX"

@@ -31,6 +31,7 @@ import pandas as pd
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import atomic_path, write_text, write_tsv
 from allstrat.simulate.cohort import SimulatedCohort
+from allstrat.simulate.fusions import arriba_text, starfusion_text
 
 logger = logging.getLogger(__name__)
 
@@ -67,16 +68,32 @@ def gene_lengths(symbols: np.ndarray) -> np.ndarray:
     Synthetic: the bundled gene table has spans (introns included), not exonic lengths;
     the value only feeds the Length/TPM columns of featureCounts and salmon files.
     """
-    out = np.empty(len(symbols), dtype=np.int64)
-    for i, s in enumerate(symbols):
-        r = np.random.default_rng(zlib.crc32(str(s).encode()))
-        out[i] = int(np.clip(2500 * np.exp(r.normal(0, 0.7)), 300, 40_000))
-    return out
+    from scipy.special import ndtri
+
+    u = np.array([(zlib.crc32(str(s).encode()) + 0.5) / 2**32 for s in symbols])
+    return np.clip(2500 * np.exp(0.7 * ndtri(u)), 300, 40_000).astype(np.int64)
 
 
-def _first_ensembl(genes: pd.DataFrame, symbols: np.ndarray) -> np.ndarray:
-    ids = genes.loc[list(symbols), "ensembl_ids"].to_numpy(dtype=object)
-    return np.array([i.split("|")[0] if i else "" for i in ids], dtype=object)
+def _ensembl_ids(symbols: np.ndarray) -> np.ndarray:
+    """One Ensembl gene ID per symbol that maps back to it uniquely ("" if none).
+
+    Like a real GTF-based count file, every row has its own ID; genes without an
+    unambiguous Ensembl ID are absent from Ensembl-ID files.
+    """
+    gt = load_gene_table()
+    unique_ens, _, _ = gt.maps()
+    ids = gt.table.loc[list(symbols), "ensembl_ids"].to_numpy(dtype=object)
+    out = []
+    seen: set[str] = set()
+    for sym, cell in zip(symbols, ids, strict=True):
+        pick = ""
+        for e in filter(None, cell.split("|")):
+            if unique_ens.get(e) == sym and e not in seen:
+                pick = e
+                break
+        seen.add(pick)
+        out.append(pick)
+    return np.array(out, dtype=object)
 
 
 def write_count_matrix(path: Path, counts: pd.DataFrame, *, id_name: str = "gene_symbol") -> None:
@@ -175,6 +192,73 @@ def _expression_plan(n: int, layout: str) -> list[tuple[str, str]]:
     return plan
 
 
+CN_PATTERN = ("seg",) * 12 + ("cnvkit",) * 3 + ("mlpa",) * 3 + ("",) * 2
+FUSION_PATTERN = ("arriba",) * 5 + ("starfusion",) * 4 + ("",)
+BLAST_REPORTED_PROB = 0.8  # demo: share of samples whose sheet states a blast fraction
+BLAST_MEASUREMENT_SD = 0.05  # morphology/flow vs true blast fraction
+
+
+def _copy_number_plan(n: int, layout: str) -> list[str]:
+    if layout == "cohort":
+        return ["seg"] * n
+    # a coprime stride spreads the formats over the cohort
+    return [CN_PATTERN[(7 * i) % len(CN_PATTERN)] for i in range(n)]
+
+
+def _fusion_plan(n: int, layout: str) -> list[str]:
+    if layout == "cohort":
+        return ["arriba"] * n
+    return [FUSION_PATTERN[(3 * i) % len(FUSION_PATTERN)] for i in range(n)]
+
+
+def _reported_blast(truth: pd.DataFrame, seed: int, layout: str) -> list[str]:
+    out = []
+    for i, f in enumerate(truth["blast_fraction"]):
+        rng = np.random.default_rng([seed, 51, i])
+        if layout == "demo" and rng.random() >= BLAST_REPORTED_PROB:
+            out.append("")
+            continue
+        v = float(np.clip(f + rng.normal(0, BLAST_MEASUREMENT_SD), 0.05, 1.0))
+        out.append(f"{v:.2f}")
+    return out
+
+
+def _write_seg(path: Path, seg: pd.DataFrame) -> None:
+    """Multi-sample SEG (DNAcopy/IGV: ID chrom loc.start loc.end num.mark seg.mean)."""
+    out = pd.DataFrame(
+        {
+            "ID": seg["sample_id"].to_numpy(),
+            "chrom": seg["chrom"].str.removeprefix("chr").to_numpy(),
+            "loc.start": seg["start"].to_numpy(),
+            "loc.end": seg["end"].to_numpy(),
+            "num.mark": seg["n_probes"].to_numpy(),
+            "seg.mean": seg["log2"].to_numpy(),
+        }
+    )
+    with atomic_path(path) as tmp:
+        out.to_csv(tmp, sep="\t", index=False, float_format="%.4f", lineterminator="\n")
+
+
+def _write_cns(path: Path, seg: pd.DataFrame, rng: np.random.Generator) -> None:
+    """CNVkit ``.cns`` (0-based start; baf = B-allele frequency of the segment)."""
+    n = len(seg)
+    out = pd.DataFrame(
+        {
+            "chromosome": seg["chrom"].to_numpy(),
+            "start": seg["start"].to_numpy() - 1,
+            "end": seg["end"].to_numpy(),
+            "gene": "-",
+            "log2": seg["log2"].to_numpy(),
+            "baf": seg["baf"].to_numpy(),
+            "depth": np.round(100 * 2.0 ** seg["log2"].to_numpy() * rng.uniform(0.9, 1.1, n), 3),
+            "probes": seg["n_probes"].to_numpy(),
+            "weight": np.round(seg["n_probes"].to_numpy() * rng.uniform(0.6, 0.95, n), 3),
+        }
+    )
+    with atomic_path(path) as tmp:
+        out.to_csv(tmp, sep="\t", index=False, float_format="%.4f", lineterminator="\n", na_rep="")
+
+
 def write_cohort(
     cohort: SimulatedCohort,
     out_dir: str | Path,
@@ -225,7 +309,7 @@ def write_cohort(
     if counts.shape[0]:
         plan = _expression_plan(len(ids), layout)
         symbols = counts.index.to_numpy()
-        ens = _first_ensembl(genes, symbols)
+        ens = _ensembl_ids(symbols)
         has_ens = ens != ""
         in_matrix = [sid for sid, (fmt, _) in zip(ids, plan, strict=True) if fmt == "matrix"]
         if in_matrix:
@@ -259,10 +343,73 @@ def write_cohort(
                 _salmon(p, gid, cc, sym, rng)
             written[f"expression:{sid}"] = p
             sheet.loc[i, ["expression", "expression_format"]] = [rel(p), fmt]
-    # --- truth + sheet --------------------------------------------------------------
+    # --- copy number ------------------------------------------------------------------
+    cn_plan = _copy_number_plan(len(ids), layout)
+    seg_ids = [sid for sid, f in zip(ids, cn_plan, strict=True) if f == "seg"]
+    mlpa_ids = [sid for sid, f in zip(ids, cn_plan, strict=True) if f == "mlpa"]
+    if seg_ids:
+        p = out / "copynumber" / "segments.seg"
+        _write_seg(p, cohort.segments[cohort.segments["sample_id"].isin(seg_ids)])
+        written["seg"] = p
+    if mlpa_ids:
+        p = out / "copynumber" / "mlpa_p335.tsv"
+        ml = cohort.mlpa[cohort.mlpa["sample_id"].isin(mlpa_ids)]
+        write_tsv(p, ml[["sample_id", "probe", "gene", "exon", "ratio", "chrom", "position"]])
+        written["mlpa"] = p
+    by_sample = dict(tuple(cohort.segments.groupby("sample_id", sort=False)))
+    for i, (sid, fmt) in enumerate(zip(ids, cn_plan, strict=True)):
+        if fmt == "seg":
+            sheet.loc[i, ["copy_number", "copy_number_format"]] = [
+                rel(out / "copynumber" / "segments.seg"),
+                "seg",
+            ]
+        elif fmt == "mlpa":
+            sheet.loc[i, ["copy_number", "copy_number_format"]] = [
+                rel(out / "copynumber" / "mlpa_p335.tsv"),
+                "mlpa",
+            ]
+        elif fmt == "cnvkit":
+            p = out / "copynumber" / f"{sid}.cns"
+            _write_cns(p, by_sample[sid], np.random.default_rng([cohort.seed, 52, i]))
+            written[f"cns:{sid}"] = p
+            sheet.loc[i, ["copy_number", "copy_number_format"]] = [rel(p), "cnvkit"]
+    # --- fusions --------------------------------------------------------------------
+    fus_plan = _fusion_plan(len(ids), layout)
+    calls = dict(tuple(cohort.fusions.groupby(["sample_id", "caller"], sort=False)))
+    empty = cohort.fusions.iloc[:0]
+    for i, (sid, caller) in enumerate(zip(ids, fus_plan, strict=True)):
+        if not caller:
+            continue
+        rng = np.random.default_rng([cohort.seed, 53, i])
+        c = calls.get((sid, caller), empty)
+        if caller == "arriba":
+            p = out / "fusions" / f"{sid}.arriba.fusions.tsv"
+            write_text(p, arriba_text(c, genes, rng))
+        else:
+            p = out / "fusions" / f"{sid}.star-fusion.fusion_predictions.abridged.tsv"
+            libsize = (
+                int(truth.loc[i, "library_size"])
+                if truth.loc[i, "library_size"] != ""
+                else 30_000_000
+            )
+            write_text(p, starfusion_text(c, genes, libsize, rng))
+        written[f"fusions:{sid}"] = p
+        sheet.loc[i, ["fusions", "fusions_format"]] = [rel(p), caller]
+    # --- clinical, MRD, truth, sheet ---------------------------------------------------
+    for name, table in (("clinical", cohort.clinical), ("mrd", cohort.mrd)):
+        if len(table.columns):
+            p = out / f"{name}.tsv"
+            write_tsv(p, table)
+            written[name] = p
     p = out / "truth.tsv"
     write_tsv(p, truth)
     written["truth"] = p
+    p = out / "truth_segments.tsv"
+    write_tsv(
+        p, cohort.segments[["sample_id", "chrom", "start", "end", "cn", "minor", "normal_cn"]]
+    )
+    written["truth_segments"] = p
+    sheet["blast_fraction"] = _reported_blast(truth, cohort.seed, layout)
     sheet["genome_build"] = "GRCh38"
     p = out / "samples.tsv"
     write_tsv(p, sheet[list(SHEET_COLUMNS)])
