@@ -458,3 +458,36 @@ def test_matrix_fast_path_equals_exact_path(tmp_path):
     assert values.dtype == np.int32
     assert list(ids) == list(fast.counts.index)
     assert (values == fast.counts.to_numpy()).all()
+
+
+def test_own_chunk_h5ad_is_valid_input(tmp_path, genes):
+    """An import-expression output (X is None, counts in layers) reads back as input."""
+    from allstrat.io.output import atomic_path
+
+    rows = [
+        ("PT006", DATA / "cohort_symbols.csv", "matrix"),
+        ("PT007", DATA / "cohort_symbols.csv", "matrix"),
+    ]
+    a = read_expression_cohort(_sheet(rows), genes)
+    out = tmp_path / "chunk.h5ad"
+    with atomic_path(out) as tmp:
+        a.write_h5ad(tmp)
+    b = read_expression_cohort(_sheet([("PT007", out, "h5ad")]), genes)
+    assert b.obs.loc["PT007", "library_size"] == a.obs.loc["PT007", "library_size"]
+    assert (b.to_df(layer="counts").loc["PT007"] == a.to_df(layer="counts").loc["PT007"]).all()
+
+
+def test_h5ad_sparse_x(tmp_path, genes):
+    import scipy.sparse as sp
+
+    x = sp.csr_matrix(np.array([[0, 3, 0], [7, 0, 1], [2, 2, 2]], dtype=np.float32))
+    a = ad.AnnData(
+        X=x,
+        obs=pd.DataFrame(index=["A", "B", "C"]),
+        var=pd.DataFrame(index=["IKZF1", "ERG", "PAX5"]),
+    )
+    p = tmp_path / "s.h5ad"
+    a.write_h5ad(p)
+    ef = read_expression_file(p, "h5ad", samples=["C", "A"])
+    assert ef.counts["A"].tolist() == [0, 3, 0]
+    assert ef.counts["C"].tolist() == [2, 2, 2]

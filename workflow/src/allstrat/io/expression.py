@@ -39,8 +39,9 @@ malformed input raises :class:`~allstrat.errors.InputError` naming the file and 
 :func:`read_expression_cohort` reads the sample sheet rows of one chunk (a multi-sample
 file once per path), maps gene IDs with :func:`allstrat.harmonise.harmonise_ids` and sums
 rows reaching one gene exactly as :func:`allstrat.harmonise.harmonise_counts` does (tested
-to be identical), writing straight into one int32 matrix, and returns an :class:`anndata.AnnData`; see its docstring for the layout, including how
-"gene not measured" is kept apart from "zero reads".
+to be identical), writing straight into one int32 matrix, and returns an
+:class:`anndata.AnnData`; see its docstring for the layout, including how "gene not
+measured" is kept apart from "zero reads".
 """
 
 from __future__ import annotations
@@ -320,8 +321,12 @@ def _split_non_gene(
 ) -> tuple[pd.DataFrame, np.ndarray, dict[str, dict[str, int]]]:
     """Remove counter rows (``__no_feature``, ``N_unmapped`` ...); return them per column."""
     is_counter = df.index.isin(list(counters)) | df.index.str.startswith("__")
+    if not is_counter.any():  # the usual case for matrices: no copy
+        return df, lines, {str(col): {} for col in df.columns}
+    sub = df.loc[is_counter]
     found = {
-        str(col): {str(k): int(v) for k, v in df.loc[is_counter, col].items()} for col in df.columns
+        str(col): {str(k): int(v) for k, v in zip(sub.index, sub[col].to_numpy(), strict=True)}
+        for col in sub.columns
     }
     return df.loc[~is_counter], lines[~is_counter], found
 
@@ -822,22 +827,26 @@ def _refuse_transposed(names: Sequence[str], rows: Sequence[str], sep: str, path
 def read_h5ad(path: str | Path, *, samples: Sequence[str] | None = None) -> ExpressionFile:
     """Read counts from an ``.h5ad`` (obs = samples, var = genes).
 
-    Counts come from ``layers["counts"]`` when present, else ``X``. With ``samples``
-    only those observations are loaded (backed mode).
+    Counts come from ``layers["counts"]`` when present, else ``X`` (dense or sparse).
+    With ``samples`` only those observations are read from disk.
     """
-    import anndata as ad
+    import h5py
+    from anndata.io import read_elem, sparse_dataset
 
     p = _check_file(path)
     try:
-        adata = ad.read_h5ad(p, backed="r")
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise InputError(f"cannot read h5ad: {exc}", path=p) from None
+        fh = h5py.File(p, "r")
+    except OSError as exc:
+        raise InputError(f"cannot read h5ad (not an HDF5 file?): {exc}", path=p) from None
     try:
-        obs_names = pd.Index(adata.obs_names.astype(str))
+        try:
+            obs_names = pd.Index(read_elem(fh["obs"]).index.astype(str))
+            var_names = pd.Index(read_elem(fh["var"]).index.astype(str))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InputError(f"not an AnnData h5ad (obs / var unreadable: {exc})", path=p) from None
         if obs_names.has_duplicates:
             d = obs_names[obs_names.duplicated()][0]
             raise InputError("duplicate observation (sample) name in obs", path=p, sample=d)
-        var_names = pd.Index(adata.var_names.astype(str))
         if var_names.has_duplicates:
             d = var_names[var_names.duplicated()][0]
             raise InputError(
@@ -857,36 +866,52 @@ def read_h5ad(path: str | Path, *, samples: Sequence[str] | None = None) -> Expr
             use = list(dict.fromkeys(samples))
         else:
             use = list(obs_names)
+        if "layers" in fh and "counts" in fh["layers"]:
+            source, node = "layers['counts']", fh["layers"]["counts"]
+        elif "X" in fh:
+            source, node = "X", fh["X"]
+        else:
+            raise InputError("h5ad has neither layers['counts'] nor X", path=p)
         rows = obs_names.get_indexer(use)
         order = np.argsort(rows)
-        sub = adata[rows[order]].to_memory()
-    except (OSError, KeyError, ValueError, TypeError) as exc:
-        raise InputError(f"cannot read h5ad: {exc}", path=p) from None
+        sel = rows[order]  # h5py needs increasing indices
+        try:
+            if isinstance(node, h5py.Dataset):
+                block = node[sel] if len(sel) < len(obs_names) else node[()]
+            else:
+                mat = sparse_dataset(node)
+                block = mat[sel].toarray() if len(sel) < len(obs_names) else mat[:].toarray()
+        except (KeyError, ValueError, TypeError, OSError) as exc:
+            raise InputError(f"cannot read {source} from h5ad: {exc}", path=p) from None
     finally:
-        if adata.isbacked:
-            adata.file.close()
-    source = "layers['counts']" if "counts" in sub.layers else "X"
-    mat = sub.layers["counts"] if source != "X" else sub.X
-    if mat is None:
-        raise InputError("h5ad has neither layers['counts'] nor X", path=p)
-    block = mat.toarray() if sp.issparse(mat) else np.asarray(mat)
-    block = block[np.argsort(order)]
-    values = np.asarray(block, dtype="float64").T  # genes x samples
-    for j, s in enumerate(use):
-        col = values[:, j]
-        for bad, why in (
-            (np.isnan(col), "missing (NaN) count"),
-            (col < 0, "negative count"),
+        fh.close()
+    block = np.asarray(block)
+    if block.shape != (len(sel), len(var_names)):
+        raise InputError(
+            f"{source} has shape {block.shape[1:]} per sample but var has {len(var_names)} genes",
+            path=p,
+        )
+    block = block[np.argsort(order)]  # samples x genes, in the requested order
+    if np.issubdtype(block.dtype, np.integer):
+        checks = [(block < 0, "negative count"), (block > INT32_MAX, "count above 2^31-1")]
+    else:
+        block = block.astype("float64", copy=False)
+        checks = [
+            (np.isnan(block), "missing (NaN) count"),
+            (block < 0, "negative count"),
+            (block > INT32_MAX, "count above 2^31-1"),
             (
-                col != np.floor(col),
+                block != np.floor(block),
                 "non-integer count (expected raw read counts in "
                 f"{source}; store them in layers['counts'])",
             ),
-        ):
-            if bad.any():
-                g = var_names[int(np.argmax(bad))]
-                raise InputError(f"{why} for gene {g!r}", path=p, sample=s)
-    counts = pd.DataFrame(values.astype("int64"), index=var_names, columns=use)
+        ]
+    for bad, why in checks:
+        if bad.any():
+            i, g = np.unravel_index(int(np.argmax(bad)), bad.shape)
+            raise InputError(f"{why} for gene {var_names[g]!r}", path=p, sample=use[i])
+    values = block.astype(np.int32, copy=False).T  # genes x samples (a view)
+    counts = pd.DataFrame(values, index=var_names, columns=use, copy=False)
     counts, _, _counters = _split_non_gene(
         counts, np.zeros(len(counts), int), (*HTSEQ_COUNTERS, *STAR_COUNTERS)
     )
@@ -953,9 +978,9 @@ def file_sha256(path: str | Path) -> str:
 
 
 def _pick_column(ef: ExpressionFile, sample_id: str) -> str:
-    cols = [str(c) for c in ef.counts.columns]
     if ef.fmt in MULTI_SAMPLE_FORMATS:
         return sample_id
+    cols = [str(c) for c in ef.counts.columns]
     if len(cols) == 1:
         return cols[0]
     stems = {c: Path(c).name for c in cols}
