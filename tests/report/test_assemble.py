@@ -58,9 +58,9 @@ def test_records_are_schema_valid_and_complete(tables):
     assert r1["copy_number"]["ikzf1plus"] == "positive"
     assert r1["copy_number"]["modal_chromosome_number"] == 46
     assert [x["protocol"] for x in r1["risk"]] == ["aieop_bfm_2017", "dcog_all11", "nci_rome"]
-    assert r1["risk"][0]["trace"][1]["rule"] == "bfm17.ikzf1plus"
+    assert r1["risk"][0]["trace"]["rules"][1]["id"] == "bfm17.ikzf1plus"
     assert r1["pharmacogenetics"]["TPMT"] == "NM"
-    assert r1["subtype"]["evidence"]["top_genes"][0]["gene"] == "CRLF2"
+    assert r1["subtype"]["evidence"]["top_features"][0]["gene"] == "CRLF2"
     r3 = recs["RPT_03"]
     assert r3["copy_number"]["favourable_trisomies"] == ["+4", "+10", "+17"]
     assert "copynumber:rna_derived" in r3["qc"]["flags"]
@@ -219,3 +219,34 @@ def test_sidecar_not_json(tmp_path):
     p.write_text("{nope")
     with pytest.raises(InputError, match=r"s\.json.*not valid JSON"):
         read_sidecar(p, what="risk traces")
+
+
+def test_segments_are_read_from_every_layout():
+    from allstrat.report.figures import _segments
+
+    ev = json.loads((DATA / "copynumber.evidence.json").read_text())["samples"]
+    s1 = _segments(ev["RPT_01"])
+    # 23 chromosomes x 2 arms (all have centromeres in the resource) + 4 lesion segments
+    assert len([s for s in s1 if s[4] == "homozygous_deleted"]) == 1
+    arms9 = [s for s in s1 if s[0] == "9" and s[1] > 40_000_000 and s[4] == "deleted"]
+    assert arms9  # 9q arm at one copy, drawn as log2(1/2)
+    assert arms9[0][3] == pytest.approx(-1.0)
+    s2 = _segments(ev["RPT_02"])
+    assert any(s[0] == "21" and s[4] == "deleted" for s in s2)
+    assert _segments(ev["RPT_04"]) == []
+
+
+def test_marker_genes_from_both_layouts():
+    from allstrat.report.evidence import marker_genes
+
+    ex = json.loads((DATA / "classify.explain.json").read_text())["samples"]
+    g1 = marker_genes(ex["RPT_01"])
+    assert [g["gene"] for g in g1] == ["CRLF2", "MUC4"]  # the signature feature is not a gene
+    _, q1, med, q3, _ = g1[0]["reference"]["model reference"]
+    assert (med, q1, q3) == pytest.approx((4.6, 3.1, 6.1))  # mean +- 1 sd
+    assert g1[0]["value"] == pytest.approx(11.4)
+    assert g1[0]["unit"] == "log2 CPM"
+    assert g1[0]["extra"]["z"] == pytest.approx(4.53)
+    g2 = marker_genes(ex["RPT_02"])
+    assert set(g2[0]["reference"]) == {"DUX4", "other B-ALL"}
+    assert g2[0]["reference"]["DUX4"] == pytest.approx((6.0, 7.2, 8.0, 8.8, 9.9))

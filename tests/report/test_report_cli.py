@@ -49,8 +49,11 @@ def test_html_is_self_contained(rendered):
 
 
 def test_figures_are_drawn_when_evidence_exists(rendered):
-    h1 = (rendered / "samples" / "RPT_01.html").read_text()
-    assert h1.count("data:image/svg+xml;base64,") == 2  # markers + copy number
+    # RPT_01: stage layouts (marker genes under top_features, segments nested per lesion
+    # plus arm states); RPT_02: per-subtype reference quantiles and a flat segment list
+    for sid in ("RPT_01", "RPT_02", "RPT_03"):
+        h = (rendered / "samples" / f"{sid}.html").read_text()
+        assert h.count("data:image/svg+xml;base64,") == 2, sid  # markers + copy number
     h4 = (rendered / "samples" / "RPT_04.html").read_text()
     assert "data:image/" not in h4  # no segments, no marker genes: said, not drawn
     assert "No segment or probe values were recorded" in h4
@@ -63,6 +66,9 @@ def test_html_shows_the_calls_of_the_json(rendered):
     assert rec["subtype"]["call"] in html
     assert "CRLF2-r" in html
     assert "bfm17.ikzf1plus" in html  # decision trace row
+    assert "fired" in html
+    assert "non-gene features among the top contributors" in html  # sig:Ph-like
+    assert "sig:Ph-like" in html
     assert "IKZF1-deleted: maintenance +1 year" in html  # treatment annotation
     assert "homozygous_deleted" in html
 
@@ -170,7 +176,7 @@ def test_cohort_report_sections(rendered):
 
 
 def test_per_sample_rendering_is_cheap(chunk_dir, tmp_path):
-    """One chunk process renders each sample well under the 0.2 s budget (after warm-up)."""
+    """One chunk process renders each sample within the 0.2 s budget (after warm-up)."""
     from allstrat.report.assemble import assemble_records
     from allstrat.report.figures import SampleFigures, default_zoom_regions
     from allstrat.report.samples import write_sample_reports
@@ -214,12 +220,12 @@ def test_per_sample_rendering_is_cheap(chunk_dir, tmp_path):
     figs = SampleFigures(zoom_regions=default_zoom_regions(coords))
     write_sample_reports(recs, outdir=tmp_path / "warm", figures=figs)  # warm-up
     many = {f"S{i:03d}": {**recs[SAMPLES[i % 4]], "sample_id": f"S{i:03d}"} for i in range(12)}
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: robust to other jobs loading the machine
     write_sample_reports(many, outdir=tmp_path / "timed", figures=figs)
-    per_sample = (time.perf_counter() - t0) / len(many)
+    per_sample = (time.process_time() - t0) / len(many)
     figs.close()
-    # budget 0.2 s/sample on an idle machine; allow 2.5x for a loaded CI box
-    assert per_sample < 0.5, per_sample
+    # budget 0.2 s/sample; measured ~0.1 s CPU on the 2-core development machine
+    assert per_sample < 0.3, per_sample
 
 
 @pytest.mark.slow

@@ -170,10 +170,45 @@ def explain():
         "model_id": "allstrat-bcell/0.1.0",
         "unit": "log2 CPM",
         "samples": {
+            # layout of allstrat.classify (top_features; one reference mean/sd per gene)
             "RPT_01": {
+                "sample_id": "RPT_01",
                 "decided_by": "expression",
-                "rule": "gep_score",
-                "top_genes": [gene("CRLF2", 11.4, "Ph-like"), gene("MUC4", 6.9, "Ph-like")],
+                "explained_class": "Ph-like",
+                "top_probabilities": {"Ph-like": 0.91, "DUX4": 0.018},
+                "decision": {"top_class": "Ph-like", "rule": "gep_score"},
+                "missing_panel_genes": [],
+                "top_features": [
+                    {
+                        "feature": "expr:CRLF2",
+                        "contribution": 1.8,
+                        "kind": "gene",
+                        "gene": "CRLF2",
+                        "measured": True,
+                        "log2_cpm": 11.4,
+                        "reference_mean": 4.6,
+                        "reference_sd": 1.5,
+                        "z": 4.53,
+                    },
+                    {
+                        "feature": "sig:Ph-like",
+                        "contribution": 1.1,
+                        "kind": "signature",
+                        "value": 2.7,
+                        "reference_mean": 0.0,
+                    },
+                    {
+                        "feature": "expr:MUC4",
+                        "contribution": 0.7,
+                        "kind": "gene",
+                        "gene": "MUC4",
+                        "measured": True,
+                        "log2_cpm": 6.9,
+                        "reference_mean": 1.3,
+                        "reference_sd": 1.2,
+                        "z": 4.67,
+                    },
+                ],
             },
             "RPT_02": {
                 "decided_by": "expression",
@@ -349,8 +384,24 @@ def cn_rows_and_evidence():
     }
     thresholds = {"homdel_cn_max": 0.5, "del_cn_max": 1.5, "gain_cn_min": 2.5, "amp_cn_min": 4.5}
     ev = {
+        # layout of allstrat.copynumber: arm states + per-lesion segments, no genome list
         "RPT_01": {
-            "segments": genome([ikzf1, cdkn2, pax5, par1]),
+            "cn_source": "DNA",
+            "ploidy": {
+                "modal_chromosome_number": 46,
+                "karyotype_class": "diploid",
+                "chromosomes": {
+                    c: {"p_state": 2, "q_state": 1 if c == "chr9" else 2, "whole_state": 2}
+                    for c in AUTOSOMES
+                },
+            },
+            "calls": {
+                "IKZF1": {"status": "deleted", "flags": [], "segments": [ikzf1]},
+                "CDKN2A": {"status": "homozygous_deleted", "flags": [], "segments": [cdkn2]},
+                "PAX5": {"status": "deleted", "flags": [], "segments": [pax5]},
+                "PAR1": {"status": "deleted", "flags": [], "segments": [par1]},
+            },
+            "ikzf1plus": {"result": "positive", "reason": "IKZF1 deleted + CDKN2A/B homozygous"},
             "thresholds": thresholds,
             "lesions": {
                 "IKZF1": {
@@ -439,20 +490,29 @@ def risk_rows_and_traces():
             )
             minimum = possible.split(";")[0]
             rows.append([sid, proto, "2026.1", group, minimum, possible, rule, missing, ann])
-            traces[sid][proto] = [
-                {
-                    "step": 1,
-                    "rule": f"{proto}.infant",
-                    "condition": "age_years < 1",
-                    "result": "unknown" if missing else False,
-                },
-                {
-                    "step": 2,
-                    "rule": rule or f"{proto}.fallback",
-                    "condition": "see rule set",
-                    "result": "indeterminate" if missing else True,
-                },
-            ]
+            # layout of allstrat.risk (ordered rules, facts used, settings)
+            traces[sid].setdefault("protocols", {})[proto] = {
+                "protocol": proto,
+                "ruleset_version": "2026.1",
+                "risk_group": group,
+                "rules": [
+                    {
+                        "id": f"{proto}.infant",
+                        "when": "age_years < 1",
+                        "group": "n/a",
+                        "outcome": "unknown" if missing else "not fired",
+                        "missing": missing.split(";") if missing else [],
+                    },
+                    {
+                        "id": rule or f"{proto}.fallback",
+                        "when": "see rule set",
+                        "group": group,
+                        "outcome": "unknown" if missing else "fired",
+                    },
+                ],
+                "facts": {"age_years": {"value": None if missing else 7, "source": "clinical"}},
+                "settings": {"mrd_threshold": {"value": 0.001, "verified": False}},
+            }
         traces[sid]["pharmacogenetics"] = {
             "TPMT": "NM",
             "NUDT15": "not_assessable",

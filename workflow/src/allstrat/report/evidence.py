@@ -12,11 +12,14 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["as_table", "marker_genes", "reference_stats", "scalar_text"]
+__all__ = ["as_table", "marker_genes", "reference_stats", "scalar_text", "structured_tables"]
 
-_GENE_LIST_KEYS = ("top_genes", "marker_genes", "markers", "genes")
-_VALUE_KEYS = ("value", "sample_value", "expression", "sample")
+GENE_LIST_KEYS = ("top_features", "top_genes", "marker_genes", "markers", "genes")
+_VALUE_KEYS = ("value", "log2_cpm", "sample_value", "expression", "sample")
 _REF_KEYS = ("reference", "reference_distribution", "references", "by_subtype")
+_FLAT_REF = ("reference_mean", "reference_sd")
+#: group name of a single (not per-subtype) reference distribution
+SINGLE_REFERENCE = "model reference"
 
 
 def _f(v: Any) -> float | None:
@@ -93,7 +96,7 @@ def marker_genes(explanation: Any) -> list[dict[str, Any]]:
     if not isinstance(explanation, Mapping):
         return []
     items: Any = None
-    for key in _GENE_LIST_KEYS:
+    for key in GENE_LIST_KEYS:
         if key in explanation:
             items = explanation[key]
             break
@@ -107,28 +110,34 @@ def marker_genes(explanation: Any) -> list[dict[str, Any]]:
     for item in items:
         if not isinstance(item, Mapping):
             continue
+        if item.get("kind", "gene") != "gene":
+            continue  # signature / chromosome / region features go to the evidence tables
         gene = item.get("gene", item.get("symbol", item.get("feature")))
         if gene is None:
             continue
         value = next((_f(item[k]) for k in _VALUE_KEYS if k in item), None)
         ref_raw: Any = next((item[k] for k in _REF_KEYS if k in item), None)
+        if ref_raw is None and _FLAT_REF[0] in item:
+            # one reference distribution (the model's reference cohort): mean +- sd
+            ref_raw = {"mean": item.get(_FLAT_REF[0]), "sd": item.get(_FLAT_REF[1])}
         reference: dict[str, tuple[float, float, float, float, float]] = {}
         if isinstance(ref_raw, Mapping):
             stats = reference_stats(ref_raw)
             if stats is not None and not any(isinstance(v, Mapping) for v in ref_raw.values()):
-                reference["reference"] = stats
+                reference[SINGLE_REFERENCE] = stats
             else:
                 for group, dist in ref_raw.items():
                     s = reference_stats(dist)
                     if s is not None:
                         reference[str(group)] = s
-        used = {"gene", "symbol", "feature", "unit", *_VALUE_KEYS, *_REF_KEYS}
+        used = {"gene", "symbol", "feature", "unit", "kind", *_VALUE_KEYS, *_REF_KEYS, *_FLAT_REF}
+        default_unit = "log2 CPM" if "log2_cpm" in item else ""
         out.append(
             {
                 "gene": str(gene),
                 "value": value,
                 "reference": reference,
-                "unit": item.get("unit", explanation.get("unit", "")),
+                "unit": item.get("unit", explanation.get("unit", default_unit)),
                 "extra": {k: v for k, v in item.items() if k not in used},
             }
         )
@@ -157,6 +166,12 @@ def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
     order); a mapping becomes two columns (key, value); anything else returns ``None``.
     """
     if isinstance(obj, Mapping):
+        if obj and all(isinstance(v, Mapping) for v in obj.values()):
+            inner: list[str] = []
+            for v in obj.values():
+                inner += [str(k) for k in v if str(k) not in inner]
+            rows = [[str(k), *(scalar_text(v.get(c)) for c in inner)] for k, v in obj.items()]
+            return ["", *inner], rows
         return ["field", "value"], [[str(k), scalar_text(v)] for k, v in obj.items()]
     if isinstance(obj, Sequence) and not isinstance(obj, str):
         if not obj:
@@ -171,3 +186,50 @@ def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
             return header, rows
         return ["step"], [[scalar_text(x)] for x in obj]
     return None
+
+
+def structured_tables(
+    obj: Any, *, first: Sequence[str] = (), skip: Sequence[str] = ()
+) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    """Lay out a JSON object as titled tables: one per nested list/mapping, one for scalars.
+
+    Parameters
+    ----------
+    obj
+        A stage's evidence / trace object.
+    first
+        Keys shown first, in this order (e.g. ``("rules", "facts")`` of a risk trace).
+    skip
+        Keys left out (shown elsewhere, e.g. drawn as a figure).
+
+    Returns
+    -------
+    list of (title, (header, rows))
+        The scalar fields come first as a ``summary`` table.
+    """
+    if not isinstance(obj, Mapping):
+        t = as_table(obj)
+        return [("evidence", t)] if t else []
+    keys = [k for k in first if k in obj] + [k for k in obj if k not in first]
+    scalars: dict[str, Any] = {}
+    out: list[tuple[str, tuple[list[str], list[list[str]]]]] = []
+    for k in keys:
+        if k in skip:
+            continue
+        v = obj[k]
+        nested = isinstance(v, Mapping) or (
+            isinstance(v, Sequence)
+            and not isinstance(v, str)
+            and any(isinstance(x, Mapping) for x in v)
+        )
+        if nested:
+            t = as_table(v)
+            if t is not None and t[1]:
+                out.append((str(k).replace("_", " "), t))
+        else:
+            scalars[str(k)] = v
+    if scalars:
+        summary = as_table(scalars)
+        if summary is not None:
+            out.insert(0, ("summary", summary))
+    return out

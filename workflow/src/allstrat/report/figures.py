@@ -12,6 +12,8 @@ Nothing here computes a call: the functions only draw values that the stages wro
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import io
 import logging
 import math
@@ -26,6 +28,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from allstrat.contracts import B_SUBTYPES, MULTIPLE, T_ALL, UNCLASSIFIED
+from allstrat.paths import resources_dir
 
 logger = logging.getLogger(__name__)
 
@@ -214,20 +217,100 @@ _LOG2_KEYS = ("log2", "log2_ratio", "log2r", "log2R", "value", "mean")
 _RATIO_KEYS = ("ratio", "probe_ratio", "value")
 
 
-def _segments(evidence: Mapping[str, Any]) -> list[tuple[str, int, int, float, str]]:
-    """(chrom, start, end, log2, state) of the evidence's segments and probes."""
-    out: list[tuple[str, int, int, float, str]] = []
-    for seg in evidence.get("segments") or []:
-        if not isinstance(seg, Mapping):
+Seg = tuple[str, int, int, float, str]
+
+
+def _walk(obj: Any, keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
+    """Every mapping inside a list stored under one of ``keys``, at any depth."""
+    out: list[Mapping[str, Any]] = []
+    if isinstance(obj, Mapping):
+        for k, v in obj.items():
+            if k in keys and isinstance(v, list):
+                out += [x for x in v if isinstance(x, Mapping)]
+            else:
+                out += _walk(v, keys)
+    elif isinstance(obj, list):
+        for v in obj:
+            out += _walk(v, keys)
+    return out
+
+
+def _state_name(cn: float) -> str:
+    return "normal" if cn == 2 else ("deleted" if cn < 2 else "gained")
+
+
+@functools.cache
+def _centromeres() -> dict[str, tuple[int, int]]:
+    """Centromere spans from ``resources/genome/chromosomes_grch38.tsv`` (empty if absent)."""
+    path = resources_dir() / "genome" / "chromosomes_grch38.tsv"
+    if not path.is_file():
+        return {}
+    out = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        f = line.split("\t")
+        if line.startswith("#") or f[0] == "chrom" or len(f) < 5:
             continue
+        with contextlib.suppress(ValueError):
+            out[_chrom(f[0])] = (int(f[3]), int(f[4]))
+    return out
+
+
+def _chromosome_level(evidence: Mapping[str, Any]) -> list[Seg]:
+    """Arm / whole-chromosome levels of the copy-number stage's ploidy evidence."""
+    out: list[Seg] = []
+    ploidy = evidence.get("ploidy")
+    chroms = ploidy.get("chromosomes") if isinstance(ploidy, Mapping) else None
+    if isinstance(chroms, Mapping):
+        cen = _centromeres()
+        for c, rec in chroms.items():
+            chrom = _chrom(c)
+            if chrom not in CHROM_LENGTHS_GRCH38 or not isinstance(rec, Mapping):
+                continue
+            length = CHROM_LENGTHS_GRCH38[chrom]
+            p_state, q_state = _num(rec, ("p_state",)), _num(rec, ("q_state",))
+            whole = _num(rec, ("whole_state", "state"))
+            if chrom in cen and (p_state is not None or q_state is not None):
+                arms = [(1, cen[chrom][0] - 1, p_state), (cen[chrom][1] + 1, length, q_state)]
+            else:
+                arms = [(1, length, whole)]
+            for a, b, st in arms:
+                if st is not None:
+                    v = math.log2(st / 2) if st > 0 else -10.0
+                    out.append((chrom, a, b, v, _state_name(st)))
+    rna = evidence.get("rna_dosage")
+    chroms = rna.get("chromosomes") if isinstance(rna, Mapping) else None
+    if isinstance(chroms, Mapping):
+        for c, rec in chroms.items():
+            chrom = _chrom(c)
+            if chrom not in CHROM_LENGTHS_GRCH38 or not isinstance(rec, Mapping):
+                continue
+            v = _num(rec, ("shift_log2", "log2"))
+            st = _num(rec, ("state",))
+            if v is not None:
+                state = "" if st is None else _state_name(st)
+                out.append((chrom, 1, CHROM_LENGTHS_GRCH38[chrom], v, state))
+    return out
+
+
+def _segments(evidence: Mapping[str, Any]) -> list[Seg]:
+    """(chrom, start, end, log2, state) to draw: chromosome levels first, then segments.
+
+    Reads chromosome / arm levels (``ploidy.chromosomes``, ``rna_dosage.chromosomes``)
+    and every ``segments`` / ``probes`` list at any depth (e.g. per lesion call), without
+    duplicates.
+    """
+    out = _chromosome_level(evidence)
+    seen: set[tuple[str, int, int]] = set()
+    for seg in _walk(evidence, ("segments",)):
         v = _num(seg, _LOG2_KEYS)
         s, e = _num(seg, ("start",)), _num(seg, ("end",))
         if v is None or s is None or e is None or "chrom" not in seg:
             continue
-        out.append((_chrom(seg["chrom"]), int(s), int(e), v, str(seg.get("state", ""))))
-    for probe in evidence.get("probes") or []:
-        if not isinstance(probe, Mapping):
-            continue
+        key = (_chrom(seg["chrom"]), int(s), int(e))
+        if key not in seen:
+            seen.add(key)
+            out.append((*key, v, str(seg.get("state", ""))))
+    for probe in _walk(evidence, ("probes",)):
         s, e = _num(probe, ("start",)), _num(probe, ("end",))
         if s is None or e is None or "chrom" not in probe:
             continue
@@ -237,7 +320,10 @@ def _segments(evidence: Mapping[str, Any]) -> list[tuple[str, int, int, float, s
             if r is None or r <= 0:
                 continue
             v = math.log2(r)
-        out.append((_chrom(probe["chrom"]), int(s), int(e), v, str(probe.get("state", ""))))
+        key = (_chrom(probe["chrom"]), int(s), int(e))
+        if key not in seen:
+            seen.add(key)
+            out.append((*key, v, str(probe.get("state", ""))))
     return out
 
 
@@ -503,7 +589,8 @@ class SampleFigures:
         ]
         ax.legend(handles=handles, fontsize=7, loc="best", frameon=False)
         ax.set_title(
-            "Marker genes: sample (◆) vs reference per subtype (box = IQR, line = 5–95%)",
+            "Marker genes: this sample (◆) vs reference distributions"
+            " (box: middle 50% or ±1 sd; whisker: 5–95% or ±2 sd)",
             fontsize=10,
             loc="left",
         )

@@ -14,7 +14,13 @@ from typing import Any
 
 import jinja2
 
-from allstrat.report.evidence import as_table, marker_genes, scalar_text
+from allstrat.report.evidence import (
+    GENE_LIST_KEYS,
+    as_table,
+    marker_genes,
+    scalar_text,
+    structured_tables,
+)
 from allstrat.report.figures import SampleFigures, subtype_colour
 
 __all__ = ["render_cohort_html", "render_sample_html"]
@@ -59,7 +65,19 @@ def _marker_rows(genes: list[dict[str, Any]]) -> tuple[list[str], list[list[str]
     return header, rows
 
 
-_MARKER_KEYS = ("top_genes", "marker_genes", "markers", "genes")
+_TRACE_ORDER = ("rules", "facts", "derived", "annotations", "settings")
+
+
+def _cut(
+    tables: list[tuple[str, tuple[list[str], list[list[str]]]]], max_rows: int
+) -> list[tuple[str, tuple[list[str], list[list[str]]]]]:
+    out = []
+    for title, (header, rows) in tables:
+        if len(rows) > max_rows:
+            title += f" (first {max_rows} of {len(rows)}; all are in the JSON)"
+            rows = rows[:max_rows]
+        out.append((title, (header, rows)))
+    return out
 
 
 def render_sample_html(
@@ -87,27 +105,29 @@ def render_sample_html(
     explanation = s.get("evidence") or {}
     genes = marker_genes(explanation)
     marker_fig = figures.markers(genes, called=s["call"])
-    explain_other = (
-        as_table({k: v for k, v in explanation.items() if k not in _MARKER_KEYS})
-        if explanation
-        else None
+    gene_key = next((k for k in GENE_LIST_KEYS if k in explanation), None)
+    explain_other = structured_tables(
+        explanation, first=("decided_by", "decision"), skip=(gene_key,) if gene_key else ()
     )
-    if explain_other is not None and not explain_other[1]:
-        explain_other = None
+    if gene_key is not None:
+        other = [
+            it
+            for it in explanation[gene_key]
+            if isinstance(it, Mapping) and it.get("kind", "gene") != "gene"
+        ]
+        t = as_table(other)
+        if t is not None:
+            explain_other.append(("non-gene features among the top contributors", t))
     cn_ev = cn.get("evidence") or {}
     cn_fig = figures.copy_number(cn_ev)
-    cn_tables = []
-    for key, value in cn_ev.items():
-        t = as_table(value)
-        if t is not None and t[1]:
-            title = key.replace("_", " ")
-            if len(t[1]) > max_table_rows:
-                title += f" (first {max_table_rows} of {len(t[1])}; all are in the JSON)"
-                t = (t[0], t[1][:max_table_rows])
-            cn_tables.append((title, t))
-    traces = {x["protocol"]: as_table(x.get("trace")) for x in record["risk"]}
+    cn_tables = _cut(structured_tables(cn_ev, first=("calls", "ploidy")), max_table_rows)
+    traces = {
+        x["protocol"]: _cut(structured_tables(x.get("trace"), first=_TRACE_ORDER), max_table_rows)
+        for x in record["risk"]
+        if x.get("trace") is not None
+    }
     probs = sorted(s["probabilities"].items(), key=lambda kv: (-kv[1], kv[0]))
-    pgx = as_table(record.get("pharmacogenetics")) if "pharmacogenetics" in record else None
+    pgx = structured_tables(record.get("pharmacogenetics"))
     return (
         _env()
         .get_template("sample.html.j2")
