@@ -70,7 +70,11 @@ def test_end_to_end(data, tmp_path):
     fired = [e for e in t["rules"] if e["outcome"] == "fired"]
     assert [e["id"] for e in fired] == ["DCOG11-MR-PPR"]
     assert fired[0]["facts"] == {"prednisone_response": "poor"}
-    assert t["settings"]["hr_mrd_tp2"] == {"value": 0.001, "verified": False, "overridden": False}
+    hr_mrd = next(e for e in t["rules"] if e["id"] == "DCOG11-HR-MRD")
+    assert hr_mrd["settings"] == {"$hr_mrd_tp2": 0.001}
+    assert hr_mrd["facts"]["mrd_pcr_tp2"] == "0.0002"
+    spec = doc["rulesets"]["dcog_all11"]["settings"]["hr_mrd_tp2"]
+    assert (spec["value"], spec["verified"], spec["overridden"]) == (0.001, False, False)
     assert doc["samples"]["R01"]["pharmacogenetics"]["TPMT"]["phenotype"] == "IM"
     assert doc["rulesets"]["dcog_all11"]["sha256"]
 

@@ -140,6 +140,15 @@ def assign_risk(
                 "sha256": rs.sha256,
                 "groups": list(rs.groups),
                 "overridden_settings": rs.overridden,
+                "settings": {
+                    k: {
+                        "value": v,
+                        "verified": rs.setting_specs[k]["verified"],
+                        "overridden": k in rs.overridden,
+                        "description": rs.setting_specs[k]["description"],
+                    }
+                    for k, v in rs.settings.items()
+                },
                 "sources": rs.sources,
             }
             for rs in rulesets

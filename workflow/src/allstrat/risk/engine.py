@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from allstrat.errors import ConfigError
-from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, Node, evaluate, names_in
+from allstrat.risk.completion import complete_groups
+from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, Node, evaluate, names_in, settings_in
 from allstrat.risk.facts import Fact, mrd_facts
 from allstrat.risk.ruleset import NOT_APPLICABLE, RuleSet
 
@@ -84,6 +85,10 @@ def _used(node: Node, resolve: _Resolver) -> dict[str, Any]:
     return {n: jsonable(resolve(n)[0]) for n in names_in(node)}
 
 
+def _settings_used(node: Node, rs: RuleSet) -> dict[str, Any]:
+    return {f"${n}": rs.settings[n] for n in settings_in(node)}
+
+
 def _eval(node: Node, resolve: _Resolver, rs: RuleSet, where: str) -> tuple[Any, frozenset[str]]:
     try:
         value, missing = evaluate(node, resolve, rs.settings)
@@ -103,6 +108,8 @@ def evaluate_protocol(
     sample_id: str,
     base_facts: Mapping[str, Fact],
     mrd_rows: Sequence[Mapping[str, Any]] = (),
+    *,
+    max_completions: int = 512,
 ) -> RiskResult:
     """Assign one sample's risk group under one protocol.
 
@@ -116,6 +123,9 @@ def evaluate_protocol(
         Protocol-independent facts (:func:`allstrat.risk.facts.build_facts`).
     mrd_rows
         The sample's rows of the long MRD table.
+    max_completions
+        Bound of the case analysis that tightens an indeterminate result
+        (:mod:`allstrat.risk.completion`); above it the rule-level set stands.
 
     Returns
     -------
@@ -145,6 +155,7 @@ def evaluate_protocol(
                 "when": d.when,
                 "value": _outcome(value),
                 "facts": _used(d.node, resolve),
+                "settings": _settings_used(d.node, rs),
                 "missing": sorted(missing),
                 "description": d.description,
                 "sources": list(d.sources),
@@ -179,6 +190,7 @@ def evaluate_protocol(
                 _outcome(value)
             ],
             "facts": _used(r.node, resolve),
+            "settings": _settings_used(r.node, rs),
             "missing": sorted(missing),
             "description": r.description,
             "sources": list(r.sources),
@@ -201,14 +213,36 @@ def evaluate_protocol(
         raise ConfigError(f"{rs.path}: no rule decided for {sample_id}")
 
     distinct = list(dict.fromkeys(possible))
+    case_analysis: dict[str, Any] | None = None
+    decided_rules = [decided]
+    if len(distinct) > 1:
+        done = complete_groups(rs, facts, missing_all, max_completions=max_completions)
+        if done is not None and done[0] <= set(distinct):
+            groups_c, rules_c, n_c = done
+            case_analysis = {
+                "inputs": sorted(missing_all),
+                "completions": n_c,
+                "reachable_groups": sorted(groups_c, key=lambda g: (g != NOT_APPLICABLE, g)),
+                "deciding_rules": sorted(rules_c),
+            }
+            distinct = [g for g in distinct if g in groups_c]
+            if len(distinct) == 1:
+                decided_rules = sorted(rules_c)
+        elif done is not None:  # pragma: no cover - would be a bug in the case analysis
+            logger.warning("case analysis of %s/%s left the rule-level set", rs.protocol, sample_id)
     if len(distinct) == 1:
         group = distinct[0]
-        decided_by = decided
+        decided_by = "|".join(decided_rules)
         missing_out: tuple[str, ...] = ()
         minimum = group if group != NOT_APPLICABLE else ""
     else:
         group = INDETERMINATE
-        decided_by = ";".join([*unresolved, decided])
+        order = [r.id for r in rs.rules]
+        if case_analysis is not None:
+            reach = set(case_analysis["deciding_rules"])
+            decided_by = ";".join(r for r in order if r in reach)
+        else:
+            decided_by = ";".join([*unresolved, decided])
         missing_out = tuple(sorted(missing_all))
         ranked = [g for g in distinct if g != NOT_APPLICABLE]
         minimum = min(ranked, key=rs.rank) if ranked else ""
@@ -234,6 +268,7 @@ def evaluate_protocol(
                 "when": a.when,
                 "outcome": _outcome(value),
                 "facts": _used(a.node, resolve),
+                "settings": _settings_used(a.node, rs),
                 "missing": sorted(missing),
                 "text": a.text,
                 "sources": list(a.sources),
@@ -263,14 +298,8 @@ def evaluate_protocol(
         "group_order": list(rs.groups),
         "decided_by_rule": decided_by,
         "missing_inputs": list(missing_out),
-        "settings": {
-            k: {
-                "value": v,
-                "verified": rs.setting_specs[k]["verified"],
-                "overridden": k in rs.overridden,
-            }
-            for k, v in rs.settings.items()
-        },
+        "case_analysis": case_analysis,
+        "overridden_settings": dict(rs.overridden),
         "facts": fact_trace,
         "derived": derived_trace,
         "rules": rule_trace,

@@ -1,0 +1,188 @@
+"""Tighten an indeterminate result by case analysis over the missing inputs.
+
+The rule-level result of :mod:`allstrat.risk.engine` keeps every group of an *unknown* rule
+possible. That is safe but loose: with the day-8 MRD missing, ``pb8 < 0.01%`` (LOW) and
+``pb8 >= 0.01%`` (AVERAGE) are both unknown, so the catch-all (VERY_HIGH) also looks
+reachable although no value of pb8 leads there. Here every missing input is replaced, in
+turn, by one representative of each region its comparisons distinguish (each threshold,
+just below and just above it; each compared string and "something else"; true/false;
+for MRD also detected / not detected), and the rules are re-run. The possible groups are
+those some completion reaches — a subset of the rule-level set, still a superset of the
+truth, and still monotone: removing an input only adds completions.
+
+Only when the number of completions stays small (``max_completions``) is the analysis
+done; otherwise the rule-level set stands.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from typing import Any
+
+from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, Node, evaluate
+from allstrat.risk.facts import BASE_FACTS, Fact
+from allstrat.risk.ruleset import RuleSet
+
+__all__ = ["complete_groups"]
+
+_OTHER = "__other__"
+
+
+def _walk(node: Node) -> list[Node]:
+    out = [node]
+    for a in node.args:
+        out.extend(_walk(a))
+    return out
+
+
+_CACHE: dict[tuple[str, str, str], dict[str, set[Any]]] = {}
+
+
+def _comparands(rs: RuleSet) -> dict[str, set[Any]]:
+    """Fact name -> the constants (numbers, strings) it is compared with anywhere."""
+    key = (rs.path, rs.sha256, rs.version)
+    if key in _CACHE:
+        return _CACHE[key]
+    out: dict[str, set[Any]] = {}
+    nodes = [d.node for d in rs.derived] + [r.node for r in rs.rules]
+    for node in nodes:
+        for n in _walk(node):
+            if n.kind == "cmp":
+                a, b = n.args
+                for fact, other in ((a, b), (b, a)):
+                    if fact.kind != "fact":
+                        continue
+                    if other.kind == "lit":
+                        out.setdefault(fact.value, set()).add(other.value)
+                    elif other.kind == "setting":
+                        out.setdefault(fact.value, set()).add(rs.settings[other.value])
+            elif n.kind == "in" and n.args[0].kind == "fact":
+                out.setdefault(n.args[0].value, set()).update(it.value for it in n.args[1].args)
+    _CACHE[key] = out
+    return out
+
+
+def _number_reps(thresholds: list[float]) -> list[float]:
+    reps = {0.0}
+    for t in thresholds:
+        d = max(abs(t), 1.0) * 1e-9
+        reps.update({t - d, t, t + d})
+    return sorted(v for v in reps if v >= 0)
+
+
+def _mrd_reps(thresholds: list[float], current: Any) -> list[Mrd]:
+    points = {0.0}
+    if thresholds:
+        points.add(min(thresholds) / 2)
+    for t in thresholds:
+        points.update({t * (1 - 1e-9), t, t * (1 + 1e-9)})
+    points = {p for p in points if 0 <= p <= 1}
+    if isinstance(current, Mrd):  # known but imprecise: stay inside its interval
+
+        def inside(p: float) -> bool:
+            above = p > current.lo or (p == current.lo and not current.lo_open)
+            below = p < current.hi or (p == current.hi and not current.hi_open)
+            return above and below
+
+        points = {p for p in points if inside(p)} or {current.lo}
+        det = current.is_positive
+        detected = [True, False] if det is UNKNOWN else [det]
+    else:
+        detected = [True, False]
+    reps = []
+    for p in sorted(points):
+        for d in detected:
+            if d and p == 0:
+                continue
+            reps.append(Mrd(p, p, text=f"{p:g}", detected=d))
+    return reps
+
+
+def _candidates(name: str, fact: Fact | None, comparands: set[Any]) -> list[Any] | None:
+    numbers = sorted(
+        float(c) for c in comparands if isinstance(c, int | float) and not isinstance(c, bool)
+    )
+    strings = sorted(c for c in comparands if isinstance(c, str))
+    if name.startswith("mrd_") and not name.endswith("_not_done"):
+        return _mrd_reps(numbers, None if fact is None else fact.value)
+    kind = BASE_FACTS.get(name, ("bool", ""))[0]
+    if kind == "bool":
+        return [True, False]
+    if kind == "number":
+        return _number_reps(numbers)
+    if kind == "string":
+        return [*strings, _OTHER]
+    return None
+
+
+def complete_groups(
+    rs: RuleSet,
+    facts: Mapping[str, Fact],
+    leaves: set[str],
+    *,
+    max_completions: int = 512,
+) -> tuple[set[str], set[str], int] | None:
+    """Groups (and deciding rules) reachable when the missing inputs are filled in.
+
+    Parameters
+    ----------
+    rs
+        The rule set.
+    facts
+        The sample's facts (base + MRD).
+    leaves
+        Missing-input names from the unresolved rules (``name``, ``name:imprecise``,
+        ``name:conflicting``).
+    max_completions
+        Give up (return ``None``) above this many combinations.
+
+    Returns
+    -------
+    (groups, rules, n) or None
+        Reachable groups, the rules that decided them, and the number of completions.
+    """
+    names = sorted({leaf.split(":", 1)[0] for leaf in leaves})
+    comparands = _comparands(rs)
+    options = []
+    total = 1
+    for n in names:
+        cand = _candidates(n, facts.get(n), comparands.get(n, set()))
+        if not cand:
+            return None
+        options.append(cand)
+        total *= len(cand)
+        if total > max_completions:
+            return None
+    groups: set[str] = set()
+    rules: set[str] = set()
+    for combo in itertools.product(*options):
+        filled = dict(zip(names, combo, strict=True))
+        derived: dict[str, Any] = {}
+
+        def resolve(name: str, filled: dict[str, Any] = filled, derived: dict = derived) -> Any:
+            if name in filled:
+                return filled[name], frozenset()
+            if name in derived:
+                return derived[name]
+            f = facts.get(name)
+            if f is None or f.value is UNKNOWN:
+                return UNKNOWN, frozenset({name})
+            return f.value, frozenset()
+
+        try:
+            for d in rs.derived:
+                derived[d.name] = evaluate(d.node, resolve, rs.settings)
+            for r in rs.rules:
+                value, _ = evaluate(r.node, resolve, rs.settings)
+                if value is UNKNOWN:  # not covered by the completion: keep it possible
+                    groups.add(r.group)
+                    rules.add(r.id)
+                    continue
+                if value is True:
+                    groups.add(r.group)
+                    rules.add(r.id)
+                    break
+        except ExprError:
+            return None  # e.g. a representative of the wrong type: keep the rule-level set
+    return groups, rules, total
