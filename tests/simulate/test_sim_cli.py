@@ -103,3 +103,22 @@ def test_bad_class_weight_is_a_clear_error(tmp_path, capsys, extra, message):
 def test_n_samples_must_be_positive(tmp_path, capsys):
     assert main(["simulate", "--n-samples", "0", "--seed", "1", "--out", str(tmp_path)]) == 2
     assert "--n-samples" in capsys.readouterr().err
+
+
+def test_cohort_layout_for_big_cohorts(tmp_path, genes, monkeypatch):
+    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.samples import read_sample_sheet
+
+    monkeypatch.chdir(tmp_path)
+    args = ["-q", "simulate", "--n-samples", "12", "--seed", "4", "--out", "big"]
+    assert main([*args, "--layout", "cohort", "--jobs", "2"]) == 0
+    sheet = read_sample_sheet("big/samples.tsv")
+    assert set(sheet["expression_format"]) == {"h5ad"}
+    assert set(sheet["copy_number_format"]) == {"seg"}
+    assert set(sheet["fusions_format"]) == {"arriba"}
+    assert (sheet["blast_fraction"].notna()).all()
+    adata = read_expression_cohort(sheet, genes)
+    assert adata.n_obs == 12
+    truth = pd.read_csv("big/truth.tsv", sep="\t")
+    lib = pd.Series(adata.layers["counts"].sum(axis=1).ravel(), index=adata.obs_names)
+    assert (lib.loc[truth["sample_id"]].to_numpy() == truth["library_size"].to_numpy()).all()

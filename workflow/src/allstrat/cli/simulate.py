@@ -67,6 +67,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         help="prefix of paths in samples.tsv (default: --out as given)",
     )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="worker processes (results are identical for any value; default 1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -85,6 +91,7 @@ def run(args: argparse.Namespace) -> int:
         subtype_balance=args.subtype_balance,
         class_weights=_class_weights(args.class_weight),
         sample_prefix=args.sample_prefix,
+        n_jobs=max(1, args.jobs),
     )
     written = write_cohort(cohort, args.out, layout=args.layout, sheet_prefix=args.sheet_prefix)
     logger.info("simulate: %d samples, %d files in %s", args.n_samples, len(written), args.out)

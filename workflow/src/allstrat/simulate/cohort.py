@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -200,6 +201,105 @@ def _mlpa_frame(parts: list[tuple[str, bool, np.ndarray]], probes: dict) -> pd.D
     return out.reset_index(drop=True)
 
 
+BLOCK = 128  # samples per work unit (parallel runs)
+
+
+@dataclass
+class _Context:
+    seed: int
+    weights: Mapping[str, float]
+    genes: pd.DataFrame
+    model: object
+    n_batches: int
+    lesion_rates: dict[str, dict[str, float]] | None
+    probes: dict
+
+
+def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
+    """Everything about sample ``i``; depends only on (seed, i), never on the cohort."""
+    seed, genes = ctx.seed, ctx.genes
+    d = dz.draw_sample(np.random.default_rng([seed, dz.STREAM_DESIGN, i]), ctx.weights)
+    g = simulate_genome(
+        np.random.default_rng([seed, dz.STREAM_GENOME, i]),
+        subtype=d["subtype"],
+        sex=d["sex"],
+        genes=genes,
+        lesion_rates=ctx.lesion_rates,
+        force_par1=d["fusion"] == "P2RY8::CRLF2",
+    )
+    batch = i % ctx.n_batches
+    out: dict = {"genome": g, "counts": None}
+    if ctx.model is not None:
+        out["counts"] = simulate_sample_counts(
+            ctx.model,
+            np.random.default_rng([seed, dz.STREAM_EXPRESSION, i]),
+            design=d,
+            genome=g,
+            batch=batch,
+        )
+    row = _truth_row(sid, d, g, genes)
+    row["batch"] = f"batch{batch + 1}"
+    libsize = int(out["counts"].sum()) if out["counts"] is not None else d["library_size_target"]
+    row["library_size"] = libsize
+    out["truth"] = row
+    crng = np.random.default_rng([seed, dz.STREAM_COPYNUMBER, i])
+    seg = observe_segments(g, blast_fraction=d["blast_fraction"], rng=crng)
+    out["segments"] = [(sid, *r) for r in seg]
+    with_erg = bool(crng.random() < MLPA_ERG_KIT_PROB)
+    ratios = observe_mlpa(
+        g, blast_fraction=d["blast_fraction"], probes=ctx.probes[with_erg], rng=crng
+    )
+    out["mlpa"] = (sid, with_erg, ratios)
+    frng = np.random.default_rng([seed, dz.STREAM_FUSION, i])
+    true_fusions = [f for f in row["fusion"].split(";") if f]
+    out["fusions"] = []
+    for caller in ("arriba", "starfusion"):
+        fc = call_fusions(
+            sample_id=sid,
+            true_fusions=true_fusions,
+            blast_fraction=d["blast_fraction"],
+            library_size=libsize,
+            genes=genes,
+            caller=caller,
+            rng=frng,
+        )
+        out["fusions"].extend((caller, *r) for r in fc)
+    out["clinical"], out["mrd"] = cl.simulate_clinical(
+        np.random.default_rng([seed, dz.STREAM_CLINICAL, i]),
+        sample_id=sid,
+        subtype=d["subtype"],
+        sex=d["sex"],
+    )
+    return out
+
+
+_WORKER_CTX: dict = {}
+
+
+def _work(block: tuple[list[int], list[str]]) -> list[tuple[int, dict]]:
+    ctx = _WORKER_CTX["ctx"]
+    return [(i, _simulate_sample(ctx, i, sid)) for i, sid in zip(*block, strict=True)]
+
+
+def _run_blocks(ctx: _Context, ids: list[str], blocks: list[list[int]], n_jobs: int):
+    """Yield per-block results in order; ``n_jobs > 1`` forks worker processes."""
+    work = [(b, [ids[i] for i in b]) for b in blocks]
+    if n_jobs <= 1 or len(blocks) < 2 or "fork" not in mp.get_all_start_methods():
+        _WORKER_CTX["ctx"] = ctx
+        try:
+            for w in work:
+                yield _work(w)
+        finally:
+            _WORKER_CTX.clear()
+        return
+    _WORKER_CTX["ctx"] = ctx  # inherited by the forked workers
+    try:
+        with mp.get_context("fork").Pool(n_jobs) as pool:
+            yield from pool.imap(_work, work)
+    finally:
+        _WORKER_CTX.clear()
+
+
 def simulate_cohort(
     n_samples: int,
     seed: int,
@@ -210,6 +310,7 @@ def simulate_cohort(
     n_batches: int | None = None,
     lesion_rates: dict[str, dict[str, float]] | None = None,
     with_expression: bool = True,
+    n_jobs: int = 1,
 ) -> SimulatedCohort:
     """Simulate a synthetic paediatric ALL cohort (truth, genomes, RNA-seq counts).
 
@@ -233,6 +334,9 @@ def simulate_cohort(
         Override of :data:`allstrat.simulate.genome.LESION_RATES`.
     with_expression
         Skip the count matrix when false (fast genome-only cohorts).
+    n_jobs
+        Worker processes (fork); results are identical for any value because every
+        sample draws from its own seed-keyed streams.
 
     Returns
     -------
@@ -262,65 +366,27 @@ def simulate_cohort(
         if model is not None
         else None
     )
-    rows = []
+    probes = {k: mlpa_probes(genes, with_erg=k) for k in (False, True)}
+    ctx = _Context(seed, weights, genes, model, n_batches, lesion_rates, probes)
+    blocks = [list(range(a, min(a + BLOCK, n_samples))) for a in range(0, n_samples, BLOCK)]
+    rows: list[dict] = []
     genomes: dict[str, Genome] = {}
-    seg_parts, mlpa_parts, fusion_parts = [], [], []
+    seg_parts: list[tuple] = []
+    mlpa_parts: list[tuple] = []
+    fusion_parts: list[tuple] = []
     clin_rows: list[dict] = []
     mrd_rows: list[dict] = []
-    probes = {k: mlpa_probes(genes, with_erg=k) for k in (False, True)}
-    for i, sid in enumerate(ids):
-        d = dz.draw_sample(np.random.default_rng([seed, dz.STREAM_DESIGN, i]), weights)
-        force_par1 = d["fusion"] == "P2RY8::CRLF2"
-        g = simulate_genome(
-            np.random.default_rng([seed, dz.STREAM_GENOME, i]),
-            subtype=d["subtype"],
-            sex=d["sex"],
-            genes=genes,
-            lesion_rates=lesion_rates,
-            force_par1=force_par1,
-        )
-        batch = i % n_batches
-        if model is not None and counts is not None:
-            counts[:, i] = simulate_sample_counts(
-                model,
-                np.random.default_rng([seed, dz.STREAM_EXPRESSION, i]),
-                design=d,
-                genome=g,
-                batch=batch,
-            )
-        row = _truth_row(sid, d, g, genes)
-        row["batch"] = f"batch{batch + 1}"
-        libsize = int(counts[:, i].sum()) if counts is not None else d["library_size_target"]
-        row["library_size"] = libsize
-        rows.append(row)
-        genomes[sid] = g
-        crng = np.random.default_rng([seed, dz.STREAM_COPYNUMBER, i])
-        seg = observe_segments(g, blast_fraction=d["blast_fraction"], rng=crng)
-        seg_parts.extend((sid, *r) for r in seg)
-        with_erg = bool(crng.random() < MLPA_ERG_KIT_PROB)
-        ml = observe_mlpa(g, blast_fraction=d["blast_fraction"], probes=probes[with_erg], rng=crng)
-        mlpa_parts.append((sid, with_erg, ml))
-        frng = np.random.default_rng([seed, dz.STREAM_FUSION, i])
-        true_fusions = [f for f in row["fusion"].split(";") if f]
-        for caller in ("arriba", "starfusion"):
-            fc = call_fusions(
-                sample_id=sid,
-                true_fusions=true_fusions,
-                blast_fraction=d["blast_fraction"],
-                library_size=libsize,
-                genes=genes,
-                caller=caller,
-                rng=frng,
-            )
-            fusion_parts.extend((caller, *r) for r in fc)
-        crow, mrows = cl.simulate_clinical(
-            np.random.default_rng([seed, dz.STREAM_CLINICAL, i]),
-            sample_id=sid,
-            subtype=d["subtype"],
-            sex=d["sex"],
-        )
-        clin_rows.append(crow)
-        mrd_rows.extend(mrows)
+    for block in _run_blocks(ctx, ids, blocks, n_jobs):
+        for i, res in block:
+            if counts is not None:
+                counts[:, i] = res["counts"]
+            rows.append(res["truth"])
+            genomes[ids[i]] = res["genome"]
+            seg_parts.extend(res["segments"])
+            mlpa_parts.append(res["mlpa"])
+            fusion_parts.extend(res["fusions"])
+            clin_rows.append(res["clinical"])
+            mrd_rows.extend(res["mrd"])
     truth = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
     clinical, mrd = cl.to_frames(clin_rows, mrd_rows)
     mlpa = _mlpa_frame(mlpa_parts, probes)
