@@ -35,6 +35,7 @@ def run(
         lineage_scores=pd.DataFrame({"B": [b], "T": [t]}, index=["S1"]),
         ood_score=pd.Series([ood], index=["S1"]),
         marrow_score=pd.Series([marrow], index=["S1"]),
+        marrow_limit=0.25,
         missing_fraction=pd.Series([missing], index=["S1"]),
         fusions={"S1": fusions},
         blast_fraction={"S1": blast},
@@ -119,7 +120,7 @@ def test_low_confidence_fusions_ignored():
 
 
 def test_flags_cap_the_tier():
-    assert run([0.95, 0.03, 0.01, 0.01], ood=3.0)[0]["confidence_tier"] == "low"
+    assert run([0.95, 0.03, 0.01, 0.01], ood=5.0)[0]["confidence_tier"] == "low"
     row, _ = run([0.95, 0.03, 0.01, 0.01], marrow=0.4)
     assert "low_tumour_content" in row["qc_flags"]
     assert row["dux4"] == "yes"
@@ -133,11 +134,34 @@ def test_flags_cap_the_tier():
 
 
 def test_lineage():
+    # T genes high but no T-ALL class in this model: T from the rank scores alone
     row, _ = run([0.95, 0.03, 0.01, 0.01], b=-0.3, t=0.4)
     assert (row["subtype"], row["lineage"]) == (T_ALL, "T")
     row, _ = run([0.95, 0.03, 0.01, 0.01], b=0.1, t=0.05)
     assert row["lineage"] == "uncertain"
     assert row["confidence_tier"] == "low"
+
+
+def test_t_lineage_needs_t_all_profile():
+    classes = ["DUX4", T_ALL]
+    p = pd.DataFrame(
+        [[0.7, 0.3], [0.05, 0.95], [0.05, 0.95]], index=["a", "b", "c"], columns=classes
+    )
+    idx = ["a", "b", "c"]
+    table, _ = decide_calls(
+        p,
+        lineage_scores=pd.DataFrame({"B": [0.0, -0.2, 0.4], "T": [0.3, 0.4, -0.2]}, index=idx),
+        ood_score=pd.Series(0.5, index=idx),
+        marrow_score=pd.Series(0.0, index=idx),
+        marrow_limit=0.25,
+        missing_fraction=pd.Series(0.0, index=idx),
+        fusions={},
+    )
+    # a: T genes up (normal T cells?) but the profile is not T-ALL -> uncertain, not T
+    assert list(table["lineage"]) == ["uncertain", "T", "B"]
+    assert list(table["subtype"]) == ["DUX4", T_ALL, UNCLASSIFIED]
+    assert table.loc[0, "confidence_tier"] == "low"
+    assert "lineage_conflict" in table.loc[2, "qc_flags"]
 
 
 @pytest.mark.parametrize(

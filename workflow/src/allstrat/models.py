@@ -137,8 +137,9 @@ def save_model(
     import joblib
 
     d = Path(directory)
-    if d.exists():
+    if d.exists() and (not d.is_dir() or any(d.iterdir())):
         raise ModelError(f"{d} already exists; a model version is never overwritten")
+    # an empty folder (e.g. created by Snakemake for the outputs) is replaced
     tmp_dir = d.parent / f".tmp-{d.name}"
     tmp_dir.mkdir(parents=True, exist_ok=False)
     try:
@@ -161,6 +162,8 @@ def save_model(
             raise ModelError(f"model card invalid: {exc.message}") from None
         write_json(tmp_dir / "model.json", full)
         write_json(tmp_dir / "metrics.json", metrics)
+        if d.is_dir():
+            d.rmdir()
         tmp_dir.rename(d)
     except BaseException:
         for f in tmp_dir.glob("*"):

@@ -28,7 +28,6 @@ import warnings
 from collections.abc import Iterator
 
 import numpy as np
-from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -109,25 +108,36 @@ def signature_rank_scores(
         Samples x signatures scores in [-1, 1], NaN when too few genes were measured.
     """
     v = np.asarray(values, dtype=float)
-    n, _ = v.shape
+    n = v.shape[0]
     out = np.full((n, len(up)), np.nan)
+    sub = v[:, universe]
+    n_present = (~np.isnan(sub)).sum(axis=1)
+    srt = np.sort(sub, axis=1)  # NaN sort last
     pos = np.full(v.shape[1], -1)
     pos[universe] = np.arange(len(universe))
+    need = np.unique(np.concatenate([pos[g][pos[g] >= 0] for g in (*up, *down)] or [[]]))
+    need = need.astype(int)
+    vals = sub[:, need]
+    ranks = np.full(vals.shape, np.nan)
     for i in range(n):
-        row = v[i, universe]
-        ok = ~np.isnan(row)
-        ranks = np.full(len(universe), np.nan)
-        if ok.sum() == 0:
+        row = srt[i, : n_present[i]]
+        if len(row) == 0:
             continue
-        ranks[ok] = rankdata(row[ok]) / ok.sum()
-        for k, (u, d) in enumerate(zip(up, down, strict=True)):
-            ru = ranks[pos[u][pos[u] >= 0]]
-            ru = ru[~np.isnan(ru)]
-            if len(ru) < min_genes:
-                continue
-            rd = ranks[pos[d][pos[d] >= 0]] if len(d) else np.array([])
-            rd = rd[~np.isnan(rd)]
-            out[i, k] = ru.mean() - (rd.mean() if len(rd) else 0.5)
+        lo = np.searchsorted(row, vals[i], side="left")
+        hi = np.searchsorted(row, vals[i], side="right")
+        ranks[i] = (lo + hi + 1) / 2 / len(row)  # average rank among present genes, scaled
+    ranks[np.isnan(vals)] = np.nan
+    pos = np.full(v.shape[1], -1)
+    pos[universe[need]] = np.arange(len(need))
+    for k, (u, d) in enumerate(zip(up, down, strict=True)):
+        ru = ranks[:, pos[u][pos[u] >= 0]]
+        rd = ranks[:, pos[d][pos[d] >= 0]] if len(d) else np.empty((n, 0))
+        n_up = (~np.isnan(ru)).sum(axis=1)
+        n_dn = (~np.isnan(rd)).sum(axis=1)
+        with quiet_nan():
+            mu = np.nanmean(ru, axis=1) if ru.shape[1] else np.full(n, np.nan)
+            md = np.where(n_dn > 0, np.nanmean(rd, axis=1) if rd.shape[1] else 0.5, 0.5)
+        out[:, k] = np.where(n_up >= min_genes, mu - md, np.nan)
     return out
 
 

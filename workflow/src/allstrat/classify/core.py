@@ -23,6 +23,7 @@ from sklearn.pipeline import Pipeline
 from allstrat.classify.decide import CallSettings, Fusion, decide_calls
 from allstrat.classify.estimators import ExpressionFeatures, SubtypeClassifier
 from allstrat.contracts import CLASSIFY_COLUMNS
+from allstrat.errors import ModelError
 
 logger = logging.getLogger(__name__)
 
@@ -164,15 +165,22 @@ def classify_counts(
 
     lineage = pd.DataFrame({"B": col("lineage:B", 0.0), "T": col("lineage:T", 0.0)})
     marrow = col("marrow:normal", -1.0)
+    s = settings or CallSettings()
+    if not hasattr(feats, "feature_quantiles_"):
+        raise ModelError("the model lacks reference feature quantiles (older format): retrain it")
+    limit = feats.reference_quantile("marrow:normal", s.marrow_quantile)
+    if limit is None:
+        raise ModelError(f"marrow_quantile {s.marrow_quantile} is not a stored reference level")
     table, records = decide_calls(
         proba,
         lineage_scores=lineage,
         ood_score=ood,
         marrow_score=marrow,
+        marrow_limit=limit,
         missing_fraction=miss_frac,
         fusions=fusions or {},
         blast_fraction=blast_fraction,
-        settings=settings,
+        settings=s,
     )
     table["model_id"] = model_id
     table["model_sha256"] = model_sha256

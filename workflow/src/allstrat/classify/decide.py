@@ -159,10 +159,14 @@ class CallSettings:
         OOD score (1.0 = 99th percentile of training) above which ``out_of_distribution``
         is flagged.
     lineage_margin
-        B minus T lineage rank score needed for lineage ``B`` (and T minus B for ``T``).
-    max_marrow_score
-        Normal-marrow rank score above which ``low_tumour_content`` is flagged (UNVERIFIED
-        heuristic: mean within-sample rank of haemoglobin / granulocyte genes minus 0.5).
+        B minus T lineage rank score needed for lineage ``B``; lineage ``T`` needs T minus B
+        at least this *and* the model's T-ALL probability at least its call threshold
+        (normal T cells in a low-blast B-ALL sample raise T genes; they do not make the
+        classifier see a T-ALL profile).
+    marrow_quantile
+        ``low_tumour_content`` is flagged when the normal-marrow rank score (mean
+        within-sample rank of haemoglobin / granulocyte genes minus 0.5) exceeds this
+        quantile of the training cohort (UNVERIFIED heuristic; the limit used is recorded).
     min_blast_fraction
         Sample-sheet blast fraction below which ``low_tumour_content`` is flagged.
     max_missing_panel_fraction
@@ -177,9 +181,9 @@ class CallSettings:
     candidate_probability: float = 0.2
     high: float = 0.9
     medium: float = 0.7
-    max_ood_score: float = 1.5
-    lineage_margin: float = 0.15
-    max_marrow_score: float = 0.25
+    max_ood_score: float = 3.0
+    lineage_margin: float = 0.1
+    marrow_quantile: float = 0.99
     min_blast_fraction: float = 0.2
     max_missing_panel_fraction: float = 0.2
     min_fusion_confidence: str = "medium"
@@ -211,6 +215,7 @@ def decide_calls(
     lineage_scores: pd.DataFrame,
     ood_score: pd.Series,
     marrow_score: pd.Series,
+    marrow_limit: float,
     missing_fraction: pd.Series,
     fusions: Mapping[str, Sequence[Fusion] | None],
     blast_fraction: Mapping[str, float | None] | None = None,
@@ -226,6 +231,9 @@ def decide_calls(
         Columns ``B`` and ``T``: within-sample lineage rank scores.
     ood_score, marrow_score, missing_fraction
         Per-sample OOD score, normal-marrow rank score, fraction of panel genes missing.
+    marrow_limit
+        Marrow score above which ``low_tumour_content`` is flagged (the training quantile
+        ``settings.marrow_quantile``, resolved by the caller).
     fusions
         Per sample the fusion calls, or ``None`` when no fusion data were given (not
         assessed -- never treated as "no fusion").
@@ -251,15 +259,19 @@ def decide_calls(
         candidates = [c for c in classes if p[c] >= s.candidate_probability]
         candidates.sort(key=lambda c: -p[c])
         b, t = float(lineage_scores.at[sid, "B"]), float(lineage_scores.at[sid, "T"])
-        lineage = (
-            "B" if b - t >= s.lineage_margin else "T" if t - b >= s.lineage_margin else "uncertain"
-        )
+        p_t = float(p[T_ALL]) if T_ALL in p.index else 1.0
+        if b - t >= s.lineage_margin:
+            lineage = "B"
+        elif t - b >= s.lineage_margin and p_t >= s.threshold(T_ALL):
+            lineage = "T"
+        else:
+            lineage = "uncertain"
         if lineage == "uncertain":
             flags.append("lineage_uncertain")
         if float(ood_score[sid]) > s.max_ood_score:
             flags.append("out_of_distribution")
         bf = None if blast_fraction is None else blast_fraction.get(sid)
-        if float(marrow_score[sid]) > s.max_marrow_score or (
+        if float(marrow_score[sid]) > marrow_limit or (
             bf is not None and bf < s.min_blast_fraction
         ):
             flags.append("low_tumour_content")
@@ -285,6 +297,10 @@ def decide_calls(
 
         if lineage == "T":
             subtype, decided, rule = T_ALL, "expression", "lineage_T"
+        elif expr_call == T_ALL:
+            subtype, rule = UNCLASSIFIED, "t_all_profile_without_t_lineage"
+            decided = f"rule:{rule}"
+            flags.append("lineage_conflict")
         elif defining:
             st = defining[0][1]
             subtype, rule = st, f"fusion:{st}"
@@ -380,6 +396,7 @@ def decide_calls(
             "lineage_scores": {"B": round(b, 6), "T": round(t, 6)},
             "ood_score": round(float(ood_score[sid]), 6),
             "marrow_score": round(float(marrow_score[sid]), 6),
+            "marrow_limit": round(float(marrow_limit), 6),
             "blast_fraction": bf,
         }
     return pd.DataFrame(rows), records

@@ -26,6 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from allstrat.classify import signatures as sig
 from allstrat.normalise import ReferenceNormaliser, quiet_nan, region_offsets, signature_rank_scores
@@ -40,6 +41,7 @@ CHR21_BINS: tuple[tuple[str, int, int], ...] = (
     ("chr21:iamp21_amplicon", 36_070_000, 37_640_000),
     ("chr21:distal", 37_640_000, 10**9),
 )
+QUANTILE_LEVELS: tuple[float, ...] = (0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999)
 CHROMOSOMES: tuple[str, ...] = (*(f"chr{i}" for i in range(1, 23)), "chrX")
 
 
@@ -180,7 +182,21 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
         with quiet_nan():
             fm = np.nanmean(f, axis=0)
         self.feature_fill_ = np.where(np.isnan(fm), 0.0, fm)
+        # reference distribution of every feature (for flags relative to the reference,
+        # e.g. "more normal-marrow signal than 99% of the training cohort")
+        filled = np.where(np.isnan(f), self.feature_fill_, f)
+        self.quantile_levels_ = np.asarray(QUANTILE_LEVELS)
+        self.feature_quantiles_ = np.quantile(filled, self.quantile_levels_, axis=0)
         return self
+
+    def reference_quantile(self, feature: str, level: float) -> float | None:
+        """Training-cohort quantile of a feature (``None`` if not a feature / level)."""
+        check_is_fitted(self, "feature_quantiles_")
+        names = list(self.feature_names_out_)
+        hit = np.flatnonzero(np.isclose(self.quantile_levels_, level))
+        if feature not in names or len(hit) == 0:
+            return None
+        return float(self.feature_quantiles_[hit[0], names.index(feature)])
 
     # -- transforming -------------------------------------------------------------------
     def _raw_features(self, x: np.ndarray) -> np.ndarray:
@@ -303,6 +319,12 @@ class SubtypeClassifier(ClassifierMixin, BaseEstimator):
         """
         x, y = validate_data(self, X, y, reset=True)
         check_classification_targets(y)
+        # small dense problems: multi-threaded BLAS only adds contention (measured ~20x
+        # slower with 2 OpenBLAS threads on a shared 2-core machine)
+        with threadpool_limits(limits=1, user_api="blas"):
+            return self._fit(x, y)
+
+    def _fit(self, x: np.ndarray, y: np.ndarray):
         self.scaler_ = StandardScaler().fit(x)
         xs = self.scaler_.transform(x)
         self.lr_ = LogisticRegression(

@@ -1,0 +1,41 @@
+# Stage 3: subtype calls, probabilities and explanations for one chunk of samples.
+# Logic lives in `allstrat classify` (allstrat.classify); this rule only wires it.
+# Fusion-caller files of the chunk's samples (sheet columns fusions / fusions_format) are
+# merged with the expression call by the ordered rules of allstrat.classify.decide.
+
+import json
+
+
+def classify_fusion_inputs(wildcards):
+    """The fusion-caller files of the chunk's samples."""
+    if "fusions" not in SAMPLES.columns:
+        return []
+    files = SAMPLES.loc[CHUNKS[wildcards.chunk], "fusions"]
+    return sorted({f for f in files if f})
+
+
+rule classify_subtypes:
+    input:
+        sheet=config["samples"],
+        expression="results/expression/chunk_{chunk}.h5ad",
+        fusions=classify_fusion_inputs,
+    output:
+        tsv="results/classify/chunk_{chunk}.tsv",
+        explain="results/classify/chunk_{chunk}.explain.json",
+        h5ad="results/classify/chunk_{chunk}.h5ad",
+    log:
+        "logs/classify/classify_subtypes_{chunk}.log",
+    resources:
+        mem_mb=4000,
+        runtime=30,
+        cpus_per_task=1,
+    params:
+        samples_per_job=config["batching"]["samples_per_job"],
+        settings=json.dumps(config["classify"], sort_keys=True),
+    shell:
+        "allstrat classify --expression {input.expression}"
+        " --sheet {input.sheet} --chunk {wildcards.chunk}"
+        " --samples-per-job {params.samples_per_job}"
+        " --settings {params.settings:q}"
+        " --out {output.tsv} --explain {output.explain} --h5ad {output.h5ad}"
+        " > {log} 2>&1"

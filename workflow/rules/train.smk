@@ -1,0 +1,65 @@
+# Retraining target: `snakemake train` (not part of `rule all`).
+# A labelled cohort (sample sheet + labels TSV with sample_id, subtype) -> a new model
+# version folder models/<name>/<version>/ (model.joblib, model.json, metrics.json). With
+# train.simulate true and no cohort on disk, a class-balanced synthetic cohort is generated
+# first (allstrat simulate, seed train.seed, different from the demo seed). An existing
+# version folder is never overwritten: set train.version to a new value to retrain.
+
+TRAIN = config["train"]
+TRAIN_DIR = f"{TRAIN['out_dir']}/{TRAIN['name']}/{TRAIN['version']}"
+
+
+if TRAIN["simulate"]:
+
+    rule simulate_training_cohort:
+        output:
+            sheet=TRAIN["samples"],
+            labels=TRAIN["labels"],
+        log:
+            "logs/train/simulate_training_cohort.log",
+        resources:
+            mem_mb=8000,
+            runtime=30,
+            cpus_per_task=1,
+        params:
+            n_samples=TRAIN["n_samples"],
+            seed=TRAIN["seed"],
+            out=lambda wildcards, output: Path(output.sheet).parent,
+        shell:
+            "allstrat simulate --n-samples {params.n_samples} --seed {params.seed}"
+            " --subtype-balance uniform --layout cohort --sample-prefix TRN"
+            " --out {params.out} > {log} 2>&1"
+
+
+rule train_model:
+    input:
+        sheet=TRAIN["samples"],
+        labels=TRAIN["labels"],
+    output:
+        card=f"{TRAIN_DIR}/model.json",
+        model=f"{TRAIN_DIR}/model.joblib",
+        metrics=f"{TRAIN_DIR}/metrics.json",
+    log:
+        f"logs/train/train_model_{TRAIN['name']}_{TRAIN['version']}.log",
+    resources:
+        mem_mb=12000,
+        runtime=60,
+        cpus_per_task=1,
+    params:
+        out_dir=TRAIN["out_dir"],
+        name=TRAIN["name"],
+        version=TRAIN["version"],
+        cv_folds=TRAIN["cv_folds"],
+        inner_folds=TRAIN["inner_folds"],
+        c_grid=" ".join(str(c) for c in TRAIN["c_grid"]),
+        seed=TRAIN["seed_model"],
+    shell:
+        "allstrat train --sheet {input.sheet} --labels {input.labels}"
+        " --out-dir {params.out_dir} --name {params.name} --version {params.version}"
+        " --cv-folds {params.cv_folds} --inner-folds {params.inner_folds}"
+        " --c-grid {params.c_grid} --seed {params.seed} > {log} 2>&1"
+
+
+rule train:
+    input:
+        rules.train_model.output.card,

@@ -1,0 +1,399 @@
+"""``allstrat classify``: subtype calls, probabilities and explanations per sample.
+
+Two input modes:
+
+* ``--counts FILE [FILE ...]`` -- a genes x samples matrix (``--format matrix``, default)
+  or per-sample count files (``--format htseq|featurecounts|star|salmon``; the sample id
+  is the file name up to its first ``.``), symbols or Ensembl IDs; non-gene rows such as
+  HTSeq ``__`` counters are reported and ignored.
+* ``--expression chunk.h5ad`` -- the workflow's harmonised expression chunk
+  (``allstrat import-expression``); genes flagged ``not_measured`` are treated as missing.
+
+``--sheet`` (+ ``--chunk``/``--sample``) adds fusion-caller files and blast fractions of the
+selected samples. Uses the shipped default model unless ``--model`` names another.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import re
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from allstrat.classify.core import ClassificationResult, classify_counts
+from allstrat.classify.decide import CallSettings, Fusion
+from allstrat.errors import InputError
+from allstrat.io.output import atomic_path, write_json, write_tsv
+
+logger = logging.getLogger(__name__)
+
+SINGLE_FORMATS = ("htseq", "featurecounts", "star", "salmon")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``classify`` verb."""
+    p = sub.add_parser(
+        "classify",
+        help="call B-ALL subtypes (+ Ph-like, DUX4 flags) from gene counts",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--counts", nargs="+", help="count matrix or per-sample count files")
+    src.add_argument("--expression", help="expression chunk h5ad (workflow mode)")
+    p.add_argument(
+        "--format",
+        default="matrix",
+        choices=("matrix", "h5ad", *SINGLE_FORMATS),
+        help="format of --counts files (default: matrix)",
+    )
+    g = p.add_argument_group("sample sheet (fusion files, blast fraction)")
+    g.add_argument("--sheet", help="sample sheet TSV")
+    g.add_argument("--chunk", help="chunk id of the workflow's batching")
+    g.add_argument("--samples-per-job", type=int, default=250, help="chunk size (default 250)")
+    g.add_argument("--sample", action="append", default=[], help="restrict to this sample")
+    p.add_argument("--model", help="model folder or name/version under models/ (default: shipped)")
+    t = p.add_argument_group("call thresholds (config section classify)")
+    d = CallSettings()
+    t.add_argument("--min-probability", type=float, default=d.min_probability)
+    t.add_argument(
+        "--class-threshold",
+        action="append",
+        default=[],
+        metavar="LABEL=P",
+        help="per-class threshold override (repeatable)",
+    )
+    t.add_argument(
+        "--class-thresholds-json",
+        default="",
+        help="per-class thresholds as a JSON object label -> probability "
+        "(config classify.class_thresholds)",
+    )
+    t.add_argument("--margin", type=float, default=d.margin)
+    t.add_argument("--candidate-probability", type=float, default=d.candidate_probability)
+    t.add_argument("--high", type=float, default=d.high, help="high-confidence tier bound")
+    t.add_argument("--medium", type=float, default=d.medium, help="medium-confidence tier bound")
+    t.add_argument("--max-ood-score", type=float, default=d.max_ood_score)
+    t.add_argument("--lineage-margin", type=float, default=d.lineage_margin)
+    t.add_argument(
+        "--marrow-quantile",
+        type=float,
+        default=d.marrow_quantile,
+        help="low_tumour_content above this training quantile of the marrow score",
+    )
+    t.add_argument("--min-blast-fraction", type=float, default=d.min_blast_fraction)
+    t.add_argument("--max-missing-panel-fraction", type=float, default=d.max_missing_panel_fraction)
+    t.add_argument(
+        "--min-fusion-confidence",
+        choices=("low", "medium", "high"),
+        default=d.min_fusion_confidence,
+    )
+    p.add_argument("--top-genes", type=int, default=10, help="features per explanation")
+    p.add_argument(
+        "--settings",
+        default="",
+        help="JSON object of the config section classify (overrides the options above)",
+    )
+    o = p.add_argument_group("outputs")
+    o.add_argument("--out", required=True, help="calls TSV")
+    o.add_argument("--explain", help="explanations JSON")
+    o.add_argument("--h5ad", help="AnnData with normalised X and probabilities in obsm")
+    p.set_defaults(func=run)
+
+
+SETTING_KEYS = {
+    "model": "model",
+    "min_probability": "min_probability",
+    "class_thresholds": "class_thresholds_json",
+    "margin": "margin",
+    "candidate_probability": "candidate_probability",
+    "high": "high",
+    "medium": "medium",
+    "max_ood_score": "max_ood_score",
+    "lineage_margin": "lineage_margin",
+    "marrow_quantile": "marrow_quantile",
+    "min_blast_fraction": "min_blast_fraction",
+    "max_missing_panel_fraction": "max_missing_panel_fraction",
+    "min_fusion_confidence": "min_fusion_confidence",
+    "top_genes": "top_genes",
+}
+
+
+def apply_settings_json(args: argparse.Namespace) -> None:
+    """Apply ``--settings`` (the workflow's config section ``classify``) onto ``args``."""
+    if not args.settings:
+        return
+    try:
+        cfg = json.loads(args.settings)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--settings is not valid JSON: {exc}") from None
+    if not isinstance(cfg, dict):
+        raise InputError("--settings must be a JSON object (config section classify)")
+    unknown = sorted(set(cfg) - set(SETTING_KEYS))
+    if unknown:
+        raise InputError(f"--settings: unknown key(s) {unknown}; allowed {sorted(SETTING_KEYS)}")
+    for key, value in cfg.items():
+        if key == "model" and not value:
+            continue  # "" = the shipped default: never overrides an explicit --model
+        if key == "class_thresholds":
+            value = json.dumps(value)
+        setattr(args, SETTING_KEYS[key], value)
+
+
+def settings_from_args(args: argparse.Namespace) -> CallSettings:
+    """Build :class:`CallSettings` from the command line."""
+    thresholds: dict[str, float] = {}
+    if args.class_thresholds_json:
+        try:
+            parsed = json.loads(args.class_thresholds_json)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"--class-thresholds-json is not valid JSON: {exc}") from None
+        if not isinstance(parsed, dict):
+            raise InputError("--class-thresholds-json must be a JSON object {label: p}")
+        for label, v in parsed.items():
+            if not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                raise InputError(f"--class-thresholds-json: {label!r} needs 0 <= p <= 1")
+            thresholds[str(label)] = float(v)
+    for item in args.class_threshold:
+        label, sep, value = item.rpartition("=")
+        try:
+            v = float(value)
+        except ValueError:
+            v = -1.0
+        if not sep or not label or not 0 <= v <= 1:
+            raise InputError(f"--class-threshold {item!r}: expected LABEL=P with 0 <= P <= 1")
+        thresholds[label] = v
+    from allstrat.classify.estimators import QUANTILE_LEVELS
+
+    if args.marrow_quantile not in QUANTILE_LEVELS:
+        raise InputError(f"marrow_quantile must be one of {QUANTILE_LEVELS}")
+    return CallSettings(
+        min_probability=args.min_probability,
+        thresholds=thresholds,
+        margin=args.margin,
+        candidate_probability=args.candidate_probability,
+        high=args.high,
+        medium=args.medium,
+        max_ood_score=args.max_ood_score,
+        lineage_margin=args.lineage_margin,
+        marrow_quantile=args.marrow_quantile,
+        min_blast_fraction=args.min_blast_fraction,
+        max_missing_panel_fraction=args.max_missing_panel_fraction,
+        min_fusion_confidence=args.min_fusion_confidence,
+    )
+
+
+def _sample_from_path(path: str) -> str:
+    name = Path(path).name
+    stem = re.split(r"\.", name, maxsplit=1)[0]
+    return stem or name
+
+
+def read_counts_files(paths: list[str], fmt: str) -> tuple[pd.DataFrame, dict]:
+    """Read count files into samples x canonical genes (NaN = not measured) + report."""
+    from allstrat.harmonise import harmonise_counts
+    from allstrat.io.expression import read_expression_file
+    from allstrat.io.gene_table import load_gene_table
+
+    genes = load_gene_table()
+    frames, report = [], {}
+    for path in paths:
+        ef = read_expression_file(path, fmt)
+        harm, rep = harmonise_counts(ef.counts, genes)
+        cols = list(harm.columns)
+        if fmt in SINGLE_FORMATS:
+            if len(cols) != 1:
+                raise InputError(f"expected one sample column, found {len(cols)}", path=path)
+            harm.columns = [_sample_from_path(path)]
+        frames.append(harm.T.astype(float))
+        report[str(path)] = rep.as_dict()
+        if rep.n_non_gene:
+            logger.info(
+                "%s: %d non-gene rows ignored (%s)",
+                path,
+                rep.n_non_gene,
+                ", ".join(rep.non_gene_rows[:5]),
+            )
+    counts = pd.concat(frames, axis=0)  # genes absent from one file -> NaN (not measured)
+    dup = counts.index[counts.index.duplicated()]
+    if len(dup):
+        raise InputError("sample appears in more than one --counts file", sample=str(dup[0]))
+    return counts, report
+
+
+def counts_from_anndata(adata) -> pd.DataFrame:
+    """Samples x genes float counts; ``layers["not_measured"]`` entries become NaN."""
+    x = adata.layers["counts"]
+    x = (x.toarray() if hasattr(x, "toarray") else np.asarray(x)).astype(float)
+    if "not_measured" in adata.layers:
+        nm = adata.layers["not_measured"]
+        mask = nm.toarray() if hasattr(nm, "toarray") else np.asarray(nm)
+        x[mask.astype(bool)] = np.nan
+    return pd.DataFrame(x, index=adata.obs_names.astype(str), columns=adata.var_names.astype(str))
+
+
+def read_expression_h5ad(path: str, samples: list[str] | None) -> tuple[pd.DataFrame, dict]:
+    """Read a workflow expression chunk: counts with ``not_measured`` entries as NaN."""
+    import anndata as ad
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("expression h5ad not found", path=p)
+    try:
+        adata = ad.read_h5ad(p)
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"cannot read h5ad: {exc}", path=p) from None
+    if "counts" not in adata.layers:
+        raise InputError('h5ad has no layers["counts"]', path=p)
+    counts = counts_from_anndata(adata)
+    if samples is not None:
+        missing = [s for s in samples if s not in counts.index]
+        if missing:
+            raise InputError(f"samples {missing[:5]} not in the expression chunk", path=p)
+        counts = counts.loc[samples]
+    return counts, dict(adata.uns.get("allstrat", {}))
+
+
+def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
+    """Per sample its fusion calls, or ``None`` when the sheet names no fusion file.
+
+    ``None`` means "not assessed" (never "no fusion"); a header-only caller file is an
+    assessed sample without fusions.
+    """
+    from allstrat.io.fusions import read_fusions
+    from allstrat.io.gene_table import load_gene_table
+
+    out: dict[str, list[Fusion] | None] = {}
+    genes = None
+    for sid, row in rows.iterrows():
+        path = str(row.get("fusions", "") or "")
+        fmt = str(row.get("fusions_format", "") or "")
+        if not path:
+            out[str(sid)] = None
+            continue
+        if not fmt:
+            raise InputError("fusions file given without fusions_format", sample=str(sid))
+        genes = genes or load_gene_table()
+        table = read_fusions(path, fmt, sample_id=str(sid), genes=genes)
+        out[str(sid)] = [
+            Fusion(str(r.gene5), str(r.gene3), str(r.confidence)) for r in table.itertuples()
+        ]
+    return out
+
+
+def write_h5ad(path: str, res: ClassificationResult, counts: pd.DataFrame, uns: dict) -> None:
+    """Write the classify AnnData (X normalised, calls in obs, probabilities in obsm)."""
+    import anndata as ad
+
+    genes = list(res.normalised.columns)
+    obs = res.calls.set_index("sample_id")
+    obs = obs[[c for c in obs.columns if not c.startswith("prob:")]].astype(
+        {"top_probability": float}
+    )
+    adata = ad.AnnData(
+        X=res.normalised.to_numpy(dtype=np.float32),
+        obs=obs,
+        var=pd.DataFrame(index=pd.Index(genes, name="gene")),
+    )
+    adata.layers["counts"] = counts.reindex(columns=genes).to_numpy(dtype=np.float32)
+    adata.obsm["probabilities"] = res.probabilities.set_axis(adata.obs_names)
+    adata.obsm["features"] = res.features.set_axis(adata.obs_names)
+    adata.uns["allstrat"] = uns
+    with atomic_path(path) as tmp:
+        adata.write_h5ad(tmp)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Read, classify, write."""
+    from allstrat import __version__
+    from allstrat.cli._common import select_samples
+    from allstrat.models import load_model, sha256_file
+
+    t0 = time.perf_counter()
+    apply_settings_json(args)
+    settings = settings_from_args(args)
+    rows = select_samples(args) if args.sheet else None
+    wanted = [str(s) for s in rows.index] if rows is not None else None
+    inputs: dict[str, str] = {}
+    if args.expression:
+        counts, upstream = read_expression_h5ad(args.expression, wanted)
+        inputs[args.expression] = sha256_file(args.expression)
+        harmonisation: dict = {}
+    else:
+        counts, harmonisation = read_counts_files(args.counts, args.format)
+        upstream = {}
+        for c in args.counts:
+            inputs[c] = sha256_file(c)
+        if wanted is not None:
+            missing = [s for s in wanted if s not in counts.index]
+            if missing:
+                raise InputError(f"samples {missing[:5]} of the sheet are not in --counts")
+            counts = counts.loc[wanted]
+    if counts.empty:
+        raise InputError("no samples to classify")
+    fusions: dict[str, list[Fusion] | None] = {}
+    blast: dict[str, float | None] = {}
+    if rows is not None:
+        fusions = fusions_from_sheet(rows)
+        if "blast_fraction" in rows.columns:
+            blast = {
+                str(s): (float(v) if str(v).strip() else None)
+                for s, v in rows["blast_fraction"].items()
+            }
+    model = load_model(args.model or None)
+    res = classify_counts(
+        counts,
+        model.estimator,
+        model_id=model.model_id,
+        model_sha256=model.sha256,
+        fusions=fusions,
+        blast_fraction=blast or None,
+        settings=settings,
+        top_n=args.top_genes,
+    )
+    prov = {
+        "step": "classify",
+        "allstrat_version": __version__,
+        "model_id": model.model_id,
+        "model_sha256": model.sha256,
+        "settings": settings.__dict__,
+        "inputs": inputs,
+        "harmonisation": harmonisation,
+    }
+    write_tsv(args.out, res.calls)
+    if args.explain:
+        write_json(
+            args.explain,
+            {
+                "provenance": prov,
+                "samples": res.explanations,
+                "note": "Research use only; not a diagnosis. Contributions are log-odds "
+                "contributions (coefficient x standardised feature, centred over classes).",
+            },
+        )
+    if args.h5ad:
+        # h5py reads "/" in keys as groups: nested records go in as JSON text
+        uns = {
+            "step": "classify",
+            "allstrat_version": __version__,
+            "model_id": model.model_id,
+            "model_sha256": model.sha256,
+            "classes": [str(c) for c in res.probabilities.columns],
+            "provenance_json": json.dumps(prov, sort_keys=True),
+            "upstream_json": json.dumps(upstream, sort_keys=True, default=str),
+        }
+        write_h5ad(args.h5ad, res, counts, uns)
+    n = len(res.calls)
+    dt = time.perf_counter() - t0
+    logger.info(
+        "classified %d samples in %.1f s: %s",
+        n,
+        dt,
+        res.calls["subtype"].value_counts().to_dict(),
+    )
+    return 0

@@ -1,0 +1,198 @@
+"""``allstrat train``: retrain the subtype model on a labelled cohort (new version folder).
+
+Input: a sample sheet (expression files in any supported format) or a genes x samples
+matrix, plus a labels TSV with columns ``sample_id`` and ``subtype`` (contract labels;
+extra columns such as those of a simulator's ``truth.tsv`` are ignored). Samples labelled
+``unclassified`` (B-other: no defining lesion, so no class programme) are left out of
+training and reported. Stratified nested cross-validation gives the held-out metrics;
+``models/<name>/<version>/`` receives model.joblib, model.json (card) and metrics.json and
+is never overwritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import re
+import shlex
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from allstrat.errors import InputError
+
+logger = logging.getLogger(__name__)
+
+INTENDED_USE = (
+    "Research-use decision support: genomic subtype calls for childhood B-ALL / T-ALL lineage "
+    "check from bulk RNA-seq gene counts (GRCh38 annotations, symbols or Ensembl IDs). Not a "
+    "diagnosis; every call must be confirmed by the defining lesion (fusion, copy number, "
+    "mutation) in an accredited assay."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the ``train`` verb."""
+    p = sub.add_parser(
+        "train",
+        help="retrain the subtype model (stratified nested CV; writes a new model version)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--sheet", help="sample sheet of the labelled cohort")
+    src.add_argument("--counts", help="genes x samples count matrix of the labelled cohort")
+    p.add_argument("--labels", required=True, help="TSV with sample_id and subtype columns")
+    p.add_argument("--out-dir", default="models", help="models folder (default models/)")
+    p.add_argument("--name", default="allstrat-bcp", help="model name (default allstrat-bcp)")
+    p.add_argument("--version", help="model version (default: next patch version)")
+    p.add_argument("--cv-folds", type=int, default=5, help="outer CV folds (default 5)")
+    p.add_argument("--inner-folds", type=int, default=3, help="inner CV folds (default 3)")
+    p.add_argument(
+        "--c-grid",
+        type=float,
+        nargs="+",
+        default=[0.01, 0.03, 0.1, 0.3, 1.0],
+        help="inverse regularisation values searched by the inner CV",
+    )
+    p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    p.add_argument("--cohort-id", default="", help="training cohort identifier")
+    p.add_argument("--cohort-description", default="", help="where the training cohort came from")
+    p.add_argument(
+        "--limitations", default="", help="known limitations to record in the model card"
+    )
+    p.set_defaults(func=run)
+
+
+def read_labels(path: str) -> pd.Series:
+    """Read ``sample_id``/``subtype`` from a labels TSV (other columns ignored)."""
+    from allstrat.io.samples import read_table_str
+
+    df = read_table_str(path, what="labels table")
+    for col in ("sample_id", "subtype"):
+        if col not in df.columns:
+            raise InputError(f"labels table lacks column {col!r}", path=path, line=1)
+    empty = df.index[df["subtype"] == ""]
+    if len(empty):
+        raise InputError(
+            "empty subtype label",
+            path=path,
+            line=int(empty[0]) + 2,
+            sample=df["sample_id"][empty[0]],
+        )
+    dup = df.index[df["sample_id"].duplicated()]
+    if len(dup):
+        raise InputError(
+            "duplicate sample_id", path=path, line=int(dup[0]) + 2, sample=df["sample_id"][dup[0]]
+        )
+    return df.set_index("sample_id")["subtype"]
+
+
+def next_version(base: Path) -> str:
+    """Next free patch version under ``base`` (1.0.0 when empty)."""
+    found = []
+    if base.is_dir():
+        for d in base.iterdir():
+            m = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", d.name)
+            if m:
+                found.append(tuple(int(x) for x in m.groups()))
+    if not found:
+        return "1.0.0"
+    a, b, c = max(found)
+    return f"{a}.{b}.{c + 1}"
+
+
+def load_counts(args: argparse.Namespace) -> pd.DataFrame:
+    """Samples x canonical genes counts (NaN = not measured) from --sheet or --counts."""
+    from allstrat.io.gene_table import load_gene_table
+
+    genes = load_gene_table()
+    if args.counts:
+        from allstrat.cli.classify import read_counts_files
+
+        counts, _ = read_counts_files([args.counts], "matrix")
+        return counts
+    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.samples import read_sample_sheet
+
+    sheet = read_sample_sheet(args.sheet)
+    adata = read_expression_cohort(sheet.assign(sample_id=sheet.index), genes)
+    from allstrat.cli.classify import counts_from_anndata
+
+    return counts_from_anndata(adata)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, evaluate, save a new model version."""
+    from allstrat.contracts import UNCLASSIFIED
+    from allstrat.io.gene_table import load_gene_table
+    from allstrat.models import save_model
+    from allstrat.train import LABEL_MAPPING, train_model
+
+    out_base = Path(args.out_dir) / args.name
+    version = args.version or next_version(out_base)
+    target = out_base / version
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"{target} exists; a model version is never overwritten")
+    labels = read_labels(args.labels)
+    counts = load_counts(args)
+    unknown = [s for s in counts.index if s not in labels.index]
+    if unknown:
+        raise InputError("sample has no label", path=args.labels, sample=unknown[0])
+    labels = labels.loc[counts.index]
+    skipped = labels.index[labels == UNCLASSIFIED]
+    if len(skipped):
+        logger.info(
+            "%d samples labelled %r (B-other) left out of training", len(skipped), UNCLASSIFIED
+        )
+        labels = labels.drop(skipped)
+        counts = counts.loc[labels.index]
+    genes = load_gene_table()
+    res = train_model(
+        counts,
+        labels,
+        gene_locations=genes.table,
+        outer_folds=args.cv_folds,
+        inner_folds=args.inner_folds,
+        c_grid=args.c_grid,
+        random_state=args.seed,
+    )
+    feats = res.model.named_steps["features"]
+    card = {
+        "name": args.name,
+        "version": version,
+        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_commit": "",
+        "model_features": [str(f) for f in feats.get_feature_names_out()],
+        "genome_build": "GRCh38",
+        "gene_id_type": "HGNC symbol (inputs harmonised from symbols, aliases or Ensembl IDs)",
+        "gene_table_sha256": genes.sha256,
+        "training_cohort": {
+            "id": args.cohort_id or Path(args.labels).stem,
+            "sha256": res.cohort_sha256,
+            "n_samples": int(sum(res.n_per_class.values())),
+            "n_per_class": res.n_per_class,
+            "description": args.cohort_description
+            or f"labels {args.labels}; expression {args.sheet or args.counts}",
+            "label_mapping": dict(LABEL_MAPPING),
+        },
+        "cv": res.cv,
+        "random_state": args.seed,
+        "intended_use": INTENDED_USE,
+        "limitations": args.limitations
+        or "Trained on the cohort named in training_cohort; performance on other data is "
+        "unknown until validated there.",
+        "training_command": "allstrat " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        "thresholds": {},
+    }
+    save_model(res.model, target, card, res.metrics)
+    logger.info(
+        "model %s/%s written to %s (held-out macro F1 %.3f)",
+        args.name,
+        version,
+        target,
+        res.metrics["macro_f1"],
+    )
+    return 0
