@@ -911,6 +911,9 @@ VALID = {
     "valid/S1.mlpa.tsv": MLPA_HEAD + "\n".join(MLPA_OK) + "\n",
     "valid/S1.gene_calls.tsv": GENECALL_HEAD + "S1\tIKZF1\tdeleted\t1\nS1\tPAX5\tnormal\t2\n",
     "valid/S1.arriba.fusions.tsv": ARRIBA_HEAD + ARRIBA_ROW,
+    "valid/S1.star-fusion.tsv": STARF_HEAD
+    + "BCR--ABL1\t52\t31\t52.00\t31.00\tONLY_REF_SPLICE\tBCR^ENSG00000186716.21\t"
+    "chr22:23290413:+\tABL1^ENSG00000097007.19\tchr9:130714455:+\tYES_LDAS\t2.8531\n",
     "valid/clinical.tsv": CLIN_HEAD + "S1\t4.2\t12.5\tF\tB\tCNS1\n",
     "valid/mrd.tsv": MRD_HEAD + "S1\t29\tBM\tflow\tnegative\t1e-4\n",
     "valid/samples.tsv": SHEET_HEAD + _sheet_row("S1") + _sheet_row("S2"),

@@ -225,6 +225,14 @@ def _numeric(
             raise InputError(
                 f"{what} {text.iloc[k]!r} is not an integer", path=path, line=int(lines[k])
             )
+        huge = ~np.isnan(num) & (np.abs(num) > 2.0**53)
+        if huge.any():
+            k = _first(huge)
+            raise InputError(
+                f"{what} {text.iloc[k]!r} is too large; expected a coordinate or count",
+                path=path,
+                line=int(lines[k]),
+            )
     return num
 
 
@@ -548,8 +556,8 @@ def read_mlpa(
     if "chrom" in long.columns:
         has = (long["chrom"] != "").to_numpy()
         normed = _chroms(long.loc[has, "chrom"], ln[has], p)
-        for k, c in zip(np.flatnonzero(has), normed, strict=True):
-            chrom[k] = c
+        for kk, c in zip(np.flatnonzero(has).tolist(), normed, strict=True):
+            chrom[kk] = c
     if "position" in long.columns:
         pos = _numeric(long["position"], ln, p, what="position", integer=True, allow_empty=True)
     if "mapview" in long.columns:
