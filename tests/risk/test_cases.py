@@ -31,7 +31,7 @@ def test_case(case):
     proto = case["protocol"]
     rs = load_rulesets([proto], overrides={proto: case.get("settings", {})})
     tables = case_tables(case, BASELINE)
-    results, traces = assign_risk(rs, **tables, samples=["P1"])
+    results, traces = assign_risk(rs, **tables, samples=["P1"], **case.get("options", {}))
     assert len(results) == 1
     r = results[0]
     exp = case["expect"]

@@ -30,9 +30,11 @@ rule assign_risk:
         protocols=",".join(config["risk"]["protocols"]),
         settings=json.dumps(config["risk"]["settings"], sort_keys=True),
         min_confidence_tier=config["risk"]["min_confidence_tier"],
+        masking=config["risk"]["unassessed_masked_hypodiploidy"],
     shell:
         "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
         " --clinical '{input.clinical}' --mrd '{input.mrd}'"
         " --protocols {params.protocols} --settings-json '{params.settings}'"
         " --min-confidence-tier {params.min_confidence_tier}"
+        " --unassessed-masked-hypodiploidy {params.masking}"
         " --out {output.tsv} --traces {output.traces} > {log} 2>&1"

@@ -54,6 +54,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default="medium",
         help="lowest subtype-call confidence tier counted as known genetics (default medium)",
     )
+    p.add_argument(
+        "--unassessed-masked-hypodiploidy",
+        choices=["unknown", "assume_absent"],
+        default="unknown",
+        help="a hyperdiploid count whose masked-hypodiploidy status was not assessed: "
+        "'unknown' leaves hypodiploidy unknown (default), 'assume_absent' trusts the count",
+    )
     p.add_argument("--ruleset-dir", help="folder of rule-set files (default: bundled)")
     p.add_argument(
         "--sample", action="append", default=[], help="restrict to this sample (repeatable)"
@@ -135,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
             mrd=mrd,
             samples=args.sample or None,
             accepted_tiers=tiers,
+            unassessed_masking=args.unassessed_masked_hypodiploidy,
         )
     except InputError as exc:
         raise _locate(exc, tables) from None

@@ -55,6 +55,7 @@ def assign_risk(
     mrd: pd.DataFrame | None,
     samples: Sequence[str] | None = None,
     accepted_tiers: Sequence[str] = ("high", "medium"),
+    unassessed_masking: str = "unknown",
 ) -> tuple[list[RiskResult], dict[str, Any]]:
     """Assign every sample's risk group under every protocol.
 
@@ -73,6 +74,8 @@ def assign_risk(
         Samples to assign; default: every sample of the classify and copy-number tables.
     accepted_tiers
         Subtype-call confidence tiers counted as known genetics.
+    unassessed_masking
+        ``"unknown"`` or ``"assume_absent"`` (:func:`allstrat.risk.facts.build_facts`).
 
     Returns
     -------
@@ -97,6 +100,7 @@ def assign_risk(
             copynumber=cn.get(sid, [None])[0],
             clinical=clin_row,
             accepted_tiers=accepted_tiers,
+            unassessed_masking=unassessed_masking,
         )
         pgx = assess_thiopurine(
             None if clin_row is None else clin_row.get("tpmt_diplotype"),
@@ -132,6 +136,7 @@ def assign_risk(
         "allstrat_version": __version__,
         "disclaimer": DISCLAIMER,
         "accepted_confidence_tiers": list(accepted_tiers),
+        "unassessed_masked_hypodiploidy": unassessed_masking,
         "rulesets": {
             rs.protocol: {
                 "title": rs.title,

@@ -13,7 +13,8 @@ not-assessable inputs become unknown, never a default negative:
 * ``not_assessable`` copy-number states make the affected facts unknown;
   ``masked_hypodiploidy_warning = yes`` makes every ploidy fact unknown unless a source
   positively asserts it (a subtype call of "Hyperdiploid" does not rule out a doubled
-  hypodiploid).
+  hypodiploid). A hyperdiploid count or call whose masking was *not assessed* leaves
+  the hypodiploidy facts unknown too, unless ``unassessed_masking="assume_absent"``.
 
 The fact catalogue :data:`BASE_FACTS` is what rule-set conditions may reference (besides
 each rule set's own derived facts and MRD time points); the loader refuses unknown names.
@@ -320,7 +321,9 @@ def _yes_no(row: Mapping[str, Any], col: str, sample: str, yes: str, no: str) ->
     )
 
 
-def _copynumber_facts(row: Mapping[str, Any] | None, sample: str, label: Any) -> dict[str, Fact]:
+def _copynumber_facts(
+    row: Mapping[str, Any] | None, sample: str, label: Any, unassessed_masking: str
+) -> dict[str, Fact]:
     out: dict[str, Fact] = {}
     src = "copynumber"
     usable = row is not None and str(row.get("cn_source", "")).strip() not in ("", "none")
@@ -376,6 +379,16 @@ def _copynumber_facts(row: Mapping[str, Any] | None, sample: str, label: Any) ->
     def _is(*labels: str) -> Any:
         return UNKNOWN if label is UNKNOWN else (label in labels)
 
+    looks_hyper = (
+        kclass == "high_hyperdiploid"
+        or label == "Hyperdiploid"
+        or (modal is not UNKNOWN and modal >= 50)
+    )
+    unassessed = masked is UNKNOWN and looks_hyper and unassessed_masking == "unknown"
+    unote = (
+        "masked hypodiploidy not assessed (no LOH / allele data): a hyperdiploid count does "
+        "not exclude a doubled hypodiploid (setting unassessed_masked_hypodiploidy)"
+    )
     for name, cn_val, labels in (
         ("high_hyperdiploid", cn_hyper, ("Hyperdiploid",)),
         ("hypodiploid", cn_hypo, ("Low hypodiploid", "Near haploid")),
@@ -389,9 +402,14 @@ def _copynumber_facts(row: Mapping[str, Any] | None, sample: str, label: Any) ->
             # a doubled hypodiploid looks hyperdiploid to expression classifiers too:
             # only positive subtype evidence survives the masked-hypodiploidy warning
             rna = UNKNOWN
+        if unassessed and name != "high_hyperdiploid":
+            rna = UNKNOWN if rna is False else rna
+            cn_val = UNKNOWN if cn_val is False else cn_val
         f = _combine(name, [("classify", rna), ("copynumber", cn_val)])
         if mnote and f.value is UNKNOWN:
             f = Fact(UNKNOWN, f.source, f"{f.note}; {mnote}".strip("; "))
+        elif unassessed and f.value is UNKNOWN:
+            f = Fact(UNKNOWN, f.source, unote)
         out[name] = f
     cn_iamp = _yes_no(r, "iamp21", sample, "yes", "no") if usable else UNKNOWN
     out["iamp21"] = _combine("iamp21", [("classify", _is("iAMP21")), ("copynumber", cn_iamp)])
@@ -420,6 +438,7 @@ def build_facts(
     copynumber: Mapping[str, Any] | None,
     clinical: Mapping[str, Any] | None,
     accepted_tiers: Sequence[str] = ("high", "medium"),
+    unassessed_masking: str = "unknown",
 ) -> dict[str, Fact]:
     """Build the protocol-independent facts of one sample.
 
@@ -433,6 +452,11 @@ def build_facts(
     accepted_tiers
         Confidence tiers of the subtype call that count as known genetics; lower tiers,
         ``unclassified`` and ``multiple candidates`` make subtype facts unknown.
+    unassessed_masking
+        ``"unknown"`` (default): a hyperdiploid count or call whose masked-hypodiploidy
+        status was not assessed (``masked_hypodiploidy_warning`` not_assessable / no copy
+        number) leaves the hypodiploidy facts unknown, since a doubled hypodiploid cannot
+        be excluded [DOMAIN §5, S44]. ``"assume_absent"``: trust the count.
 
     Returns
     -------
@@ -455,7 +479,11 @@ def build_facts(
             f"conflicting evidence (clinical says {clin.value}, RNA lineage says "
             f"{rna_lineage}); review needed",
         )
-    facts.update(_copynumber_facts(copynumber, sample_id, label))
+    if unassessed_masking not in ("unknown", "assume_absent"):
+        raise ValueError(
+            f"unassessed_masking: unknown or assume_absent, not {unassessed_masking!r}"
+        )
+    facts.update(_copynumber_facts(copynumber, sample_id, label, unassessed_masking))
     missing = set(BASE_FACTS) - set(facts)
     if missing:  # pragma: no cover - guards the catalogue against drift
         raise AssertionError(f"facts not built: {sorted(missing)}")
