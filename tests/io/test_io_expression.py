@@ -10,6 +10,8 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from allstrat.errors import InputError
 from allstrat.harmonise import harmonise_counts
@@ -491,3 +493,60 @@ def test_h5ad_sparse_x(tmp_path, genes):
     ef = read_expression_file(p, "h5ad", samples=["C", "A"])
     assert ef.counts["A"].tolist() == [0, 3, 0]
     assert ef.counts["C"].tolist() == [2, 2, 2]
+
+
+def test_cohort_refuses_transcript_ids(tmp_path, genes):
+    text = "".join(f"ENST00000{331340 + i:06d}.{i % 9 + 1}\t{i}\n" for i in range(40))
+    p = _write(tmp_path, "tx.htseq", text)
+    with pytest.raises(InputError, match=r"tx\.htseq, sample 'T1': only 0 of 40 .*ENST"):
+        read_expression_cohort(_sheet([("T1", p, "htseq")]), genes)
+
+
+SYMBOLS = ["IKZF1", "ERG", "PAX5", "CD19", "CD79A", "DNTT", "MME", "ETV6", "RUNX1", "EBF1"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    counts=st.lists(
+        st.lists(st.integers(0, 10**6), min_size=3, max_size=3), min_size=10, max_size=10
+    ),
+    perm=st.permutations(range(10)),
+    alias=st.booleans(),
+)
+def test_property_matrix_row_order_and_ids_do_not_matter(
+    tmp_path_factory, genes, counts, perm, alias
+):
+    """Row order of the file and symbol-vs-Ensembl IDs never change the harmonised counts."""
+    ens = dict(
+        zip(
+            SYMBOLS,
+            [
+                "ENSG00000185811.19",
+                "ENSG00000157554",
+                "ENSG00000196092.14",
+                "ENSG00000177455",
+                "ENSG00000105369",
+                "ENSG00000107447.8",
+                "ENSG00000196549",
+                "ENSG00000139083",
+                "ENSG00000159216",
+                "ENSG00000164330",
+            ],
+            strict=True,
+        )
+    )
+    d = tmp_path_factory.mktemp("prop")
+    a_rows = "".join(f"{g}\t{c[0]}\t{c[1]}\t{c[2]}\n" for g, c in zip(SYMBOLS, counts, strict=True))
+    b_rows = "".join(
+        f"{ens[SYMBOLS[i]] if alias else SYMBOLS[i]}\t{counts[i][0]}\t{counts[i][1]}\t"
+        f"{counts[i][2]}\n"
+        for i in perm
+    )
+    pa = _write(d, "a.tsv", "gene\tX\tY\tZ\n" + a_rows)
+    pb = _write(d, "b.tsv", "gene\tX\tY\tZ\n" + b_rows)
+    rows = [("X", "matrix"), ("Y", "matrix"), ("Z", "matrix")]
+    a = read_expression_cohort(_sheet([(s, pa, f) for s, f in rows]), genes)
+    b = read_expression_cohort(_sheet([(s, pb, f) for s, f in rows]), genes)
+    assert list(a.var_names) == list(b.var_names)
+    assert np.array_equal(a.layers["counts"], b.layers["counts"])
+    assert a.obs["library_size"].tolist() == [sum(c[j] for c in counts) for j in range(3)]

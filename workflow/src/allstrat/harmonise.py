@@ -60,10 +60,48 @@ class GeneTable:
                 ens[e].add(sym)
             for a in filter(None, al.split("|")):
                 alias[a].add(sym)
-        unique_ens = {e: next(iter(s)) for e, s in ens.items() if len(s) == 1}
-        result = (unique_ens, dict(alias), set(self.table["symbol"]))
+        official = set(self.table["symbol"])
+        types = dict(zip(self.table["symbol"], self.table.get("gene_type", ""), strict=False))
+        unique_ens = {}
+        for e, syms in ens.items():
+            pick = _resolve_shared_ensembl(syms, official, types)
+            if pick is not None:
+                unique_ens[e] = pick
+        result = (unique_ens, dict(alias), official)
         object.__setattr__(self, "_maps", result)
         return result
+
+
+_PLACEHOLDER = re.compile(r"^LOC\d+$")
+
+
+def _resolve_shared_ensembl(
+    syms: set[str], official: set[str], types: dict[str, str]
+) -> str | None:
+    """The gene an Ensembl ID names when the table gives it to several symbols, or None.
+
+    The bundled table (org.Hs.eg.db) attaches some Ensembl IDs to more than one Entrez
+    gene: the real gene plus an uncharacterised ``LOC...`` locus (ENSG00000159216 = RUNX1
+    and LOC100506403) or a read-through transcript (ENSG00000158747 = NBL1 and
+    MICOS10-NBL1). Dropping such IDs would silently lose RUNX1 from every Ensembl-keyed
+    count file. Candidates are narrowed in order -- drop ``LOC`` placeholders, drop
+    read-throughs (``A-B`` whose parts are both official symbols), then keep the single
+    protein-coding gene -- and an ID stays unmapped (reported) if more than one remains.
+    """
+    cand = sorted(syms)
+    if len(cand) == 1:
+        return cand[0]
+    for keep in (
+        lambda s: not _PLACEHOLDER.match(s),
+        lambda s: not ("-" in s and all(part in official for part in s.split("-", 1))),
+        lambda s: types.get(s) == "protein-coding",
+    ):
+        narrowed = [s for s in cand if keep(s)]
+        if narrowed:
+            cand = narrowed
+        if len(cand) == 1:
+            return cand[0]
+    return None
 
 
 @dataclass

@@ -538,7 +538,7 @@ def read_star(
     except ValueError as exc:
         raise InputError(str(exc), path=p) from None
     logger.info("%s: %s", p, reason)
-    notes = {
+    notes: dict[str, object] = {
         "star_column": col,
         "star_column_reason": reason,
         "non_gene_counts": {str(k): int(v) for k, v in counters[col].items()},

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -264,9 +264,9 @@ def read_arriba(path: str | Path, *, sample_id: str, genes: GeneTable) -> pd.Dat
 
 
 def starfusion_confidence(
-    junction_reads: np.ndarray,
-    spanning_reads: np.ndarray,
-    large_anchor: np.ndarray,
+    junction_reads: Sequence[int] | np.ndarray,
+    spanning_reads: Sequence[int] | np.ndarray,
+    large_anchor: Sequence[str] | np.ndarray,
     *,
     min_high_junction: int = 5,
     min_medium_total: int = 3,
