@@ -6,17 +6,12 @@
 import json
 
 
-def risk_table_input(key):
-    """The configured clinical / MRD table, or nothing when the config value is empty."""
-    return [config[key]] if config[key] else []
-
-
 rule assign_risk:
     input:
         classify="results/classify/chunk_{chunk}.tsv",
         copynumber="results/copynumber/chunk_{chunk}.tsv",
-        clinical=risk_table_input("clinical"),
-        mrd=risk_table_input("mrd"),
+        clinical=lambda w: [config["clinical"]] if config["clinical"] else [],
+        mrd=lambda w: [config["mrd"]] if config["mrd"] else [],
     output:
         tsv="results/risk/chunk_{chunk}.tsv",
         traces="results/risk/chunk_{chunk}.traces.json",
