@@ -19,6 +19,7 @@ def _digests(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_files(tmp_path):
     for name in ("a", "b"):
         args = ["-q", "simulate", "--n-samples", "14", "--seed", "5", "--out", str(tmp_path / name)]
@@ -75,6 +76,7 @@ def test_expression_layouts_look_like_the_tools(tmp_path):
     assert m.shape[0] > 15_000
 
 
+@pytest.mark.slow
 def test_demo_sheet_matches_committed_config(tmp_path, root):
     """config/samples.tsv is exactly what the demo command writes (config demo.*)."""
     import yaml

@@ -37,6 +37,7 @@ def test_lesion_exons_are_ordered_and_sourced(genes):
     assert ex.loc[ex["status"] == "derived", "source"].str.contains("UNVERIFIED").all()
 
 
+@pytest.mark.slow
 @pytest.mark.shared_data
 def test_baseline_rebuilds_byte_identically(shared_data, root, tmp_path):
     out = tmp_path / "baseline.tsv.gz"

@@ -1,4 +1,26 @@
-"""Assemble a synthetic cohort: design -> genome -> expression (+ truth table)."""
+"""Assemble a synthetic cohort: design -> genome -> expression (+ truth table).
+
+``truth.tsv`` columns (:data:`TRUTH_COLUMNS`):
+
+* ``subtype`` (contracts label, ``T-ALL`` or ``unclassified`` = B-other), ``lineage``,
+  ``sex``, ``blast_fraction`` (true tumour fraction of both RNA and DNA samples; the
+  sample sheet reports a noisy measurement of it for most samples), ``library_size``
+  (sum of simulated counts), ``batch``, ``ph_like_kinase_class`` (CRLF2-r / ABL-class /
+  JAK-STAT / unknown for Ph-like), ``fusion`` (";"-joined true fusions, including
+  P2RY8::CRLF2 from PAR1 deletions; callers may miss them).
+* ``karyotype_class`` (high/low hyperdiploid, diploid, low hypodiploid, near haploid --
+  the underlying class even when doubled), ``modal_number`` (observed chromosome count,
+  i.e. doubled for masked hypodiploidy), ``masked_hypodiploid``, ``chromosome_gains`` /
+  ``chromosome_losses`` (whole-chromosome events), ``favourable_trisomies``, ``iamp21``.
+* ``<gene>_status`` for contracts.LESION_GENES from the true tumour copy number over the
+  gene span (PAR1: CSF2RA..IL3RA): ``homozygous_deleted`` (0 copies), ``deleted`` (fewer
+  than normal, focal or whole-chromosome), ``amplified`` (>= normal + 3), ``gained``,
+  ``normal``. Whole-chromosome losses count as deletions (as MLPA would see them).
+* ``ikzf1_deletion_type`` (contracts vocabulary; chromosome-7 loss = whole gene),
+  ``ikzf1plus`` (Stanulla 2018 rule on the true statuses, DOMAIN.md §2), ``lesions``
+  (every focal lesion with coordinates), ``programme_strength`` (expression programme
+  scale of the sample).
+"""
 
 from __future__ import annotations
 
