@@ -1211,6 +1211,14 @@ def read_expression_cohort(
         for i, sid in enumerate(ids)
     ]
     obs = pd.DataFrame(obs_records, index=pd.Index(ids, name="sample_id"))
+    for col in (
+        "expression_format",
+        "expression_file",
+        "expression_sha256",
+        "expression_column",
+        "id_type",
+    ):
+        obs[col] = obs[col].astype("category")  # as anndata would store them anyway
     var_df = pd.DataFrame(index=pd.Index(var, name="gene"))
     var_df["n_samples_measured"] = (n_obs - np.asarray(not_measured.sum(axis=0)).ravel()).astype(
         "int64"
