@@ -277,8 +277,8 @@ def call_from_segments(
         min_arm_coverage=s.arms.min_arm_coverage,
         whole_chrom_min_fraction=s.arms.whole_chrom_min_fraction,
     )
-    sex = ploidy.infer_sex(states, norm)
-    n, pflags, deltas = ploidy.modal_number(states, sex=sex)
+    sex, convention = ploidy.infer_sex(states, norm)
+    n, pflags, deltas = ploidy.modal_number(states, sex=sex, convention=convention)
     flags.extend(pflags)
     kclass, kflags = s.ploidy.classify(n)
     flags.extend(kflags)
@@ -290,12 +290,21 @@ def call_from_segments(
     loh = ploidy.loh_fraction(
         norm, purity=base.purity, loh_margin=s.masked_hypodiploidy.loh_baf_margin
     )
+    masked_ev: dict = {}
     if loh is None:
         row["masked_hypodiploidy_warning"] = "not_assessable"
     else:
-        row["masked_hypodiploidy_warning"] = (
-            "yes" if loh >= s.masked_hypodiploidy.min_loh_fraction else "no"
-        )
+        masked = loh >= s.masked_hypodiploidy.min_loh_fraction
+        row["masked_hypodiploidy_warning"] = "yes" if masked else "no"
+        if masked and n is not None and n >= s.ploidy.low_hyperdiploid_min:
+            # genome-wide LOH is not the biology of high hyperdiploidy: the count is that of
+            # a doubled hypodiploid (or a near-haploid read at the wrong level, which log2
+            # and BAF cannot tell apart); classify by the un-doubled count (DOMAIN.md §5)
+            halved = round(n / 2)
+            kclass, kflags = s.ploidy.classify(halved)
+            row["karyotype_class"] = kclass
+            flags.append("karyotype_from_halved_count_masked_hypodiploidy")
+            masked_ev = {"count_as_measured": n, "undoubled_count": halved, "class": kclass}
     r = genes.loc["RUNX1"]
     iamp, iev = ploidy.call_iamp21(
         norm,
@@ -311,8 +320,9 @@ def call_from_segments(
         "baseline": base.as_dict(),
         "ploidy": {
             "modal_chromosome_number": n,
-            "karyotype_class": kclass,
+            "karyotype_class": row["karyotype_class"],
             "sex": sex,
+            "male_sex_chromosome_convention": convention,
             "whole_chromosome_changes": deltas,
             "chromosomes": {
                 c: {
@@ -325,6 +335,7 @@ def call_from_segments(
         },
         "masked_hypodiploidy": {
             "loh_fraction": None if loh is None else round(loh, 4),
+            "reclassified": masked_ev,
             **dataclasses.asdict(s.masked_hypodiploidy),
         },
         "iamp21": iev,

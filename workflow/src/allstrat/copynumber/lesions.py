@@ -262,6 +262,8 @@ def par1_from_states(states: dict[str, str]) -> tuple[str, list[str]]:
         return ("homozygous_deleted" if hom else "deleted"), flags
     if all(s == "not_assessable" for s in key):
         return "not_assessable", flags
+    if all(s in ("gained", "amplified") for s in [*key, crlf2]):
+        return "gained", flags
     if "not_assessable" in key:
         flags.append("par1_partially_assessed")
     return "normal", flags

@@ -8,8 +8,11 @@ Thresholds. The usual "< 0.75 deletion, < 0.25 homozygous, > 1.25 gain" are UNVE
 is ``1 − f/2`` for a heterozygous and ``1 − f`` for a homozygous loss, ``1 + f/2`` for a
 single-copy gain (derived). ``mode="purity_adjusted"`` (default) puts the cut-offs
 half-way between the expectations: deletion ``< 1 − f/4``, homozygous ``< 1 − 3f/4``,
-gain ``> 1 + f/4`` — at ``f = 1`` exactly the usual 0.75 / 0.25 / 1.25. With *f* unknown
-the fixed cut-offs are used (flagged). Below ``min_blast_fraction`` (MLPA cannot see
+gain ``> 1 + f/4`` — at ``f = 1`` exactly the usual 0.75 / 0.25 / 1.25 — but never
+closer to 1 than ``max_del_ratio`` (homozygous: that minus ``f/2``; default 0.9, two
+noise SDs of ~0.05; at low blast fractions the midpoint would sit inside the probe noise
+and call false losses). With *f*
+unknown the fixed cut-offs are used (flagged). Below ``min_blast_fraction`` (MLPA cannot see
 clones under ~20 % [S26]) a "normal" probe is not evidence of absence: such genes are
 ``not_assessable`` unless a loss is seen. Single-probe calls need orthogonal
 confirmation [S23]: they are flagged.
@@ -41,6 +44,7 @@ class MlpaThresholds:
     min_blast_fraction: float = 0.2
     min_probes_per_call: int = 1
     position_margin_bp: int = 10_000
+    max_del_ratio: float = 0.9
 
     def resolve(self, blast_fraction: float | None) -> dict:
         """The cut-offs used for a sample (recorded in the evidence)."""
@@ -49,9 +53,11 @@ class MlpaThresholds:
             return {
                 "mode": "purity_adjusted",
                 "blast_fraction": f,
-                "homdel_below": round(1 - 3 * f / 4, 4),
-                "del_below": round(1 - f / 4, 4),
-                "gain_above": round(1 + f / 4, 4),
+                "homdel_below": round(
+                    min(1 - 3 * f / 4, min(1 - f / 4, self.max_del_ratio) - f / 2), 4
+                ),
+                "del_below": round(min(1 - f / 4, self.max_del_ratio), 4),
+                "gain_above": round(max(1 + f / 4, 2 - self.max_del_ratio), 4),
                 "amp_at_or_above": self.amp_ratio,
             }
         return {

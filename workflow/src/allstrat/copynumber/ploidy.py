@@ -95,33 +95,38 @@ def chromosome_states(
     Int64; NA = not assessed / not whole-chromosome), ``coverage`` and ``mean_cn``.
     """
     rows = []
+    chrom_arr = norm["chrom"].to_numpy()
+    start_arr = norm["start"].to_numpy(dtype=np.int64)
+    end_arr = norm["end"].to_numpy(dtype=np.int64)
+    state_arr = norm["cn_state"].to_numpy(dtype=np.int64)
+    cn_arr = norm["cn"].to_numpy(dtype=float)
     for chrom, info in chromosomes.iterrows():
-        seg = norm[norm["chrom"] == chrom]
+        on = chrom_arr == chrom
+        st_c, en_c, state_c = start_arr[on], end_arr[on], state_arr[on]
         arms = {
             "p": (1, int(info["centromere_start"]) - 1),
             "q": (int(info["centromere_end"]) + 1, int(info["length"])),
         }
         if info["acrocentric"]:
             arms.pop("p")
-        rec: dict = {"chrom": chrom}
+        rec: dict = {"chrom": chrom, "p_state": pd.NA}
         weights: dict[int, int] = {}
         total_len = 0
         total_cov = 0
         for arm, (a, b) in arms.items():
-            s = seg[(seg["start"] <= b) & (seg["end"] >= a)]
-            ov = (np.minimum(s["end"], b) - np.maximum(s["start"], a) + 1).to_numpy()
+            hit = (st_c <= b) & (en_c >= a)
+            ov = np.minimum(en_c[hit], b) - np.maximum(st_c[hit], a) + 1
             cov = ov.sum() / (b - a + 1)
             total_len += b - a + 1
-            total_cov += ov.sum()
+            total_cov += int(ov.sum())
             state = pd.NA
-            if cov >= min_arm_coverage and len(s):
+            if cov >= min_arm_coverage and hit.any():
                 by: dict[int, int] = {}
-                for st, o in zip(s["cn_state"].to_numpy(), ov, strict=True):
+                for st, o in zip(state_c[hit], ov, strict=True):
                     by[int(st)] = by.get(int(st), 0) + int(o)
                     weights[int(st)] = weights.get(int(st), 0) + int(o)
                 state = max(by, key=lambda k: by[k])
             rec[f"{arm}_state"] = state
-        rec.setdefault("p_state", pd.NA)
         assessed = [rec[f"{a}_state"] for a in arms if rec[f"{a}_state"] is not pd.NA]
         whole = pd.NA
         if assessed and len(set(assessed)) == 1 and len(assessed) == len(arms):
@@ -131,8 +136,8 @@ def chromosome_states(
         rec["whole_state"] = whole
         rec["coverage"] = round(total_cov / total_len, 3)
         rec["mean_cn"] = (
-            round(float(np.average(seg["cn"], weights=seg["end"] - seg["start"] + 1)), 3)
-            if len(seg)
+            round(float(np.average(cn_arr[on], weights=en_c - st_c + 1)), 3)
+            if on.any()
             else np.nan
         )
         rows.append(rec)
@@ -142,19 +147,36 @@ def chromosome_states(
     return out
 
 
-def infer_sex(states: pd.DataFrame, norm: pd.DataFrame) -> str:
-    """``male`` when chrY carries copy number ≥ 0.5 over most of its segments, ``female``
-    when chrY segments are present but lost, ``unknown`` without chrY data."""
+def infer_sex(states: pd.DataFrame, norm: pd.DataFrame) -> tuple[str, str]:
+    """Infer sex and the male sex-chromosome convention of the segment caller.
+
+    ``male`` when chrY carries copy number ≥ 0.5 over most of its length, ``female``
+    when chrY segments are present but lost, ``unknown`` without chrY data. Callers
+    normalise male X/Y either against a diploid reference (X and Y at log2 ≈ −1, CNVkit
+    default) or against a haploid expectation (X and Y at log2 ≈ 0); a male chrY at ≥ 1.5
+    estimated copies means the latter, and X/Y copy numbers are then halved.
+
+    Returns
+    -------
+    (sex, convention)
+        convention is ``diploid_reference``, ``haploid_normalised`` or ``""``.
+    """
     y = norm[norm["chrom"] == "chrY"]
     if y.empty:
-        return "unknown"
+        return "unknown", ""
     w = (y["end"] - y["start"] + 1).to_numpy(dtype=float)
-    present = float(w[y["cn"].to_numpy() >= 0.5].sum() / w.sum())
-    return "male" if present >= 0.5 else "female"
+    cn = y["cn"].to_numpy()
+    present = float(w[cn >= 0.5].sum() / w.sum())
+    if present < 0.5:
+        return "female", ""
+    order = np.argsort(cn)
+    cw = np.cumsum(w[order])
+    median = float(cn[order][np.searchsorted(cw, cw[-1] / 2)])
+    return "male", "haploid_normalised" if median >= 1.5 else "diploid_reference"
 
 
 def modal_number(
-    states: pd.DataFrame, *, sex: str = "unknown"
+    states: pd.DataFrame, *, sex: str = "unknown", convention: str = ""
 ) -> tuple[int | None, list[str], dict]:
     """Modal chromosome number from whole-chromosome states.
 
@@ -179,6 +201,8 @@ def modal_number(
         flags.append("chrX_not_assessed")
     else:
         expected_x = 1 if sex == "male" else 2
+        if sex == "male" and convention == "haploid_normalised":
+            x = int(x) // 2 if int(x) % 2 == 0 else round(int(x) / 2)
         if sex == "unknown":
             flags.append(
                 "sex_unknown_assumed_female" if int(x) >= 2 else "sex_unknown_assumed_male"
