@@ -53,7 +53,7 @@ def test_figures_are_drawn_when_evidence_exists(rendered):
     # plus arm states); RPT_02: per-subtype reference quantiles and a flat segment list
     for sid in ("RPT_01", "RPT_02", "RPT_03"):
         h = (rendered / "samples" / f"{sid}.html").read_text()
-        assert h.count("data:image/svg+xml;base64,") == 2, sid  # markers + copy number
+        assert h.count('src="data:image/png;base64,') == 2, sid  # markers + copy number
     h4 = (rendered / "samples" / "RPT_04.html").read_text()
     assert "data:image/" not in h4  # no segments, no marker genes: said, not drawn
     assert "No segment or probe values were recorded" in h4
@@ -251,3 +251,10 @@ def test_cohort_report_with_umap_and_subsample(rendered, tmp_path):
     html = (tmp_path / "c.html").read_text()
     assert "3 of 4 samples drawn" in html
     assert "UMAP needs at least 10 samples" in html
+
+
+def test_svg_figures_on_request(chunk_dir, tmp_path, report_args):
+    args = [*report_args(chunk_dir, tmp_path), "--sample", "RPT_01", "--figure-format", "svg"]
+    assert main(args) == 0
+    html = (tmp_path / "RPT_01.html").read_text()
+    assert html.count('src="data:image/svg+xml;base64,') == 2

@@ -133,14 +133,22 @@ def config_sha256(config: Mapping[str, Any]) -> str:
 
 
 def dependency_versions(packages: Iterable[str] = DEPENDENCIES) -> dict[str, str]:
-    """Return ``{package: version}`` for the installed ``packages`` ("absent" if missing)."""
-    out: dict[str, str] = {}
+    """Return ``{package: version}`` for the installed ``packages`` ("absent" if missing).
+
+    Looked up once per process (package metadata scans cost ~10 ms per package).
+    """
+    return dict(_versions(tuple(packages)))
+
+
+@functools.cache
+def _versions(packages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out = []
     for name in packages:
         try:
-            out[name] = version(name)
+            out.append((name, version(name)))
         except PackageNotFoundError:
-            out[name] = "absent"
-    return out
+            out.append((name, "absent"))
+    return tuple(out)
 
 
 def merge_model_records(records: Iterable[Mapping[str, str]]) -> list[dict[str, str]]:

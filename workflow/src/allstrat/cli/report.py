@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--outdir", required=True, help="folder for <sample>.json and <sample>.html")
     s.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
     s.add_argument(
-        "--figure-format", choices=["svg", "png"], default="svg", help="embedded figures"
+        "--figure-format",
+        choices=["png", "svg"],
+        default="png",
+        help="embedded figures: png (default; fast, background drawn once) or svg (vector)",
     )
     s.add_argument("--no-html", action="store_true", help="write only the JSON files")
     s.set_defaults(func=run_samples)
@@ -190,7 +193,7 @@ def run_samples(args: argparse.Namespace) -> int:
             rulesets[str(proto)] = ";".join(sorted({v for v in versions if v}))
     sources = {"classify": args.classify, "copynumber": args.copynumber, "risk": args.risk}
 
-    records: dict[str, dict[str, Any]] = {}
+    per_sample: dict[str, dict[str, Any]] = {}
     for sid in ids:
         row = classify.loc[sid] if sid in classify.index else None
         models = (
@@ -198,7 +201,7 @@ def run_samples(args: argparse.Namespace) -> int:
             if row is not None
             else []
         )
-        prov = build_provenance(
+        per_sample[sid] = build_provenance(
             step="report samples",
             inputs=[
                 *common_inputs,
@@ -211,20 +214,19 @@ def run_samples(args: argparse.Namespace) -> int:
             config_hash=args.config_sha256,
             upstream={"expression": upstream} if upstream else None,
         )
-        records.update(
-            assemble_records(
-                [sid],
-                classify=classify,
-                explain=explain,
-                copynumber=copynumber,
-                cn_evidence=cn_evidence,
-                risk=risk,
-                traces=traces,
-                qc_metrics=qc_metrics,
-                provenance=prov,
-                sources=sources,
-            )
-        )
+    records = assemble_records(
+        ids,
+        classify=classify,
+        explain=explain,
+        copynumber=copynumber,
+        cn_evidence=cn_evidence,
+        risk=risk,
+        traces=traces,
+        qc_metrics=qc_metrics,
+        provenance=build_provenance(step="report samples", inputs=common_inputs),
+        provenance_by_sample=per_sample,
+        sources=sources,
+    )
     genes = load_gene_table().table
     wanted = [g for _, locus in ZOOM_LOCI for g in locus if g in genes.index]
     coords = {

@@ -9,6 +9,7 @@ and are the single source of the per-sample JSON, the per-sample HTML and the ro
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -187,6 +188,7 @@ def assemble_records(
     traces: Mapping[str, Any] | None = None,
     qc_metrics: Mapping[str, Mapping[str, float | None]] | None = None,
     provenance: Mapping[str, Any],
+    provenance_by_sample: Mapping[str, Mapping[str, Any]] | None = None,
     sources: Mapping[str, str] | None = None,
     validate: bool = True,
 ) -> dict[str, dict[str, Any]]:
@@ -214,6 +216,9 @@ def assemble_records(
         AnnData's ``obs``).
     provenance
         Provenance record (:func:`allstrat.provenance.build_provenance`) of this step.
+    provenance_by_sample
+        Per-sample provenance records (e.g. with the sample's own input files); a
+        sample listed here gets its record instead of ``provenance``.
     sources
         ``{"classify"|"copynumber"|"risk": path}`` for error messages.
     validate
@@ -284,7 +289,7 @@ def assemble_records(
             "copy_number": cn,
             "risk": _risk_section(risk_rows, traces.get(sid)),
             "qc": qc,
-            "provenance": dict(provenance),
+            "provenance": dict((provenance_by_sample or {}).get(sid, provenance)),
         }
         pgx = _pharmacogenetics(traces.get(sid))
         if pgx is not None:
@@ -293,6 +298,13 @@ def assemble_records(
             validate_record(rec)
         records[sid] = rec
     return records
+
+
+@functools.cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = load_schema(SCHEMA_NAME)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
 
 
 def validate_record(record: Mapping[str, Any]) -> None:
@@ -304,7 +316,7 @@ def validate_record(record: Mapping[str, Any]) -> None:
         Naming the sample and the first offending field (stage outputs broke the
         contract).
     """
-    validator = jsonschema.Draft202012Validator(load_schema(SCHEMA_NAME))
+    validator = _validator()
     err = next(iter(sorted(validator.iter_errors(record), key=lambda e: list(e.path))), None)
     if err is not None:
         field = "/".join(str(x) for x in err.absolute_path) or "record"
