@@ -67,6 +67,7 @@ class RunStats:
     returncode: int
     stdout: str
     stderr: str
+    peak_by_verb_mib: dict[str, float]  # largest RSS per ``allstrat <verb>`` process seen
 
 
 def run_measured(
@@ -84,6 +85,7 @@ def run_measured(
     )
     peak_tree = 0
     peak_proc = 0
+    by_verb: dict[str, int] = {}
     stop = threading.Event()
 
     def sample() -> None:
@@ -105,6 +107,9 @@ def run_measured(
                     continue
                 total += rss
                 peak_proc = max(peak_proc, rss)
+                verb = _allstrat_verb(p)
+                if verb:
+                    by_verb[verb] = max(by_verb.get(verb, 0), rss)
             peak_tree = max(peak_tree, total)
             stop.wait(interval)
 
@@ -114,7 +119,22 @@ def run_measured(
     wall = time.perf_counter() - t0
     stop.set()
     th.join()
-    return RunStats(wall, peak_tree / 2**20, peak_proc / 2**20, proc.returncode, out, err)
+    verbs = {k: v / 2**20 for k, v in sorted(by_verb.items())}
+    return RunStats(wall, peak_tree / 2**20, peak_proc / 2**20, proc.returncode, out, err, verbs)
+
+
+def _allstrat_verb(p: psutil.Process) -> str:
+    """``"classify"`` for a process running ``allstrat classify ...``, else ``""``."""
+    try:
+        cmd = p.cmdline()
+    except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+        return ""
+    for k, arg in enumerate(cmd[:3]):
+        if arg.endswith("/allstrat") or arg == "allstrat":
+            rest = [a for a in cmd[k + 1 :] if not a.startswith("-")]
+            if rest:
+                return " ".join(rest[:2]) if rest[0] == "report" else rest[0]
+    return ""
 
 
 def check(stats: RunStats, what: str) -> RunStats:

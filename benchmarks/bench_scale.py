@@ -1,0 +1,186 @@
+"""End-to-end scaling: simulated cohorts of 100 ... 10,000 samples through the workflow.
+
+For each size N the script
+1. simulates a cohort (``allstrat simulate --layout cohort``: one counts matrix, one SEG
+   file, per-sample fusion files, clinical and MRD tables) — setup, not timed as pipeline;
+2. times the raw parse of those inputs with plain pandas (the floor for per-sample cost);
+3. runs the whole workflow (``snakemake --cores 2`` with the checkout's Snakefile, a
+   config pointing at the cohort, ``batching.samples_per_job`` as given) and reports wall
+   time, CPU time, peak memory of the whole process tree and of the largest process;
+4. reruns it (nothing to do) and, after deleting one sample's report, reruns again (only
+   that sample's chunk may run) to show that reruns stay incremental.
+At the end it fits the log-log slope of wall time against N (1 = linear).
+
+Targets (issue #7): 10,000 samples end to end < 5 min wall on 2 cores, < 4 GiB peak;
+per-sample cost within 2x of the raw parse cost of its inputs; slope ~1.
+
+Usage: ``python benchmarks/bench_scale.py --sizes 100 1000 10000 [--samples-per-job 250]``.
+Work folders go to a temporary directory (``--keep DIR`` keeps them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ROOT, check, figure, run_measured, save
+
+
+def simulate(n: int, out: Path, seed: int) -> float:
+    """Write a cohort of ``n`` samples to ``out``; return the seconds it took."""
+    t0 = time.perf_counter()
+    check(
+        run_measured(
+            [
+                "allstrat",
+                "simulate",
+                "--n-samples",
+                str(n),
+                "--seed",
+                str(seed),
+                "--out",
+                str(out),
+                "--layout",
+                "cohort",
+            ]
+        ),
+        f"simulate {n}",
+    )
+    return time.perf_counter() - t0
+
+
+def raw_parse_seconds(cohort: Path) -> float:
+    """Parse every input file of the cohort once with plain pandas (no checks)."""
+    sheet = pd.read_csv(cohort / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
+    t0 = time.perf_counter()
+    for col in ("expression", "copy_number", "fusions"):
+        for path in sorted(set(sheet[col]) - {""}):
+            skip = 1 if path.endswith(".txt") else 0
+            pd.read_csv(path, sep="\t", comment=None, skiprows=skip, low_memory=False)
+    for name in ("clinical.tsv", "mrd.tsv"):
+        if (cohort / name).is_file():
+            pd.read_csv(cohort / name, sep="\t", dtype=str)
+    return time.perf_counter() - t0
+
+
+def write_config(work: Path, cohort: Path, samples_per_job: int) -> None:
+    """The checkout's config with the cohort's sheet / clinical / MRD tables swapped in."""
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["samples"] = str(cohort / "samples.tsv")
+    if "clinical" in cfg:
+        cfg["clinical"] = str(cohort / "clinical.tsv")
+    if "mrd" in cfg:
+        cfg["mrd"] = str(cohort / "mrd.tsv") if (cohort / "mrd.tsv").is_file() else ""
+    cfg.setdefault("demo", {})["generate"] = False
+    cfg.setdefault("batching", {})["samples_per_job"] = samples_per_job
+    (work / "config").mkdir(parents=True, exist_ok=True)
+    (work / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+
+def snakemake(work: Path, *extra: str):
+    """Run the checkout's Snakefile in ``work``; return (RunStats, CPU seconds of the tree)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    st = run_measured(
+        ["snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2", "--quiet", "rules", *extra],
+        cwd=work,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return check(st, f"snakemake in {work}"), cpu
+
+
+def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> float:
+    work = base / f"n{n}"
+    cohort = work / "cohort"
+    work.mkdir(parents=True, exist_ok=True)
+    if (cohort / "samples.tsv").is_file():  # --keep DIR from an earlier run: reuse it
+        sheet = pd.read_csv(cohort / "samples.tsv", sep="\t", dtype=str)
+        if len(sheet) != n:
+            raise SystemExit(f"{cohort} holds {len(sheet)} samples, not {n}")
+        for stale in ("results", ".snakemake"):
+            shutil.rmtree(work / stale, ignore_errors=True)
+    else:
+        figure(res, f"n{n}_simulate", simulate(n, cohort, args.seed), "s", "setup only")
+    raw = raw_parse_seconds(cohort)
+    figure(res, f"n{n}_raw_parse_inputs", raw, "s", "pandas, all input files once")
+    write_config(work, cohort, args.samples_per_job)
+    load = os.getloadavg()[0]
+    st, cpu = snakemake(work)
+    calls = pd.read_csv(work / "results" / "calls.tsv", sep="\t", dtype=str)
+    n_calls = calls["sample_id"].nunique()
+    if n_calls != n:
+        raise SystemExit(f"calls.tsv has {n_calls} samples, expected {n}")
+    figure(res, f"n{n}_workflow_wall", st.wall_s, "s", f"{args.samples_per_job}/job, 2 cores")
+    figure(res, f"n{n}_workflow_cpu", cpu, "s", "user+sys of all jobs")
+    figure(res, f"n{n}_peak_tree_rss", st.peak_tree_rss_mib, "MiB", "all processes at once")
+    figure(res, f"n{n}_peak_process_rss", st.peak_proc_rss_mib, "MiB", "largest process")
+    figure(res, f"n{n}_cpu_per_sample", cpu / n * 1e3, "ms")
+    figure(res, f"n{n}_raw_parse_per_sample", raw / n * 1e3, "ms")
+    figure(res, f"n{n}_cpu_per_sample_vs_raw_parse", cpu / raw, "x", "incl. fixed start-up")
+    figure(res, f"n{n}_load_average_before", load, "", "other work inflates times")
+    for verb, mib in st.peak_by_verb_mib.items():
+        figure(res, f"n{n}_peak_rss[{verb}]", mib, "MiB", "per job (sizes rule resources)")
+
+    st2, _ = snakemake(work)
+    figure(res, f"n{n}_rerun_nothing_to_do", st2.wall_s, "s")
+    sample_json = sorted((work / "results" / "samples").glob("*.json"))
+    if sample_json:
+        victim = sample_json[len(sample_json) // 2]
+        victim.unlink()
+        dry = run_measured(
+            ["snakemake", "-s", str(ROOT / "Snakefile"), "-n", "--cores", "2"], cwd=work
+        )
+        m = re.search(r"^total\s+(\d+)", dry.stdout + dry.stderr, flags=re.MULTILINE)
+        n_jobs = int(m.group(1)) if m else -1
+        st3, _ = snakemake(work)
+        figure(res, f"n{n}_rerun_one_sample_output_deleted", st3.wall_s, "s", f"{n_jobs} jobs")
+        if not victim.is_file():
+            raise SystemExit(f"rerun did not restore {victim}")
+    if not args.keep:
+        shutil.rmtree(work)
+    return st.wall_s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    ap.add_argument("--samples-per-job", type=int, default=250)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument(
+        "--keep", help="keep the work folders under this directory (and reuse cohorts there)"
+    )
+    args = ap.parse_args()
+    res: dict = {}
+    walls = {}
+    with tempfile.TemporaryDirectory(prefix="allstrat-bench-scale-") as d:
+        base = Path(args.keep) if args.keep else Path(d)
+        for n in sorted(args.sizes):
+            walls[n] = one_size(n, base, args, res)
+    if len(walls) >= 2:
+        x = np.log([float(k) for k in walls])
+        y = np.log(list(walls.values()))
+        slope = float(np.polyfit(x, y, 1)[0])
+        figure(res, "loglog_slope_wall_vs_n", slope, "", "1 = linear")
+        big, small = max(walls), min(walls)
+        marginal = (walls[big] - walls[small]) / (big - small)
+        figure(res, "marginal_wall_per_sample", marginal * 1e3, "ms", f"between {small}, {big}")
+        if not math.isfinite(slope):
+            raise SystemExit("could not fit the scaling slope")
+    save(res, "scale_" + "_".join(map(str, sorted(args.sizes))))
+
+
+if __name__ == "__main__":
+    main()
