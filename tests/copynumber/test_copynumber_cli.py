@@ -126,3 +126,35 @@ def test_grch37_sample_refused_with_clear_error(workdir, capsys):
 def test_bad_settings_refused(workdir, capsys):
     assert _run("--settings", '{"mlpa": {"mode": "magic"}}') == 2
     assert "copynumber.mlpa.mode" in capsys.readouterr().err
+
+
+def test_rna_fallback_from_expression_chunk(workdir):
+    """A sample without DNA copy number gets cn_source=RNA from the expression chunk."""
+    import anndata as ad
+    import numpy as np
+
+    from allstrat.copynumber.rna_dosage import load_reference
+
+    ref = load_reference()
+    if ref is None:
+        pytest.skip("RNA dosage reference not installed")
+    rng = np.random.default_rng(3)
+    cpm = 2.0 ** ref["mean"].to_numpy() - 1
+    gain = ref["chrom"].isin(["chr4", "chr10", "chr21"]).to_numpy()
+    mu = cpm * np.where(gain, 1.5, 1.0)
+    counts = rng.poisson(mu / mu.sum() * 3e7)[None, :]
+    adata = ad.AnnData(
+        X=counts.astype(float),
+        obs=pd.DataFrame(index=["CN_NONE"]),
+        var=pd.DataFrame(index=ref["symbol"].to_numpy()),
+    )
+    adata.layers["counts"] = counts
+    adata.write_h5ad(workdir / "expr.h5ad")
+    assert _run("--sample", "CN_NONE", "--expression", "expr.h5ad") == 0
+    t = pd.read_csv("out/cn.tsv", sep="\t", dtype=str, keep_default_na=False)
+    row = t.iloc[0]
+    assert (row["cn_source"], row["modal_chromosome_number"]) == ("RNA", "49")
+    assert row["karyotype_class"] == "low_hyperdiploid"
+    assert row["favourable_trisomies"] == "+4;+10"
+    assert "rna_derived_low_confidence" in row["cn_qc_flags"]
+    assert row["ikzf1plus"] == "not_assessable"
