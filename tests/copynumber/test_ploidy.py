@@ -97,6 +97,10 @@ def test_masked_hypodiploidy_warning_from_genome_wide_loh(gene_rows, chromosomes
     r = _row(gene_rows, chromosomes, whole=whole, baf=True, loh=loh)
     assert r.row["masked_hypodiploidy_warning"] == "yes"
     assert r.evidence["masked_hypodiploidy"]["loh_fraction"] > 0.5
+    # 54 as measured, but genome-wide LOH is not high hyperdiploidy: classified by 27
+    assert r.row["modal_chromosome_number"] == "54"
+    assert r.row["karyotype_class"] == "near_haploid"
+    assert "karyotype_from_halved_count_masked_hypodiploidy" in r.row["cn_qc_flags"]
 
 
 def test_no_masked_warning_for_heterozygous_hyperdiploid(gene_rows, chromosomes):
