@@ -81,9 +81,9 @@ def test_provenance_carries_checksums_and_versions(rendered, chunk_dir):
     assert roles["expression"]["sha256"] == sha256_file(chunk_dir / "counts.tsv")
     assert prov["models"] == [{"model_id": "allstrat-bcell/0.1.0", "sha256": "ab" * 32}]
     assert prov["rulesets"] == {
-        "aieop_bfm_2017": "2026.1",
-        "dcog_all11": "2026.1",
-        "nci_rome": "2026.1",
+        "aieop_bfm_2017": "2026.1 sha256:" + "1" * 64,
+        "dcog_all11": "2026.1 sha256:" + "2" * 64,
+        "nci_rome": "2026.1 sha256:" + "3" * 64,
     }
     assert prov["config_sha256"] == "0" * 64
     assert rec["qc"]["metrics"]["library_size"] > 0

@@ -535,8 +535,12 @@ def main() -> None:
     (HERE / "copynumber.evidence.json").write_text(json.dumps({"samples": ev}, indent=1) + "\n")
     h, r, tr = risk_rows_and_traces()
     write_tsv(HERE / "risk.tsv", h, r)
+    rulesets = {
+        p: {"version": "2026.1", "sha256": f"{i}" * 64, "file": f"resources/risk/{p}.yaml"}
+        for i, p in enumerate(["aieop_bfm_2017", "dcog_all11", "nci_rome"], start=1)
+    }
     (HERE / "risk.traces.json").write_text(
-        json.dumps({"samples": tr}, indent=1, ensure_ascii=False) + "\n"
+        json.dumps({"rulesets": rulesets, "samples": tr}, indent=1, ensure_ascii=False) + "\n"
     )
     sheet = "sample_id\texpression\texpression_format\n" + "".join(
         f"{s}\ttests/data/report/counts.tsv\tmatrix\n" for s in SAMPLES

@@ -191,6 +191,11 @@ def run_samples(args: argparse.Namespace) -> int:
     if risk is not None:
         for proto, versions in risk.groupby("protocol")["ruleset_version"]:
             rulesets[str(proto)] = ";".join(sorted({v for v in versions if v}))
+    # the risk stage records each rule-set file's sha256 in its traces: keep it with the version
+    meta_rulesets = traces.get("__meta__", {}).get("rulesets", {})
+    for proto, info in meta_rulesets.items() if isinstance(meta_rulesets, Mapping) else ():
+        if proto in rulesets and isinstance(info, Mapping) and info.get("sha256"):
+            rulesets[proto] += f" sha256:{info['sha256']}"
     sources = {"classify": args.classify, "copynumber": args.copynumber, "risk": args.risk}
 
     per_sample: dict[str, dict[str, Any]] = {}
