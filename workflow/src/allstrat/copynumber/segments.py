@@ -311,7 +311,8 @@ def find_diploid_baseline(
         Purity assumed when none is given and the data do not constrain it.
     virtual_min_height
         Peaks at least this high are also tried as 1, 3 or 4 copies, so a genome whose
-        diploid part is too small to form a peak can still be placed (by BAF).
+        diploid part is too small to form a peak can still be placed (by BAF; only when
+        at least half of the autosomal length has BAF).
     purity_grid
         Purities tried when ``purity`` is unknown.
 
@@ -332,7 +333,13 @@ def find_diploid_baseline(
         (pos, h) for pos, h in _density_peaks(x, w, bandwidth=bandwidth) if h >= min_peak_height
     ]
     hypotheses = [(pos, h, 2) for pos, h in peaks]
-    hypotheses += [(pos, h, c) for pos, h in peaks if h >= virtual_min_height for c in (1, 3, 4)]
+    # reading a peak as 1, 3 or 4 copies needs allele fractions to say so: without BAF
+    # such a reading can only win by a coincidence of noise and purity
+    baf_share = float(w[~np.isnan(baf)].sum() / w.sum())
+    if baf_share >= 0.5:
+        hypotheses += [
+            (pos, h, c) for pos, h in peaks if h >= virtual_min_height for c in (1, 3, 4)
+        ]
     cands = []
     for pos, h, read_as in hypotheses:
         fits = []
