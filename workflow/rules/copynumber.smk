@@ -6,18 +6,13 @@
 import json
 
 
-def copynumber_inputs(wildcards):
-    """The copy-number files of the chunk's samples (a multi-sample file is listed once)."""
-    if "copy_number" not in SAMPLES.columns:
-        return []
-    files = SAMPLES.loc[CHUNKS[wildcards.chunk], "copy_number"]
-    return sorted({f for f in files if f})
-
-
 rule call_copynumber:
     input:
         sheet=config["samples"],
-        copy_number=copynumber_inputs,
+        # the chunk's copy-number files (a multi-sample file is listed once)
+        copy_number=lambda w: sorted(
+            {f for f in SAMPLES.loc[CHUNKS[w.chunk]].get("copy_number", []) if f}
+        ),
         expression="results/expression/chunk_{chunk}.h5ad",
         classify="results/classify/chunk_{chunk}.tsv",
     output:
