@@ -12,6 +12,8 @@ configfile: "config/config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/demo.smk"
 include: "workflow/rules/expression.smk"
+include: "workflow/rules/classify.smk"
+include: "workflow/rules/train.smk"
 include: "workflow/rules/risk.smk"
 
 

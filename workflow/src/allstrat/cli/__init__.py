@@ -12,7 +12,9 @@ import argparse
 import importlib
 import logging
 import pkgutil
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from allstrat import DISCLAIMER, __version__
@@ -46,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         return int(args.func(args) or 0)
     except AllstratError as exc:
@@ -54,3 +58,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"allstrat {args.verb}: interrupted\n")
         return 130
+    except _Terminated:
+        sys.stderr.write(f"allstrat {args.verb}: terminated\n")
+        return 143
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(BaseException):
+    """Raised in the main thread on SIGTERM so that writers clean up their temp files."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise _Terminated

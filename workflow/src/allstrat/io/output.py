@@ -3,12 +3,15 @@
 Every writer in allstrat goes through :func:`atomic_path`: data are written to a
 temporary file in the destination folder, flushed and fsynced, then renamed over the
 destination (``os.replace`` is atomic on POSIX). An interrupted run leaves no
-half-written output behind, only a ``.tmp-*`` file that the next run overwrites.
+half-written output behind. A process killed outright (SIGKILL, node loss) cannot delete
+its ``.tmp-<name>.*`` file; the next write of the same destination removes such leftovers
+first (only one job ever writes a given output, so they cannot belong to a live writer).
 """
 
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 import tempfile
@@ -30,6 +33,9 @@ def atomic_path(dest: str | Path) -> Iterator[Path]:
     """
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for stale in dest.parent.glob(f".tmp-{glob.escape(dest.name)}.*"):
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
     fd, tmp = tempfile.mkstemp(prefix=f".tmp-{dest.name}.", dir=dest.parent)
     os.close(fd)
     tmp_path = Path(tmp)

@@ -1,0 +1,84 @@
+"""Outputs appear complete or not at all, also when the writer is killed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from allstrat.io.output import atomic_path, write_json, write_text, write_tsv
+
+
+def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
+    """An exception while writing: no destination, no temporary file."""
+    dest = tmp_path / "results" / "x.tsv"
+
+    def write() -> None:
+        with atomic_path(dest) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write()
+    assert list((tmp_path / "results").iterdir()) == []
+
+
+def test_stale_temp_file_of_a_killed_writer_is_removed(tmp_path: Path) -> None:
+    """A SIGKILLed writer's .tmp file is cleared by the next write of the same output only."""
+    stale = tmp_path / ".tmp-x.json.ab12cd"
+    other = tmp_path / ".tmp-y.json.ab12cd"
+    stale.write_text("{half")
+    other.write_text("{half")
+    write_json(tmp_path / "x.json", {"a": 1})
+    assert not stale.exists()
+    assert other.exists()
+    assert (tmp_path / "x.json").read_text() == '{\n  "a": 1\n}\n'
+
+
+def test_rewrites_are_byte_identical(tmp_path: Path) -> None:
+    """Writers are deterministic: the same table twice gives the same bytes."""
+    df = pd.DataFrame({"sample_id": ["b", "a"], "p": [1 / 3, 2e-9]})
+    write_tsv(tmp_path / "1.tsv", df)
+    write_tsv(tmp_path / "2.tsv", df)
+    write_text(tmp_path / "3.txt", "x")
+    assert (tmp_path / "1.tsv").read_bytes() == (tmp_path / "2.tsv").read_bytes()
+
+
+def test_sigterm_during_a_write_cleans_up(tmp_path: Path) -> None:
+    """SIGTERM (scheduler kill) mid-write: exit 143, no output, no temporary file."""
+    dest = tmp_path / "out" / "chunk.tsv"
+    script = textwrap.dedent(
+        f"""
+        import argparse, os, signal, time
+        from allstrat import cli
+        from allstrat.io.output import atomic_path
+
+        def run(args):
+            with atomic_path({str(dest)!r}) as p:
+                p.write_text("partial")
+                os.kill(os.getpid(), signal.SIGTERM)
+                time.sleep(30)
+            return 0
+
+        def parser():
+            ap = argparse.ArgumentParser(prog="allstrat")
+            ap.add_argument("-v", "--verbose", action="count", default=0)
+            ap.add_argument("-q", "--quiet", action="store_true")
+            sub = ap.add_subparsers(dest="verb")
+            sub.add_parser("write").set_defaults(func=run)
+            return ap
+
+        cli.build_parser = parser
+        raise SystemExit(cli.main(["write"]))
+        """
+    )
+    res = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert res.returncode == 143, res.stderr
+    assert "terminated" in res.stderr
+    assert list(dest.parent.iterdir()) == []
