@@ -94,11 +94,15 @@ def test_ph_group_with_fusions():
     row, _ = run([0.02, 0.02, 0.95, 0.01], fusions=[])
     assert (row["subtype"], row["ph_like_kinase_class"]) == ("Ph-like", "unknown")
     assert row["decided_by"] == "rule:ph_profile_without_bcr_abl1"
+    assert row["confidence_tier"] == "low"
+    assert "bcr_abl1_not_detected" in row["qc_flags"]
 
 
 def test_er_profile_without_fusion_is_like():
     row, _ = run([0.02, 0.95, 0.02, 0.01], fusions=[])
     assert row["subtype"] == "ETV6::RUNX1-like"
+    assert row["confidence_tier"] == "low"  # absence of evidence is never confident
+    assert "defining_fusion_not_found" in row["qc_flags"]
     row, _ = run([0.02, 0.95, 0.02, 0.01], fusions=[Fusion("ETV6", "RUNX1")])
     assert (row["subtype"], row["decided_by"]) == ("ETV6::RUNX1", "expression+fusion")
     row, _ = run([0.02, 0.95, 0.02, 0.01], fusions=None)
@@ -112,6 +116,23 @@ def test_fusion_decides_against_expression_with_flag():
     assert row["decided_by"] == "fusion"
     assert "fusion_expression_discordant" in row["qc_flags"]
     assert rec["defining_fusions"] == ["TCF3::PBX1 -> TCF3::PBX1"]
+
+
+def test_mutation_defined_class_capped_at_medium():
+    classes = ["PAX5 P80R", "DUX4"]
+    p = pd.DataFrame([[0.99, 0.01]], index=["S1"], columns=classes)
+    table, _ = decide_calls(
+        p,
+        lineage_scores=pd.DataFrame({"B": [0.4], "T": [-0.3]}, index=["S1"]),
+        ood_score=pd.Series([0.5], index=["S1"]),
+        marrow_score=pd.Series([0.0], index=["S1"]),
+        marrow_limit=0.25,
+        missing_fraction=pd.Series([0.0], index=["S1"]),
+        fusions={},
+    )
+    assert table.loc[0, "subtype"] == "PAX5 P80R"
+    assert table.loc[0, "confidence_tier"] == "medium"
+    assert "mutation_not_assessed" in table.loc[0, "qc_flags"]
 
 
 def test_low_confidence_fusions_ignored():

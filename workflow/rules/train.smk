@@ -7,6 +7,11 @@
 
 TRAIN = config["train"]
 TRAIN_DIR = f"{TRAIN['out_dir']}/{TRAIN['name']}/{TRAIN['version']}"
+SIMULATE_CMD = (
+    f"allstrat simulate --n-samples {TRAIN['n_samples']} --seed {TRAIN['seed']}"
+    " --subtype-balance uniform --layout cohort --sample-prefix TRN"
+    f" --out {Path(TRAIN['samples']).parent}"
+)
 
 
 if TRAIN["simulate"]:
@@ -22,13 +27,9 @@ if TRAIN["simulate"]:
             runtime=30,
             cpus_per_task=1,
         params:
-            n_samples=TRAIN["n_samples"],
-            seed=TRAIN["seed"],
-            out=lambda wildcards, output: Path(output.sheet).parent,
+            command=SIMULATE_CMD,
         shell:
-            "allstrat simulate --n-samples {params.n_samples} --seed {params.seed}"
-            " --subtype-balance uniform --layout cohort --sample-prefix TRN"
-            " --out {params.out} > {log} 2>&1"
+            "{params.command} > {log} 2>&1"
 
 
 rule train_model:
@@ -53,11 +54,13 @@ rule train_model:
         inner_folds=TRAIN["inner_folds"],
         c_grid=" ".join(str(c) for c in TRAIN["c_grid"]),
         seed=TRAIN["seed_model"],
+        simulated=f"--simulated-from '{SIMULATE_CMD}'" if TRAIN["simulate"] else "",
     shell:
         "allstrat train --sheet {input.sheet} --labels {input.labels}"
         " --out-dir {params.out_dir} --name {params.name} --version {params.version}"
         " --cv-folds {params.cv_folds} --inner-folds {params.inner_folds}"
-        " --c-grid {params.c_grid} --seed {params.seed} > {log} 2>&1"
+        " --c-grid {params.c_grid} --seed {params.seed} {params.simulated}"
+        " > {log} 2>&1"
 
 
 rule train:

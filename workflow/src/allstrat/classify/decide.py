@@ -18,11 +18,15 @@ records the rule that decided it (``decided_by``) and its caveats (``qc_flags``)
    ``unknown``); with no fusion data -> ``Ph group`` (BCR::ABL1 not excluded),
    ``ph_like = not_assessable``.
 5. **ETV6::RUNX1 profile** with fusion data but no ETV6::RUNX1 fusion ->
-   ``ETV6::RUNX1-like`` (rule ``er_profile_without_fusion``); with no fusion data the
-   expression call stands with flag ``fusion_not_assessed``.
+   ``ETV6::RUNX1-like`` (rule ``er_profile_without_fusion``, flag
+   ``defining_fusion_not_found``, tier ``low``: RNA callers miss the cryptic t(12;21) at
+   times, so the label rests on absence of evidence); with no fusion data the expression
+   call stands with flag ``fusion_not_assessed``. A Ph-group profile called Ph-like only
+   because no BCR::ABL1 fusion was reported (no kinase fusion either) gets flag
+   ``bcr_abl1_not_detected`` and tier ``low`` for the same reason.
 6. Fusion-defined subtypes called from expression alone get ``fusion_not_assessed`` (no
    data) or ``defining_fusion_not_found`` (data, no fusion); mutation-defined subtypes get
-   ``mutation_not_assessed``.
+   ``mutation_not_assessed`` and at most a ``medium`` tier.
 7. **Confidence tier**: high (p >= ``high``), medium (>= ``medium``), low otherwise;
    capped at low for ``out_of_distribution``, ``low_tumour_content``,
    ``lineage_uncertain`` and ``missing_panel_genes``; ``none`` when nothing was called.
@@ -318,6 +322,8 @@ def decide_calls(
                     kin, decided = kinases[0][1], "expression+fusion"
                 else:
                     kin, decided = "unknown", f"rule:{rule}"
+                    # absence of evidence: a caller can miss BCR::ABL1 (TKI-relevant)
+                    flags.append("bcr_abl1_not_detected")
             else:
                 subtype, rule = PH_GROUP, "ph_profile_fusion_not_assessed"
                 decided = f"rule:{rule}"
@@ -326,6 +332,9 @@ def decide_calls(
             if assessed:
                 subtype, rule = "ETV6::RUNX1-like", "er_profile_without_fusion"
                 decided = f"rule:{rule}"
+                # the cryptic t(12;21) is missed by RNA fusion callers at times: the "-like"
+                # label rests on absence of evidence and is never a confident call
+                flags.append("defining_fusion_not_found")
             else:
                 flags.append("fusion_not_assessed")
         elif expr_call in FUSION_DEFINED:
@@ -342,6 +351,13 @@ def decide_calls(
             tier = "medium"
         else:
             tier = "high" if top_p >= s.high else "medium" if top_p >= s.medium else "low"
+        if subtype in MUTATION_DEFINED and tier == "high":
+            tier = "medium"  # the defining mutation is never seen in gene counts
+        if rule in ("er_profile_without_fusion", "ph_profile_without_bcr_abl1") and kin in (
+            "",
+            "unknown",
+        ):
+            tier = "low"  # the label rests on a fusion NOT being reported
         capped = {"out_of_distribution", "low_tumour_content", "lineage_uncertain"}
         if called and (capped & set(flags) or "missing_panel_genes" in flags):
             tier = "low"

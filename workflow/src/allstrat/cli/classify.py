@@ -301,11 +301,34 @@ def write_h5ad(path: str, res: ClassificationResult, counts: pd.DataFrame, uns: 
         var=pd.DataFrame(index=pd.Index(genes, name="gene")),
     )
     adata.layers["counts"] = counts.reindex(columns=genes).to_numpy(dtype=np.float32)
-    adata.obsm["probabilities"] = res.probabilities.set_axis(adata.obs_names)
-    adata.obsm["features"] = res.features.set_axis(adata.obs_names)
-    adata.uns["allstrat"] = uns
+    # arrays + name lists in uns: labels such as "BCL2/MYC" cannot be h5 keys
+    adata.obsm["probabilities"] = res.probabilities.to_numpy(dtype=np.float64)
+    adata.obsm["features"] = res.features.to_numpy(dtype=np.float64)
+    adata.uns["allstrat"] = {**uns, "feature_names": [str(c) for c in res.features.columns]}
     with atomic_path(path) as tmp:
         adata.write_h5ad(tmp)
+
+
+def _fraction(value: object) -> float | None:
+    """Sheet blast fraction -> float, or None when empty / missing."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or text.lower() in ("nan", "na", "none"):
+        return None
+    v = float(text)
+    return None if v != v else v
+
+
+def _json_safe(obj: object) -> object:
+    """Replace NaN / inf floats (not representable in JSON) with None, recursively."""
+    if isinstance(obj, float):
+        return obj if np.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json_safe(v) for v in obj]
+    return obj
 
 
 def run(args: argparse.Namespace) -> int:
@@ -341,10 +364,7 @@ def run(args: argparse.Namespace) -> int:
     if rows is not None:
         fusions = fusions_from_sheet(rows)
         if "blast_fraction" in rows.columns:
-            blast = {
-                str(s): (float(v) if str(v).strip() else None)
-                for s, v in rows["blast_fraction"].items()
-            }
+            blast = {str(s): _fraction(v) for s, v in rows["blast_fraction"].items()}
     model = load_model(args.model or None)
     res = classify_counts(
         counts,
@@ -369,12 +389,14 @@ def run(args: argparse.Namespace) -> int:
     if args.explain:
         write_json(
             args.explain,
-            {
-                "provenance": prov,
-                "samples": res.explanations,
-                "note": "Research use only; not a diagnosis. Contributions are log-odds "
-                "contributions (coefficient x standardised feature, centred over classes).",
-            },
+            _json_safe(
+                {
+                    "provenance": prov,
+                    "samples": res.explanations,
+                    "note": "Research use only; not a diagnosis. Contributions are log-odds "
+                    "contributions (coefficient x standardised feature, centred over classes).",
+                }
+            ),
         )
     if args.h5ad:
         # h5py reads "/" in keys as groups: nested records go in as JSON text
