@@ -6,19 +6,14 @@
 import json
 
 
-def classify_fusion_inputs(wildcards):
-    """The fusion-caller files of the chunk's samples."""
-    if "fusions" not in SAMPLES.columns:
-        return []
-    files = SAMPLES.loc[CHUNKS[wildcards.chunk], "fusions"]
-    return sorted({f for f in files if f})
-
-
 rule classify_subtypes:
     input:
         sheet=config["samples"],
         expression="results/expression/chunk_{chunk}.h5ad",
-        fusions=classify_fusion_inputs,
+        # the fusion-caller files of the chunk's samples
+        fusions=lambda w: sorted(
+            {f for f in SAMPLES.loc[CHUNKS[w.chunk]].get("fusions", []) if f}
+        ),
     output:
         tsv="results/classify/chunk_{chunk}.tsv",
         explain="results/classify/chunk_{chunk}.explain.json",
