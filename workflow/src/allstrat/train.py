@@ -270,7 +270,7 @@ def train_model(
     model = build_model(gene_locations, C=c_final, random_state=random_state).fit(x, yv)
     pred = np.asarray(classes)[oof.argmax(axis=1)]
     report = classification_report(yv, pred, labels=classes, output_dict=True, zero_division=0)
-    metrics = {
+    metrics: dict[str, Any] = {
         "held_out": "outer folds of stratified nested cross-validation",
         "macro_f1": float(f1_score(yv, pred, average="macro")),
         "accuracy": float(accuracy_score(yv, pred)),

@@ -294,10 +294,14 @@ def decide_calls(
         fl = fusions.get(str(sid))
         assessed = fl is not None
         fl = _fusions_ok(fl or [], s)
-        defining = [(f, defining_subtype(f)) for f in fl]
-        defining = [(f, st) for f, st in defining if st is not None]
-        kinases = [(f, kinase_class(f)) for f in fl]
-        kinases = [(f, k) for f, k in kinases if k is not None]
+        defining: list[tuple[Fusion, str]] = []
+        kinases: list[tuple[Fusion, str]] = []
+        for f in fl:
+            st_, k_ = defining_subtype(f), kinase_class(f)
+            if st_ is not None:
+                defining.append((f, st_))
+            if k_ is not None:
+                kinases.append((f, k_))
 
         if lineage == "T":
             subtype, decided, rule = T_ALL, "expression", "lineage_T"
