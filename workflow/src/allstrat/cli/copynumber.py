@@ -86,7 +86,7 @@ def _dux4_calls(path: str | None) -> dict[str, str]:
 def _blast_fraction(value: object) -> float | None:
     if value is None or value == "":
         return None
-    f = float(value)  # the sheet reader has validated the 0-1 pattern
+    f = float(str(value))  # the sheet reader has validated the 0-1 pattern
     return None if math.isnan(f) else f
 
 

@@ -98,7 +98,7 @@ class CopyNumberSettings:
             sub = section.pop(f.name, None)
             if sub is None:
                 continue
-            sub_cls = type(f.default_factory())  # type: ignore[misc]
+            sub_cls = type(f.default_factory())  # type: ignore[misc,operator]
             known = {x.name for x in dataclasses.fields(sub_cls)}
             unknown = set(sub) - known
             if unknown:
@@ -155,7 +155,7 @@ def combine_dux4_erg(dux4: str | None, erg_status: str) -> tuple[str, list[str]]
         ``DUX4-r/ERG-deleted``, ``DUX4-r/ERG-intact``, ``DUX4-r/ERG-not_assessable``,
         ``no`` or ``not_assessable`` (no DUX4 call available).
     """
-    flags = []
+    flags: list[str] = []
     deleted = erg_status in ("deleted", "homozygous_deleted")
     if dux4 == "yes":
         if deleted:

@@ -271,14 +271,15 @@ def par1_from_states(states: dict[str, str]) -> tuple[str, list[str]]:
 
 def call_par1(norm: pd.DataFrame, genes: pd.DataFrame, *, thresholds: CnThresholds) -> LesionCall:
     """PAR1 deletion from segments over CRLF2, CSF2RA and IL3RA."""
-    states = {}
-    ev = {"source": "segments", "genes": {}}
+    states: dict[str, str] = {}
+    genes_ev: dict[str, dict] = {}
+    ev: dict = {"source": "segments", "genes": genes_ev}
     for g in ("CRLF2", *PAR1_KEY_GENES):
         row = genes.loc[g]
         st, e = region_state(
             norm, row["chrom"], int(row["start"]), int(row["end"]), thresholds=thresholds
         )
         states[g] = st
-        ev["genes"][g] = {"state": st, **e}
+        genes_ev[g] = {"state": st, **e}
     status, flags = par1_from_states(states)
     return LesionCall("PAR1", status, ev, flags)

@@ -197,7 +197,7 @@ def par1_call(called: pd.DataFrame, cut: dict, th: MlpaThresholds) -> LesionCall
             states[g] = c.status
             ev["genes"][g] = {"state": c.status, "probes": c.evidence["probes"]}
     # any interior PAR1 gene probed stands in for CSF2RA / IL3RA when those are absent
-    key = {g: states[g] for g in ("CSF2RA", "IL3RA") if g in states}
+    key: dict[str, str] = {g: states[g] for g in ("CSF2RA", "IL3RA") if g in states}
     if not key:
         interior = [states[g] for g in PAR1_INTERIOR if g in states]
         if interior:

@@ -51,7 +51,7 @@ class PloidyCutoffs:
         """Return (karyotype class, flags) for a modal number."""
         if n is None:
             return "not_assessable", []
-        flags = []
+        flags: list[str] = []
         if n < self.near_haploid_min:
             return "near_haploid", ["modal_below_near_haploid_range"]
         if n < self.low_hypodiploid_min:
@@ -136,9 +136,7 @@ def chromosome_states(
         rec["whole_state"] = whole
         rec["coverage"] = round(total_cov / total_len, 3)
         rec["mean_cn"] = (
-            round(float(np.average(cn_arr[on], weights=en_c - st_c + 1)), 3)
-            if on.any()
-            else np.nan
+            round(float(np.average(cn_arr[on], weights=en_c - st_c + 1)), 3) if on.any() else np.nan
         )
         rows.append(rec)
     out = pd.DataFrame(rows).set_index("chrom")

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +34,7 @@ from allstrat.errors import InputError
 
 logger = logging.getLogger(__name__)
 
+PURITY_GRID: tuple[float, ...] = tuple(round(0.2 + 0.05 * k, 2) for k in range(17))
 SEGMENT_COLUMNS: tuple[str, ...] = (
     "sample_id",
     "chrom",
@@ -279,9 +281,7 @@ def find_diploid_baseline(
     tie_tolerance: float = 0.002,
     default_purity: float = 1.0,
     virtual_min_height: float = 0.5,
-    purity_grid: tuple[float, ...] = tuple(
-        float(p) for p in np.round(np.arange(0.2, 1.0001, 0.05), 2)
-    ),
+    purity_grid: tuple[float, ...] = PURITY_GRID,
 ) -> Baseline:
     """Find the log2 level of the diploid state of one sample (robust to hyperdiploidy).
 
@@ -421,7 +421,7 @@ def normalise_segments(
     segments: pd.DataFrame,
     *,
     purity: float | None = None,
-    **baseline_kw: float,
+    **baseline_kw: Any,
 ) -> tuple[pd.DataFrame, Baseline]:
     """Re-centre one sample's segments on the diploid level and estimate copy number.
 
