@@ -77,19 +77,22 @@ def dependency_versions() -> dict[str, str]:
 
 
 def git_commit() -> str:
-    """Commit of the checkout allstrat runs from, or ``"unknown"``."""
-    try:
-        res = subprocess.run(
-            ["git", "rev-parse", "HEAD"],
-            cwd=project_root(),
-            capture_output=True,
-            text=True,
-            check=False,
+    """Checkout commit (``+dirty``: uncommitted changes in workflow/src), or ``"unknown"``."""
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", *args], cwd=project_root(), capture_output=True, text=True, check=False,
             timeout=10,
-        )
+        )  # fmt: skip
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return "unknown"
+        dirty = git("diff", "--quiet", "HEAD", "--", "workflow/src").returncode != 0
     except (OSError, subprocess.SubprocessError):
         return "unknown"
-    return res.stdout.strip() if res.returncode == 0 else "unknown"
+    return head.stdout.strip() + ("+dirty" if dirty else "")
 
 
 def _major_minor(v: str) -> str:
