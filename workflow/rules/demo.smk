@@ -3,17 +3,21 @@
 # outputs are every demo file the sample sheet names plus the clinical / MRD / truth
 # tables, so a fresh checkout generates the demo before the first per-chunk job.
 
+from pathlib import Path
+
 
 def demo_outputs():
     """Files under config demo.out that the sheet and config name (the simulator writes them)."""
-    out = config["demo"]["out"].rstrip("/") + "/"
+    out = Path(config["demo"]["out"])
     files = set()
     for col in ("expression", "copy_number", "fusions"):
         if col in SAMPLES.columns:
             files.update(f for f in SAMPLES[col] if f)
     files.update(config.get(key, "") for key in ("clinical", "mrd"))
-    files.add(out + "truth.tsv")
-    return sorted(f for f in files if f and f.startswith(out))
+    files.add(str(out / "truth.tsv"))
+    return sorted(
+        f for f in files if f and Path(f).parts[: len(out.parts)] == out.parts
+    )
 
 
 if config["demo"]["generate"]:
@@ -30,7 +34,7 @@ if config["demo"]["generate"]:
         params:
             n_samples=config["demo"]["n_samples"],
             seed=config["demo"]["seed"],
-            out=config["demo"]["out"],
+            out=lambda wildcards: config["demo"]["out"],
         shell:
             "allstrat simulate --n-samples {params.n_samples} --seed {params.seed}"
             " --out {params.out} > {log} 2>&1"
