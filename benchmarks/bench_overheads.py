@@ -19,14 +19,13 @@ import logging
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import figure, median_time, save
+from _common import cpu_seconds, figure, median_time, save
 
 N_GENES = 20_000
 
@@ -57,11 +56,11 @@ def cold_start(code: str, *, repeat: int = 3) -> float:
     def once() -> None:
         subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
-    return median_time(once, repeat=repeat, warmup=1)
+    return median_time(once, repeat=repeat, warmup=1, cpu=True)
 
 
 def snakemake_job_overhead(tmp: Path, *, n_jobs: int) -> tuple[float, float]:
-    """(seconds per trivial job, fixed start-up seconds) of a local Snakemake run."""
+    """(CPU seconds per trivial job, fixed start-up CPU seconds) of a local Snakemake run."""
     snakefile = tmp / "Snakefile"
     snakefile.write_text(
         "rule all:\n"
@@ -75,14 +74,14 @@ def snakemake_job_overhead(tmp: Path, *, n_jobs: int) -> tuple[float, float]:
     (one / "Snakefile").write_text(snakefile.read_text().replace(f"range({n_jobs})", "range(1)"))
 
     def run(where: Path) -> float:
-        t0 = time.perf_counter()
+        t0 = cpu_seconds()
         subprocess.run(
             ["snakemake", "--cores", "2", "--quiet", "all", "--forceall"],
             cwd=where,
             check=True,
             capture_output=True,
         )
-        return time.perf_counter() - t0
+        return cpu_seconds() - t0
 
     t1 = min(run(one) for _ in range(2))
     tn = min(run(tmp) for _ in range(2))
@@ -113,11 +112,13 @@ def main() -> None:
             files.append(f)
         f0 = files[0]
         t_raw = median_time(
-            lambda: pd.read_csv(f0, sep="\t", skiprows=1, dtype={"Geneid": str}), repeat=20
+            lambda: pd.read_csv(f0, sep="\t", skiprows=1, dtype={"Geneid": str}),
+            repeat=20,
+            cpu=True,
         )
-        figure(res, "parse_raw_pandas_20k_genes", t_raw * 1e3, "ms", "pd.read_csv, no checks")
-        t_rd = median_time(lambda: read_featurecounts(f0), repeat=20)
-        figure(res, "parse_allstrat_reader_20k_genes", t_rd * 1e3, "ms", "read_featurecounts")
+        figure(res, "parse_raw_pandas_20k_genes", t_raw * 1e3, "ms CPU", "pd.read_csv, no checks")
+        t_rd = median_time(lambda: read_featurecounts(f0), repeat=20, cpu=True)
+        figure(res, "parse_allstrat_reader_20k_genes", t_rd * 1e3, "ms CPU", "read_featurecounts")
 
         sheet = pd.DataFrame(
             {
@@ -126,10 +127,10 @@ def main() -> None:
                 "expression_format": "featurecounts",
             }
         )
-        t_chunk = median_time(lambda: read_expression_cohort(sheet, genes), repeat=3)
+        t_chunk = median_time(lambda: read_expression_cohort(sheet, genes), repeat=3, cpu=True)
         per = t_chunk / len(files)
-        figure(res, "import_chunk_wall", t_chunk, "s", f"{len(files)} samples")
-        figure(res, "import_per_sample", per * 1e3, "ms", "parse + validate + harmonise")
+        figure(res, "import_chunk_cpu", t_chunk, "s CPU", f"{len(files)} samples")
+        figure(res, "import_per_sample", per * 1e3, "ms CPU", "parse + validate + harmonise")
         figure(res, "import_per_sample_vs_raw_parse", per / t_raw, "x", "target <= 2")
 
         for name, code in [
@@ -139,13 +140,13 @@ def main() -> None:
             ("startup_import_scanpy", "import scanpy"),
             ("startup_allstrat_cli", "import allstrat.cli as c; c.main(['--help'])"),
         ]:
-            figure(res, name, cold_start(code), "s")
+            figure(res, name, cold_start(code), "s CPU")
 
         sm = tmp / "smk"
         sm.mkdir()
         per_job, fixed = snakemake_job_overhead(sm, n_jobs=args.snakemake_jobs)
-        figure(res, "snakemake_startup", fixed, "s", "1-job workflow")
-        figure(res, "snakemake_per_job_overhead", per_job * 1e3, "ms", "trivial shell job")
+        figure(res, "snakemake_startup", fixed, "s CPU", "1-job workflow")
+        figure(res, "snakemake_per_job_overhead", per_job * 1e3, "ms CPU", "trivial shell job")
     save(res, "overheads")
 
 

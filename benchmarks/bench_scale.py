@@ -38,6 +38,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, check, figure, run_measured, save
 
+SNAKEFILE = str(ROOT / "Snakefile")
+
 
 def simulate(n: int, out: Path, seed: int) -> float:
     """Write a cohort of ``n`` samples to ``out``; return the seconds it took."""
@@ -94,7 +96,7 @@ def snakemake(work: Path, *extra: str):
     """Run the checkout's Snakefile in ``work``; return (RunStats, CPU seconds of the tree)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     st = run_measured(
-        ["snakemake", "-s", str(ROOT / "Snakefile"), "--cores", "2", "--quiet", "rules", *extra],
+        ["snakemake", "-s", SNAKEFILE, "--cores", "2", "--quiet", "rules", *extra],
         cwd=work,
     )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -140,9 +142,7 @@ def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> float:
     if sample_json:
         victim = sample_json[len(sample_json) // 2]
         victim.unlink()
-        dry = run_measured(
-            ["snakemake", "-s", str(ROOT / "Snakefile"), "-n", "--cores", "2"], cwd=work
-        )
+        dry = run_measured(["snakemake", "-s", SNAKEFILE, "-n", "--cores", "2"], cwd=work)
         m = re.search(r"^total\s+(\d+)", dry.stdout + dry.stderr, flags=re.MULTILINE)
         n_jobs = int(m.group(1)) if m else -1
         st3, _ = snakemake(work)
@@ -162,7 +162,9 @@ def main() -> None:
     ap.add_argument(
         "--keep", help="keep the work folders under this directory (and reuse cohorts there)"
     )
+    ap.add_argument("--snakefile", default=SNAKEFILE, help="workflow to run (default: checkout)")
     args = ap.parse_args()
+    globals()["SNAKEFILE"] = str(Path(args.snakefile).resolve())
     res: dict = {}
     walls = {}
     with tempfile.TemporaryDirectory(prefix="allstrat-bench-scale-") as d:

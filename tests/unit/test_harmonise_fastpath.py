@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from allstrat import harmonise
 from allstrat.harmonise import harmonise_counts, harmonise_ids
@@ -58,3 +59,36 @@ def test_fast_path_equals_group_and_sum(genes):
     # repeated call (memo hit) is identical
     again, _ = harmonise_counts(counts, genes)
     pd.testing.assert_frame_equal(out, again)
+
+
+def _htseq(path, rows):
+    path.write_text("".join(f"{gene}\t{count}\n" for gene, count in rows))
+    return path
+
+
+def _sheet(path):
+    return pd.DataFrame(
+        {"sample_id": ["S1"], "expression": [str(path)], "expression_format": ["htseq"]}
+    )
+
+
+def test_conflict_check_still_refuses_one_gene_under_two_id_types(tmp_path, genes):
+    """The fast conflict check (only rows sharing a gene) keeps refusing mixed ID types."""
+    from allstrat.errors import InputError
+    from allstrat.io.expression import read_expression_cohort
+
+    rows = [("ENSG00000157554", 5), ("ENSG00000185811.19", 7), ("PAX5", 1), ("IKZF1", 3)]
+    bad = _htseq(tmp_path / "S1.counts", rows)
+    with pytest.raises(InputError, match="given twice under different IDs"):
+        read_expression_cohort(_sheet(bad), genes)
+
+
+def test_par_y_copy_is_summed_not_refused(tmp_path, genes):
+    from allstrat.io.expression import read_expression_cohort
+
+    rows = [("ENSG00000205755.12", 5), ("ENSG00000205755.12_PAR_Y", 7), ("ENSG00000157554", 2)]
+    ok = _htseq(tmp_path / "S1.counts", rows)
+    adata = read_expression_cohort(_sheet(ok), genes)
+    counts = pd.Series(adata.layers["counts"][0], index=adata.var_names)
+    assert counts["CRLF2"] == 12
+    assert counts["ERG"] == 2

@@ -1003,10 +1003,12 @@ def _pick_column(ef: ExpressionFile, sample_id: str) -> str:
 def _check_conflicts(ef: ExpressionFile, keys: np.ndarray, sample_hint: str) -> None:
     """Refuse files where one gene is reached both by an Ensembl ID and a symbol row."""
     ids = ef.counts.index.to_numpy()
-    mapped = keys != ""
-    if not mapped.any():
+    pos = np.flatnonzero(keys != "")
+    # only genes reached by several rows can conflict: look at those few rows, not all 20k
+    pos = pos[pd.Index(keys[pos]).duplicated(keep=False)]
+    if not len(pos):
         return
-    frame = pd.DataFrame({"key": keys[mapped], "id": ids[mapped], "pos": np.flatnonzero(mapped)})
+    frame = pd.DataFrame({"key": keys[pos], "id": ids[pos], "pos": pos})
     frame["ens"] = frame["id"].str.match(ENSEMBL_GENE.pattern)
     kinds = frame.groupby("key")["ens"].nunique()
     bad = kinds[kinds > 1]
