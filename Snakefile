@@ -15,6 +15,7 @@ include: "workflow/rules/expression.smk"
 include: "workflow/rules/classify.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/risk.smk"
+include: "workflow/rules/copynumber.smk"
 
 
 rule all:
