@@ -152,6 +152,7 @@ def main() -> None:
         for key, rows in runs.items():
             m = score(pd.DataFrame(rows), truth, dna_ploidy=key.startswith("seg"))
             results.append({"blast_fraction": f, "input": key, **m})
+        print(f"blast fraction {f:.1f} done ({time.perf_counter() - t0:.0f} s)", flush=True)
     table = pd.DataFrame(results)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out, sep="\t", index=False, float_format="%.3f")

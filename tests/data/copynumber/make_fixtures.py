@@ -33,34 +33,65 @@ def main() -> None:
     segs = [
         # high hyperdiploid 55, +4 +10 +17, blast fraction 0.8
         build_segments(
-            whole={"chr4": 3, "chr6": 3, "chr10": 3, "chr14": 3, "chr17": 3, "chr18": 3,
-                   "chr21": 4, "chrX": 3},
-            purity=0.8, sample_id="CN_HEH",
+            whole={
+                "chr4": 3,
+                "chr6": 3,
+                "chr10": 3,
+                "chr14": 3,
+                "chr17": 3,
+                "chr18": 3,
+                "chr21": 4,
+                "chrX": 3,
+            },
+            purity=0.8,
+            sample_id="CN_HEH",
         ),
         # IKZF1plus: IKZF1 whole-gene deletion + CDKN2A/B homozygous, ERG intact
         build_segments(
             events=[(*span("IKZF1", 20_000), 1), ("chr9", 21_900_000, 22_100_000, 0)],
-            purity=0.9, sample_id="CN_PLUS",
+            purity=0.9,
+            sample_id="CN_PLUS",
         ),
         # DUX4-like: IKZF1 deletion + PAX5 deletion + intragenic ERG deletion -> negative
         build_segments(
-            events=[(*span("IKZF1", 20_000), 1), (*span("PAX5"), 1),
-                    ("chr21", 38_450_000, 38_520_000, 1)],
-            purity=1.0, sample_id="CN_DUX4",
+            events=[
+                (*span("IKZF1", 20_000), 1),
+                (*span("PAX5"), 1),
+                ("chr21", 38_450_000, 38_520_000, 1),
+            ],
+            purity=1.0,
+            sample_id="CN_DUX4",
         ),
     ]
     seg = pd.concat(segs, ignore_index=True)
     seg["log2"] = seg["log2"].round(4)
-    out = pd.DataFrame({
-        "ID": seg["sample_id"], "chrom": seg["chrom"], "loc.start": seg["start"],
-        "loc.end": seg["end"], "num.mark": seg["n_probes"], "seg.mean": seg["log2"],
-    })
+    out = pd.DataFrame(
+        {
+            "ID": seg["sample_id"],
+            "chrom": seg["chrom"],
+            "loc.start": seg["start"],
+            "loc.end": seg["end"],
+            "num.mark": seg["n_probes"],
+            "seg.mean": seg["log2"],
+        }
+    )
     out.to_csv(HERE / "cohort.seg", sep="\t", index=False)
 
     f = 0.6  # MLPA sample blast fraction
     rows = []
-    panel = {"IKZF1": 8, "CDKN2A": 2, "CDKN2B": 2, "PAX5": 4, "ETV6": 3, "RB1": 3, "BTG1": 2,
-             "EBF1": 2, "CRLF2": 2, "CSF2RA": 2, "IL3RA": 2}
+    panel = {
+        "IKZF1": 8,
+        "CDKN2A": 2,
+        "CDKN2B": 2,
+        "PAX5": 4,
+        "ETV6": 3,
+        "RB1": 3,
+        "BTG1": 2,
+        "EBF1": 2,
+        "CRLF2": 2,
+        "CSF2RA": 2,
+        "IL3RA": 2,
+    }
     for gene, n in panel.items():
         g = genes.loc[gene]
         step = (int(g["end"]) - int(g["start"])) // (n + 1)
@@ -70,19 +101,49 @@ def main() -> None:
                 ratio = 1 - f / 2
             if gene in ("CSF2RA", "IL3RA"):
                 ratio = 1 - f / 2
-            rows.append({"sample_id": "CN_MLPA", "probe": f"{gene}_{k:02d}", "gene": gene,
-                         "exon": str(k) if gene == "IKZF1" else "", "ratio": round(ratio, 3),
-                         "chrom": g["chrom"], "position": int(g["start"]) + k * step})
+            rows.append(
+                {
+                    "sample_id": "CN_MLPA",
+                    "probe": f"{gene}_{k:02d}",
+                    "gene": gene,
+                    "exon": str(k) if gene == "IKZF1" else "",
+                    "ratio": round(ratio, 3),
+                    "chrom": g["chrom"],
+                    "position": int(g["start"]) + k * step,
+                }
+            )
     pd.DataFrame(rows).to_csv(HERE / "mlpa_long.tsv", sep="\t", index=False)
 
-    calls = pd.DataFrame({
-        "sample_id": "CN_CALLS",
-        "gene": ["IKZF1", "CDKN2A", "CDKN2B", "PAX5", "ERG", "ETV6", "RB1", "BTG1", "EBF1",
-                 "PAR1"],
-        "call": ["normal", "deleted", "normal", "normal", "normal", "deleted", "normal",
-                 "normal", "normal", "normal"],
-        "copy_number": [""] * 10,
-    })
+    calls = pd.DataFrame(
+        {
+            "sample_id": "CN_CALLS",
+            "gene": [
+                "IKZF1",
+                "CDKN2A",
+                "CDKN2B",
+                "PAX5",
+                "ERG",
+                "ETV6",
+                "RB1",
+                "BTG1",
+                "EBF1",
+                "PAR1",
+            ],
+            "call": [
+                "normal",
+                "deleted",
+                "normal",
+                "normal",
+                "normal",
+                "deleted",
+                "normal",
+                "normal",
+                "normal",
+                "normal",
+            ],
+            "copy_number": [""] * 10,
+        }
+    )
     calls.to_csv(HERE / "gene_calls.tsv", sep="\t", index=False)
 
 
