@@ -50,3 +50,26 @@ def test_baseline_rebuilds_byte_identically(shared_data, root, tmp_path):
         out.read_bytes()
         == (root / "resources" / "markers" / "baseline_expression.tsv.gz").read_bytes()
     )
+
+
+@pytest.mark.shared_data
+def test_simulated_counts_resemble_the_real_matrix(shared_data, realistic_cohort, genes):
+    """Shape of the data vs 10 real B-ALL samples: gene levels, spread, detection."""
+    import numpy as np
+    from scipy.stats import spearmanr
+
+    from allstrat.harmonise import harmonise_counts
+
+    real = pd.read_csv(shared_data / "allcatchr_test_counts.tsv", sep="\t", index_col=0)
+    real, _ = harmonise_counts(real, genes)
+    sim = realistic_cohort.counts
+    common = sim.index.intersection(real.index)
+    lr = np.log2(real.loc[common] / real.sum() * 1e6 + 1)
+    ls = np.log2(sim.loc[common] / sim.sum() * 1e6 + 1)
+    assert spearmanr(lr.median(axis=1), ls.median(axis=1))[0] > 0.95
+    sd_real = lr[lr.median(axis=1) > 5].std(axis=1).median()
+    sd_sim = ls[ls.median(axis=1) > 5].std(axis=1).median()
+    assert 0.7 * sd_real < sd_sim < 1.3 * sd_real
+    det_real = (real > 0).sum().median()
+    det_sim = (sim > 0).sum().median()
+    assert abs(det_sim - det_real) / det_real < 0.1

@@ -56,13 +56,13 @@ DOSAGE_EXPONENT = 0.9
 ON_FLOOR_LOG2 = 3.0
 MARKER_DROPOUT = 0.15  # probability a marker gene is not moved in a given sample
 MARKER_JITTER_SD = 0.3  # log-normal jitter of each marker's fold change
-N_LATENT = 6
-LATENT_GENES = 250
-LATENT_SD = 0.35
+N_LATENT = 10
+LATENT_GENES = 800
+LATENT_SD = 0.45
 BATCH_SD = 0.12
 BATCH_STRONG_SHARE = 0.02
 BATCH_STRONG_SD = 0.6
-DISP_ASYMPTOTE_MEDIAN = 0.1
+DISP_ASYMPTOTE_MEDIAN = 0.15
 DISP_ASYMPTOTE_SD = 0.6
 DISP_POISSON_EXTRA = 3.0
 # Bone-marrow background: gene -> (log2 offset in pure blasts, log2 offset in normal
