@@ -29,7 +29,7 @@ rule classify_subtypes:
         settings=json.dumps(config["classify"], sort_keys=True),
     shell:
         "allstrat classify --expression {input.expression}"
-        " --sheet {input.sheet} --chunk {wildcards.chunk}"
+        " --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
         " --settings {params.settings:q}"
         " --out {output.tsv} --explain {output.explain} --h5ad {output.h5ad}"

@@ -29,7 +29,7 @@ rule call_copynumber:
         genome_build=config["genome_build"],
         settings=json.dumps(config["copynumber"], sort_keys=True),
     shell:
-        "allstrat copynumber --sheet {input.sheet} --chunk {wildcards.chunk}"
+        "allstrat copynumber --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
         " --expression {input.expression} --classify {input.classify}"
         " --default-genome-build {params.genome_build}"

@@ -25,7 +25,7 @@ rule import_expression:
         star_strandedness=config["expression"]["star_strandedness"],
         min_mapped_fraction=config["expression"]["min_mapped_fraction"],
     shell:
-        "allstrat import-expression --sheet {input.sheet} --chunk {wildcards.chunk}"
+        "allstrat import-expression --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
         " --star-strandedness {params.star_strandedness}"
         " --min-mapped-fraction {params.min_mapped_fraction}"

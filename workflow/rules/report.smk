@@ -45,7 +45,7 @@ for _chunk, _ids in CHUNKS.items():
             figure_format=config["report"]["figure_format"],
             config_sha256=REPORT_CONFIG_SHA256,
         shell:
-            "allstrat report samples --sheet {input.sheet} --chunk {params.chunk}"
+            "allstrat report samples --sheet {input.sheet:q} --chunk {params.chunk}"
             " --samples-per-job {params.samples_per_job}"
             " --classify {input.classify} --explain {input.explain}"
             " --copynumber {input.copynumber} --cn-evidence {input.cn_evidence}"
@@ -79,7 +79,7 @@ rule collect_calls:
     params:
         config_sha256=REPORT_CONFIG_SHA256,
     shell:
-        "allstrat collect --sheet {input.sheet} --classify {input.classify}"
+        "allstrat collect --sheet {input.sheet:q} --classify {input.classify}"
         " --copynumber {input.copynumber} --risk {input.risk} --h5ad {input.h5ad}"
         " --out-calls {output.calls} --out-h5ad {output.h5ad}"
         " --config-sha256 {params.config_sha256} > {log} 2>&1"
@@ -109,6 +109,6 @@ rule report_cohort:
         config_sha256=REPORT_CONFIG_SHA256,
     shell:
         "allstrat report cohort --calls {input.calls} --cohort {input.cohort}"
-        " --reference '{params.reference}' --max-points {params.max_points}"
+        " --reference={params.reference:q} --max-points {params.max_points}"
         " --seed {params.seed} {params.umap} --config-sha256 {params.config_sha256}"
         " --out {output} > {log} 2>&1"

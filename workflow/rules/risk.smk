@@ -28,8 +28,8 @@ rule assign_risk:
         masking=config["risk"]["unassessed_masked_hypodiploidy"],
     shell:
         "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
-        " --clinical '{input.clinical}' --mrd '{input.mrd}'"
-        " --protocols {params.protocols} --settings-json '{params.settings}'"
+        " --clinical={input.clinical:q} --mrd={input.mrd:q}"
+        " --protocols {params.protocols} --settings-json {params.settings:q}"
         " --min-confidence-tier {params.min_confidence_tier}"
         " --unassessed-masked-hypodiploidy {params.masking}"
         " --out {output.tsv} --traces {output.traces} > {log} 2>&1"
