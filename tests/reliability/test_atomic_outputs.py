@@ -82,3 +82,18 @@ def test_sigterm_during_a_write_cleans_up(tmp_path: Path) -> None:
     assert res.returncode == 143, res.stderr
     assert "terminated" in res.stderr
     assert list(dest.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("prefix", ["../../x", "a/b", "x y", ".hidden", "$(id)"])
+def test_simulate_refuses_a_sample_prefix_that_is_a_path(
+    prefix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sample IDs name files: a prefix like '../../x' wrote outside --out; now refused."""
+    from allstrat.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--n-samples", "2", "--seed", "1", "--out", "out",
+              "--sample-prefix", prefix])  # fmt: skip
+    assert exc.value.code == 2
+    assert list(tmp_path.rglob("*")) == []

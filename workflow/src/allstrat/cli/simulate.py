@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 
 from allstrat.contracts import B_SUBTYPES, T_ALL, UNCLASSIFIED
 from allstrat.errors import InputError
@@ -29,6 +30,14 @@ def _class_weights(items: list[str]) -> dict[str, float]:
             raise InputError(f"--class-weight {item!r}: weight must be >= 0")
         out[label] = w
     return out
+
+
+def _sample_prefix(text: str) -> str:
+    """Sample IDs name output files: the prefix may not hold path separators or spaces."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
+        msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
+        raise argparse.ArgumentTypeError(msg)
+    return text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,7 +70,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default="demo",
         help="demo: mixed formats; cohort: one matrix/SEG (large cohorts)",
     )
-    p.add_argument("--sample-prefix", default="SIM", help="sample id prefix (default SIM)")
+    p.add_argument(
+        "--sample-prefix",
+        default="SIM",
+        type=_sample_prefix,
+        help="sample id prefix (default SIM; letters, digits, '_', '.', '-')",
+    )
     p.add_argument(
         "--sheet-prefix",
         default=None,
