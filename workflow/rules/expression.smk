@@ -2,16 +2,13 @@
 # Logic lives in `allstrat import-expression` (allstrat.io.expression); this rule only wires it.
 
 
-def expression_inputs(wildcards):
-    """The expression files of the chunk's samples (a cohort matrix is listed once)."""
-    files = SAMPLES.loc[CHUNKS[wildcards.chunk], "expression"]
-    return sorted({f for f in files if f})
-
-
 rule import_expression:
     input:
         sheet=config["samples"],
-        expression=expression_inputs,
+        # the chunk's expression files; a cohort matrix shared by samples is listed once
+        expression=lambda wc: sorted(
+            {f for f in SAMPLES.loc[CHUNKS[wc.chunk], "expression"] if f}
+        ),
     output:
         h5ad="results/expression/chunk_{chunk}.h5ad",
     log:
