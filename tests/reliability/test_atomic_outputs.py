@@ -97,3 +97,19 @@ def test_simulate_refuses_a_sample_prefix_that_is_a_path(
               "--sample-prefix", prefix])  # fmt: skip
     assert exc.value.code == 2
     assert list(tmp_path.rglob("*")) == []
+
+
+@pytest.mark.parametrize(
+    "option", [("--name", "../../evil"), ("--name", "a/b"), ("--version", "../1.0.0")]
+)
+def test_train_refuses_model_names_that_are_paths(
+    option: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Model name / version become folders: paths are refused before any training or write."""
+    from allstrat.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--counts", "c.tsv", "--labels", "l.tsv", "--out-dir", "models", *option])
+    assert exc.value.code == 2
+    assert list(tmp_path.rglob("*")) == []

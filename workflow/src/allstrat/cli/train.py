@@ -33,6 +33,22 @@ INTENDED_USE = (
 )
 
 
+def _model_name(text: str) -> str:
+    """A model name is a folder under --out-dir: no path separators (model card pattern)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
+        msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+def _model_version(text: str) -> str:
+    """A model version is X.Y.Z (model card pattern), checked before any training."""
+    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", text):
+        msg = f"{text!r}: expected a version like 1.2.0"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the ``train`` verb."""
     p = sub.add_parser(
@@ -46,8 +62,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     src.add_argument("--counts", help="genes x samples count matrix of the labelled cohort")
     p.add_argument("--labels", required=True, help="TSV with sample_id and subtype columns")
     p.add_argument("--out-dir", default="models", help="models folder (default models/)")
-    p.add_argument("--name", default="allstrat-bcp", help="model name (default allstrat-bcp)")
-    p.add_argument("--version", help="model version (default: next patch version)")
+    p.add_argument(
+        "--name",
+        default="allstrat-bcp",
+        type=_model_name,
+        help="model name (default allstrat-bcp; letters, digits, '_', '.', '-')",
+    )
+    p.add_argument(
+        "--version", type=_model_version, help="model version X.Y.Z (default: next patch)"
+    )
     p.add_argument("--cv-folds", type=int, default=5, help="outer CV folds (default 5)")
     p.add_argument("--inner-folds", type=int, default=3, help="inner CV folds (default 3)")
     p.add_argument(
