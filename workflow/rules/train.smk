@@ -4,13 +4,16 @@
 # train.simulate true and no cohort on disk, a class-balanced synthetic cohort is generated
 # first (allstrat simulate, seed train.seed, different from the demo seed). An existing
 # version folder is never overwritten: set train.version to a new value to retrain.
+# User paths are shell-quoted (:q): a file name is data, never code.
+
+import shlex
 
 TRAIN = config["train"]
 TRAIN_DIR = f"{TRAIN['out_dir']}/{TRAIN['name']}/{TRAIN['version']}"
 SIMULATE_CMD = (
-    f"allstrat simulate --n-samples {TRAIN['n_samples']} --seed {TRAIN['seed']}"
+    f"allstrat simulate --n-samples {int(TRAIN['n_samples'])} --seed {int(TRAIN['seed'])}"
     " --subtype-balance uniform --layout cohort --sample-prefix TRN"
-    f" --out {Path(TRAIN['samples']).parent}"
+    f" --out {shlex.quote(str(Path(TRAIN['samples']).parent))}"
 )
 
 
@@ -29,7 +32,7 @@ if TRAIN["simulate"]:
         params:
             command=SIMULATE_CMD,
         shell:
-            "{params.command} > {log} 2>&1"
+            "{params.command} > {log:q} 2>&1"
 
 
 rule train_model:
@@ -54,13 +57,13 @@ rule train_model:
         inner_folds=TRAIN["inner_folds"],
         c_grid=" ".join(str(c) for c in TRAIN["c_grid"]),
         seed=TRAIN["seed_model"],
-        simulated=f"--simulated-from '{SIMULATE_CMD}'" if TRAIN["simulate"] else "",
+        simulated_from=SIMULATE_CMD if TRAIN["simulate"] else "",
     shell:
-        "allstrat train --sheet {input.sheet} --labels {input.labels}"
-        " --out-dir {params.out_dir} --name {params.name} --version {params.version}"
+        "allstrat train --sheet {input.sheet:q} --labels {input.labels:q}"
+        " --out-dir {params.out_dir:q} --name {params.name:q} --version {params.version:q}"
         " --cv-folds {params.cv_folds} --inner-folds {params.inner_folds}"
-        " --c-grid {params.c_grid} --seed {params.seed} {params.simulated}"
-        " > {log} 2>&1"
+        " --c-grid {params.c_grid} --seed {params.seed}"
+        " --simulated-from {params.simulated_from:q} > {log:q} 2>&1"
 
 
 rule train:
