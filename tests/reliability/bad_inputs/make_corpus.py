@@ -396,6 +396,45 @@ case(
     _matrix(),
 )
 
+
+def _h5ad(counts: list[list[float]]) -> bytes:
+    """A small AnnData (obs = S1, S2; var = the genes) as .h5ad bytes."""
+    import tempfile
+
+    import anndata as ad
+    import numpy as np
+    import pandas as pd
+
+    x = np.array(counts, dtype="float64").T
+    a = ad.AnnData(
+        X=x, obs=pd.DataFrame(index=["S1", "S2"]), var=pd.DataFrame(index=[g for g, _ in GENES])
+    )
+    with tempfile.TemporaryDirectory() as d:
+        p = Path(d) / "x.h5ad"
+        a.write_h5ad(p)
+        return p.read_bytes()
+
+
+_ok_h5ad = _h5ad([[float(c), float(c * 2 + 1)] for c in COUNTS])
+case(
+    "expression/truncated.h5ad",
+    "expression",
+    "h5ad",
+    "truncated file",
+    "cannot read h5ad",
+    "file",
+    _ok_h5ad[: len(_ok_h5ad) // 2],
+)
+case(
+    "expression/negative.h5ad",
+    "expression",
+    "h5ad",
+    "negative counts",
+    "negative count",
+    "sample:S1",
+    _h5ad([[float(c), 1.0] for c in COUNTS[:3]] + [[-4.0, 1.0]] + [[1.0, 1.0]] * 10),
+)
+
 # ------------------------------------------------------------ classify --counts
 case(
     "counts/negative.tsv",
