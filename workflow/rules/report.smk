@@ -45,13 +45,13 @@ for _chunk, _ids in CHUNKS.items():
             figure_format=config["report"]["figure_format"],
             config_sha256=REPORT_CONFIG_SHA256,
         shell:
-            "allstrat report samples --sheet {input.sheet:q} --chunk {params.chunk}"
+            "allstrat report samples --sheet {input.sheet:q} --chunk {params.chunk:q}"
             " --samples-per-job {params.samples_per_job}"
-            " --classify {input.classify} --explain {input.explain}"
-            " --copynumber {input.copynumber} --cn-evidence {input.cn_evidence}"
-            " --risk {input.risk} --traces {input.traces} --expression {input.expression}"
+            " --classify {input.classify:q} --explain {input.explain:q}"
+            " --copynumber {input.copynumber:q} --cn-evidence {input.cn_evidence:q}"
+            " --risk {input.risk:q} --traces {input.traces:q} --expression {input.expression:q}"
             " --figure-format {params.figure_format} --config-sha256 {params.config_sha256}"
-            " --outdir results/samples > {log} 2>&1"
+            " --outdir results/samples > {log:q} 2>&1"
 
 
 rule collect_calls:
@@ -79,10 +79,10 @@ rule collect_calls:
     params:
         config_sha256=REPORT_CONFIG_SHA256,
     shell:
-        "allstrat collect --sheet {input.sheet:q} --classify {input.classify}"
-        " --copynumber {input.copynumber} --risk {input.risk} --h5ad {input.h5ad}"
-        " --out-calls {output.calls} --out-h5ad {output.h5ad}"
-        " --config-sha256 {params.config_sha256} > {log} 2>&1"
+        "allstrat collect --sheet {input.sheet:q} --classify {input.classify:q}"
+        " --copynumber {input.copynumber:q} --risk {input.risk:q} --h5ad {input.h5ad:q}"
+        " --out-calls {output.calls:q} --out-h5ad {output.h5ad:q}"
+        " --config-sha256 {params.config_sha256} > {log:q} 2>&1"
 
 
 rule report_cohort:
@@ -108,7 +108,7 @@ rule report_cohort:
         reference=config["report"]["reference"],
         config_sha256=REPORT_CONFIG_SHA256,
     shell:
-        "allstrat report cohort --calls {input.calls} --cohort {input.cohort}"
+        "allstrat report cohort --calls {input.calls:q} --cohort {input.cohort:q}"
         " --reference={params.reference:q} --max-points {params.max_points}"
         " --seed {params.seed} {params.umap} --config-sha256 {params.config_sha256}"
-        " --out {output} > {log} 2>&1"
+        " --out {output:q} > {log:q} 2>&1"
