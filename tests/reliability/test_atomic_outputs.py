@@ -113,3 +113,37 @@ def test_train_refuses_model_names_that_are_paths(
         main(["train", "--counts", "c.tsv", "--labels", "l.tsv", "--out-dir", "models", *option])
     assert exc.value.code == 2
     assert list(tmp_path.rglob("*")) == []
+
+
+def test_every_file_write_in_the_package_goes_through_atomic_path() -> None:
+    """No module writes a file directly: writes target the temp path of atomic_path.
+
+    A guard against regressions: ``to_csv`` / ``write_h5ad`` / ``savefig`` / ``joblib.dump``
+    must write to ``tmp`` (from :func:`allstrat.io.output.atomic_path`), an in-memory
+    buffer, or return a string; ``open(..., "w")`` / ``write_text`` / ``write_bytes`` only
+    on such a temp path.
+    """
+    import re
+
+    pkg = Path(__file__).resolve().parents[2] / "workflow" / "src" / "allstrat"
+    call = re.compile(r"\.(to_csv|write_h5ad|savefig|to_parquet)\(\s*([^,)\s]*)")
+    dump = re.compile(r"joblib\.dump\([^,]+,\s*([^,)\s]+)")
+    raw = re.compile(r"(\S*)\.(?:write_text|write_bytes)\(|(\S*)\.open\(\s*[\"'][wa]")
+    offenders = []
+    for f in sorted(pkg.rglob("*.py")):
+        if f.name == "output.py" and f.parent.name == "io":
+            continue
+        for n, line in enumerate(f.read_text().splitlines(), start=1):
+            for m in call.finditer(line):
+                if m.group(2) not in {"tmp", "buf", "fh", ""} and not m.group(2).startswith(
+                    ("sep=", "buf", "format=")
+                ):
+                    offenders.append(f"{f.name}:{n}: {line.strip()}")
+            for m in dump.finditer(line):
+                if m.group(1) != "tmp":
+                    offenders.append(f"{f.name}:{n}: {line.strip()}")
+            for m in raw.finditer(line):
+                target = m.group(1) if m.group(1) is not None else m.group(2)
+                if not target.endswith(("tmp", "fh")):
+                    offenders.append(f"{f.name}:{n}: {line.strip()}")
+    assert offenders == [], "direct (non-atomic) writes:\n" + "\n".join(offenders)
