@@ -18,6 +18,11 @@ GENE_LIST_KEYS = ("top_features", "top_genes", "marker_genes", "markers", "genes
 _VALUE_KEYS = ("value", "log2_cpm", "sample_value", "expression", "sample")
 _REF_KEYS = ("reference", "reference_distribution", "references", "by_subtype")
 _FLAT_REF = ("reference_mean", "reference_sd")
+#: columns shown first in tables of records (risk rules, lesion segments, features)
+_LEADING_COLUMNS = (
+    "id", "name", "gene", "feature", "chrom", "start", "end", "when", "outcome", "group",
+    "why", "status", "state", "value", "log2", "cn", "missing",
+)  # fmt: skip
 #: group name of a single (not per-subtype) reference distribution
 SINGLE_REFERENCE = "model reference"
 
@@ -182,6 +187,9 @@ def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
                 for k in x:
                     if k not in header:
                         header.append(str(k))
+            # stages write sorted keys; put what a reader scans first (rule, outcome) first
+            rank = {k: i for i, k in enumerate(_LEADING_COLUMNS)}
+            header.sort(key=lambda k: rank.get(k, len(rank)))
             rows = [[scalar_text(x.get(k)) for k in header] for x in obj]
             return header, rows
         return ["step"], [[scalar_text(x)] for x in obj]
