@@ -258,3 +258,19 @@ def test_svg_figures_on_request(chunk_dir, tmp_path, report_args):
     assert main(args) == 0
     html = (tmp_path / "RPT_01.html").read_text()
     assert html.count('src="data:image/svg+xml;base64,') == 2
+
+
+def test_embedding_ignores_genes_not_measured_everywhere():
+    import anndata as ad
+    import numpy as np
+
+    from allstrat.report.cohort import _embedding
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(12, 30))
+    x[:6, 0] = np.nan  # gene 0 missing from half the samples (another annotation)
+    a = ad.AnnData(X=x, obs=pd.DataFrame(index=[f"S{i}" for i in range(12)]))
+    calls = pd.DataFrame({"sample_id": list(a.obs_names), "subtype": ["DUX4"] * 12})
+    coords, _ = _embedding(a, calls, reference=None, max_points=100, seed=0, umap=False)
+    assert coords is not None
+    assert np.isfinite(coords[["PC1", "PC2"]].to_numpy()).all()

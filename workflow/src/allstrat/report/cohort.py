@@ -262,8 +262,11 @@ def _embedding(
             ref.obs["subtype"] = reference.obs["subtype"].astype(str).to_numpy()
             ref.obs["source"] = "reference"
             sub = ad.concat([ref, sub[:, common]], join="inner")
-    var = sub.X.var(axis=0)
-    keep = np.argsort(-var)[: min(n_top_genes, sub.n_vars)]
+    # genes not measured in some sample (NaN: a different annotation) would split the
+    # embedding by input format rather than biology: use genes measured everywhere
+    measured = np.isfinite(sub.X).all(axis=0)
+    var = np.where(measured, np.nan_to_num(sub.X).var(axis=0), -1.0)
+    keep = np.argsort(-var)[: min(n_top_genes, int(measured.sum()))]
     keep = np.sort(keep[var[keep] > 0])
     if len(keep) < 2 or sub.n_obs < 3:
         return None, "too few samples or variable genes for an embedding"
