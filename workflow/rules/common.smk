@@ -21,4 +21,11 @@ wildcard_constraints:
 
 def final_outputs():
     """The default target: every user-facing output."""
-    return ["results/calls.tsv"]
+    return [
+        *expand(
+            "results/samples/{sample}.{ext}", sample=SAMPLES.index, ext=["json", "html"]
+        ),
+        "results/calls.tsv",
+        "results/cohort.h5ad",
+        "results/report/cohort.html",
+    ]
