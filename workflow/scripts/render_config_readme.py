@@ -1,0 +1,140 @@
+"""Render config/README.md from workflow/schemas/config.schema.yaml (the one source of truth).
+
+Usage: ``python workflow/scripts/render_config_readme.py [--check]``; ``--check`` exits 1
+when the committed README differs from what the schema renders (a test runs this).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+README = ROOT / "config" / "README.md"
+
+INTRO = """# Configuration reference
+
+`config/config.yaml` configures a workflow run; `config/samples.tsv` lists the samples.
+Both are validated against JSON schemas (`workflow/schemas/config.schema.yaml`,
+`workflow/schemas/samples.schema.yaml`) before anything reads them; an unknown or
+misspelt key is an error. Settings marked **UNVERIFIED** rest on facts that could not be
+confirmed against a primary source (see the domain brief): they are settings on purpose,
+so a lab can set them to its own protocol.
+
+This page is generated from the schema by `python workflow/scripts/render_config_readme.py`;
+edit the schema, not this page.
+
+## Sample sheet (`config/samples.tsv`)
+
+Tab-separated, one row per sample, empty cell = not available. A file may hold many
+samples (cohort matrix, multi-sample SEG / MLPA tables); its column or rows named by
+`sample_id` are used.
+
+| column | meaning |
+|---|---|
+"""
+
+OTHER_INPUTS = """
+## Other input tables
+
+| table | schema | columns |
+|---|---|---|
+| clinical (`clinical:`) | `workflow/schemas/clinical.schema.yaml` | {clinical} |
+| MRD (`mrd:`) | `workflow/schemas/mrd.schema.yaml` | {mrd} |
+
+Empty cells are missing values, never a default: a protocol that needs a missing value
+reports `indeterminate` and lists what is missing.
+
+## Workflow settings (`config/config.yaml`)
+
+| key | type | default | allowed | description |
+|---|---|---|---|---|
+"""
+
+
+def _fmt(v: object) -> str:
+    text = json.dumps(v, ensure_ascii=False) if not isinstance(v, str) else v
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _allowed(spec: dict) -> str:
+    parts = []
+    if "enum" in spec:
+        parts.append(", ".join(f"`{_fmt(e)}`" for e in spec["enum"]))
+    for key, sym in (
+        ("minimum", "≥"),
+        ("exclusiveMinimum", ">"),
+        ("maximum", "≤"),
+        ("exclusiveMaximum", "<"),
+    ):
+        if key in spec:
+            parts.append(f"{sym} {spec[key]}")
+    if "pattern" in spec:
+        parts.append(f"pattern `{_fmt(spec['pattern'])}`")
+    if spec.get("type") == "array" and isinstance(spec.get("items"), dict):
+        inner = _allowed(spec["items"])
+        if inner:
+            parts.append(f"items: {inner}")
+    return "; ".join(parts)
+
+
+def _rows(props: dict, prefix: str = "") -> list[str]:
+    rows = []
+    for key, spec in props.items():
+        path = prefix + key
+        typ = spec.get("type", "")
+        typ = "/".join(typ) if isinstance(typ, list) else typ
+        default = "" if typ == "object" else f"`{_fmt(spec.get('default', ''))}`"
+        desc = _fmt(spec.get("description", ""))
+        rows.append(f"| `{path}` | {typ} | {default} | {_allowed(spec)} | {desc} |")
+        if typ == "object" and "properties" in spec:
+            rows.extend(_rows(spec["properties"], path + "."))
+    return rows
+
+
+def _columns(schema_file: str) -> str:
+    spec = yaml.safe_load((ROOT / "workflow" / "schemas" / schema_file).read_text())
+    props = spec.get("properties") or spec.get("items", {}).get("properties", {})
+    return ", ".join(f"`{k}`" for k in props)
+
+
+def render() -> str:
+    """Return the README text rendered from the schemas."""
+    schema = yaml.safe_load(SCHEMA.read_text())
+    samples = yaml.safe_load((ROOT / "workflow" / "schemas" / "samples.schema.yaml").read_text())
+    lines = [INTRO.rstrip("\n")]
+    for key, spec in samples["properties"].items():
+        lines.append(f"| `{key}` | {_fmt(spec.get('description', ''))} |")
+    lines.append(
+        OTHER_INPUTS.format(
+            clinical=_columns("clinical.schema.yaml"), mrd=_columns("mrd.schema.yaml")
+        ).rstrip("\n")
+    )
+    lines.extend(_rows(schema["properties"]))
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write (or with --check, compare) config/README.md."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--check", action="store_true")
+    args = ap.parse_args(argv)
+    text = render()
+    if args.check:
+        if not README.is_file() or README.read_text() != text:
+            sys.stderr.write(
+                "config/README.md is stale: run workflow/scripts/render_config_readme.py\n"
+            )
+            return 1
+        return 0
+    README.write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
