@@ -258,3 +258,23 @@ def test_profile_runs_a_two_level_workflow_on_slurm(slurm_cluster, tmp_path):
     assert "submitted with SLURM jobid" in logtext, logtext[-3000:]
     lines = (tmp_path / "results" / "total.txt").read_text().split()
     assert lines == [str(sum(range(i * 1000))) for i in range(3)]
+
+
+@pytest.mark.slow
+def test_demo_on_slurm_equals_local_run(slurm_cluster, tmp_path):
+    """The demo workflow through ``--executor slurm`` reproduces a local run exactly."""
+    local = _copy_project(tmp_path / "local")
+    slurm = _copy_project(tmp_path / "slurm")
+    _snakemake(local, ["--cores", "2"], timeout_s=LOCAL_TIMEOUT_S)
+    res = _snakemake(
+        slurm,
+        ["--profile", str(PROFILE), "--slurm-no-account"],
+        timeout_s=SLURM_TIMEOUT_S,
+    )
+    log = res.stdout + res.stderr
+    assert log.count("submitted with SLURM jobid") >= 4, "the stage rules did not go to SLURM"
+    n = _assert_same_outputs(local, slurm)
+    assert n >= 5
+    sheet = (slurm / "config" / "samples.tsv").read_text().splitlines()
+    calls = (slurm / "results" / "calls.tsv").read_text().splitlines()
+    assert len(calls) == len(sheet), "calls.tsv must hold one row per sample of the sheet"
