@@ -62,6 +62,11 @@ def workflow_targets() -> list[str]:
     return out
 
 
+#: Fixed at import so that every run of one session builds the same targets, even if the
+#: Snakefile is edited while the tests run.
+TARGETS = workflow_targets()
+
+
 def _run(cmd: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, check=False, **kw)
 
@@ -127,7 +132,7 @@ def snakemake_cmd(wd: Path, *extra: str) -> list[str]:
     """The workflow command line for directory ``wd``."""
     return [
         sys.executable, "-m", "snakemake", "-s", str(SNAKEFILE), "--directory", str(wd),
-        "--cores", "2", "--nolock", *extra, *workflow_targets(),
+        "--cores", "2", "--nolock", *extra, *TARGETS,
     ]  # fmt: skip
 
 
