@@ -18,8 +18,9 @@ rule assign_risk:
     log:
         "logs/risk/assign_risk_{chunk}.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        # measured peak: 0.3 GB at 250 samples per job, 1.5 GB at 2,500 (benchmarks/bench_scale.py)
+        mem_mb=3000,
+        runtime=30,
         cpus_per_task=1,
     params:
         protocols=",".join(config["risk"]["protocols"]),
