@@ -20,6 +20,8 @@ rule classify_subtypes:
         h5ad="results/classify/chunk_{chunk}.h5ad",
     log:
         "logs/classify/classify_subtypes_{chunk}.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         mem_mb=4000,
         runtime=30,

@@ -1,6 +1,8 @@
 # Validation of config and sample sheet (before anything reads them), the sample chunks,
 # and input functions. No computation beyond that happens at parse time.
 
+from pathlib import Path
+
 from snakemake.utils import validate
 
 from allstrat.batching import split_chunks
@@ -29,3 +31,17 @@ def final_outputs():
         "results/cohort.h5ad",
         "results/report/cohort.html",
     ]
+
+
+def demo_outputs():
+    """Files under config demo.out that the sheet and config name (the simulator writes them)."""
+    out = Path(config["demo"]["out"])
+    files = set()
+    for col in ("expression", "copy_number", "fusions"):
+        if col in SAMPLES.columns:
+            files.update(f for f in SAMPLES[col] if f)
+    files.update(config.get(key, "") for key in ("clinical", "mrd"))
+    files.add(str(out / "truth.tsv"))
+    return sorted(
+        f for f in files if f and Path(f).parts[: len(out.parts)] == out.parts
+    )

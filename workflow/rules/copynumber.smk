@@ -20,6 +20,8 @@ rule call_copynumber:
         evidence="results/copynumber/chunk_{chunk}.evidence.json",
     log:
         "logs/copynumber/call_copynumber_{chunk}.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         mem_mb=4000,
         runtime=30,

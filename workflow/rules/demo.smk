@@ -3,23 +3,6 @@
 # outputs are every demo file the sample sheet names plus the clinical / MRD / truth
 # tables, so a fresh checkout generates the demo before the first per-chunk job.
 
-from pathlib import Path
-
-
-def demo_outputs():
-    """Files under config demo.out that the sheet and config name (the simulator writes them)."""
-    out = Path(config["demo"]["out"])
-    files = set()
-    for col in ("expression", "copy_number", "fusions"):
-        if col in SAMPLES.columns:
-            files.update(f for f in SAMPLES[col] if f)
-    files.update(config.get(key, "") for key in ("clinical", "mrd"))
-    files.add(str(out / "truth.tsv"))
-    return sorted(
-        f for f in files if f and Path(f).parts[: len(out.parts)] == out.parts
-    )
-
-
 if config["demo"]["generate"]:
 
     rule simulate_demo:
@@ -27,6 +10,8 @@ if config["demo"]["generate"]:
             demo_outputs(),
         log:
             "logs/demo/simulate_demo.log",
+        conda:
+            "../envs/allstrat.yaml"
         resources:
             mem_mb=2000,
             runtime=10,

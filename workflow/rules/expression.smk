@@ -13,6 +13,8 @@ rule import_expression:
         h5ad="results/expression/chunk_{chunk}.h5ad",
     log:
         "logs/expression/import_expression_{chunk}.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         mem_mb=4000,
         runtime=30,

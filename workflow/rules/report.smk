@@ -35,6 +35,8 @@ for _chunk, _ids in CHUNKS.items():
             ),
         log:
             f"logs/report/write_sample_reports_{_chunk}.log",
+        conda:
+            "../envs/allstrat.yaml"
         resources:
             mem_mb=3000,
             runtime=30,
@@ -72,6 +74,8 @@ rule collect_calls:
         ),
     log:
         "logs/report/collect_calls.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         mem_mb=16000,
         runtime=60,
@@ -97,6 +101,8 @@ rule report_cohort:
         ),
     log:
         "logs/report/report_cohort.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         mem_mb=16000,
         runtime=60,

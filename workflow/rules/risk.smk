@@ -17,6 +17,8 @@ rule assign_risk:
         traces="results/risk/chunk_{chunk}.traces.json",
     log:
         "logs/risk/assign_risk_{chunk}.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         # measured peak: 0.3 GB at 250 samples per job, 1.5 GB at 2,500 (benchmarks/bench_scale.py)
         mem_mb=3000,

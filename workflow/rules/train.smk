@@ -25,6 +25,8 @@ if TRAIN["simulate"]:
             labels=TRAIN["labels"],
         log:
             "logs/train/simulate_training_cohort.log",
+        conda:
+            "../envs/allstrat.yaml"
         resources:
             mem_mb=8000,
             runtime=30,
@@ -45,12 +47,14 @@ rule train_model:
         metrics=f"{TRAIN_DIR}/metrics.json",
     log:
         f"logs/train/train_model_{TRAIN['name']}_{TRAIN['version']}.log",
+    conda:
+        "../envs/allstrat.yaml"
     resources:
         mem_mb=12000,
         runtime=60,
         cpus_per_task=1,
     params:
-        out_dir=TRAIN["out_dir"],
+        out_dir=lambda wildcards, output: Path(output.card).parents[2],
         name=TRAIN["name"],
         version=TRAIN["version"],
         cv_folds=TRAIN["cv_folds"],
