@@ -131,3 +131,21 @@ CALLS_COLUMNS: tuple[str, ...] = (
 )
 # plus one "risk:<protocol>" column per protocol (risk group or "indeterminate").
 RISK_PREFIX = "risk:"
+
+# --- input tables: clinical (one row per sample) and MRD (long) file layouts ----------
+CLINICAL_COLUMNS = (
+    "sample_id",
+    "age_years",
+    "wbc_1e9_per_l",
+    "sex",
+    "immunophenotype",
+    "down_syndrome",
+    "cns_status",
+    "testicular_involvement",
+    "steroid_pretreatment",
+    "prednisone_response",
+    "induction_failure",
+    "tpmt_diplotype",
+    "nudt15_diplotype",
+)
+MRD_INPUT_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "sensitivity")

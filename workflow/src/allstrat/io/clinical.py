@@ -46,6 +46,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
+from allstrat.contracts import CLINICAL_COLUMNS
 from allstrat.errors import InputError
 from allstrat.io.samples import load_schema, read_table_str
 
@@ -61,21 +62,6 @@ __all__ = [
     "read_mrd",
 ]
 
-CLINICAL_COLUMNS = (
-    "sample_id",
-    "age_years",
-    "wbc_1e9_per_l",
-    "sex",
-    "immunophenotype",
-    "down_syndrome",
-    "cns_status",
-    "testicular_involvement",
-    "steroid_pretreatment",
-    "prednisone_response",
-    "induction_failure",
-    "tpmt_diplotype",
-    "nudt15_diplotype",
-)
 BOOL_COLUMNS = (
     "down_syndrome",
     "testicular_involvement",

@@ -15,22 +15,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-CLINICAL_COLUMNS = (
-    "sample_id",
-    "age_years",
-    "wbc_1e9_per_l",
-    "sex",
-    "immunophenotype",
-    "down_syndrome",
-    "cns_status",
-    "testicular_involvement",
-    "steroid_pretreatment",
-    "prednisone_response",
-    "induction_failure",
-    "tpmt_diplotype",
-    "nudt15_diplotype",
-)
-MRD_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "sensitivity")
+from allstrat.contracts import CLINICAL_COLUMNS
+from allstrat.contracts import MRD_INPUT_COLUMNS as MRD_COLUMNS
+
 # subtype -> (median age in years, log-normal sigma) and (median WBC x1e9/L, sigma)
 AGE = {"default": (6.0, 0.55), "ETV6::RUNX1": (4.0, 0.4), "Hyperdiploid": (4.0, 0.45),
        "iAMP21": (9.0, 0.3), "T-ALL": (9.0, 0.4), "BCR::ABL1": (10.0, 0.45),
