@@ -25,4 +25,3 @@ def test_every_verb_has_help(verb, capsys):
     out = capsys.readouterr().out
     assert f"allstrat {verb}" in out
     assert len(out.splitlines()) >= 3
-
