@@ -132,7 +132,9 @@ def _expression_qc(
     finally:
         adata.file.close()
     # keep the chunk-level facts, not every sample's harmonisation report
-    upstream = {k: v for k, v in upstream.items() if k not in ("harmonisation", "file_notes")}
+    upstream = {
+        k: v for k, v in upstream.items() if k not in ("harmonisation_json", "file_notes_json")
+    }
     return metrics, _jsonable(upstream), recorded
 
 
