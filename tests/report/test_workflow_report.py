@@ -95,7 +95,7 @@ def test_report_rules_run(workdir: Path) -> None:
 
 # The project installs its software with pip (README); it deliberately sets no per-rule
 # conda/container directive, so that one lint is expected.
-_ACCEPTED_LINTS = ("Specify a conda environment or container for each rule.",)
+_ACCEPTED_LINTS: tuple[str, ...] = ()
 
 
 @pytest.mark.slow
@@ -103,8 +103,8 @@ def test_report_rules_have_no_lints(workdir: Path) -> None:
     res = _snakemake(workdir, "--lint")
     text = res.stdout + res.stderr
     # only the blocks about report.smk (the test's own Snakefile uses absolute includes)
+    assert res.returncode == 0 or "Lints for " in text, text[-3000:]
     blocks = [b for b in text.split("Lints for ")[1:] if "report.smk" in b.splitlines()[0]]
-    assert blocks, text[-3000:]
     lints = [
         line.strip()[2:].rstrip(":")
         for b in blocks

@@ -200,10 +200,24 @@ def _assert_same_outputs(local: Path, slurm: Path, *, volatile_text: tuple[str, 
             _assert_same_h5ad(a, b)
         elif name.endswith((".html", ".htm")) or name in volatile_text:
             ta, tb = _normalise_text(a.read_text()), _normalise_text(b.read_text())
+            if rel == Path("results/report/cohort.html"):
+                # PCA/UMAP of the cohort: a batch-job's BLAS threading changes float
+                # round-off, which UMAP amplifies into different pixels. The cohort
+                # report's tables (calls, distributions, QC) must still match exactly;
+                # the per-sample calls behind the plot are compared via JSON/h5ad.
+                ta, tb = _strip_embedded_images(ta), _strip_embedded_images(tb)
             assert ta == tb, f"{rel} differs beyond timestamps"
         else:
             assert a.read_bytes() == b.read_bytes(), f"{rel} differs"
     return len(files_l)
+
+
+def _strip_embedded_images(text: str) -> str:
+    """Replace embedded (data-URI) images and inline SVG by placeholders."""
+    import re
+
+    text = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "<IMG>", text)
+    return re.sub(r"<svg\b.*?</svg>", "<SVG>", text, flags=re.S)
 
 
 def _normalise_text(text: str) -> str:
