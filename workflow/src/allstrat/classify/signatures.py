@@ -1,6 +1,6 @@
 """Literature gene signatures used as classifier features.
 
-Every list below was written from /work/shared/MARKERS.md (project brief) which cites the
+Every list below was written from ../shared/MARKERS.md (project brief) which cites the
 primary papers; genes marked ✔ (seen in the cited source) only. The key in ``SOURCES``
 names the paper(s) / tool panels for each list. Renamed genes use current HGNC symbols
 (e.g. RIPPLY3 = DSCR6, ADGRF1 = GPR110, JCHAIN = IGJ).
