@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import gzip
 import hashlib
+import io
 from pathlib import Path
 
 import pandas as pd
@@ -30,8 +32,11 @@ def load_gene_table(path: str | Path | None = None) -> GeneTable:
         raise InputError("gene table not found; reinstall allstrat or set ALLSTRAT_HOME", path=p)
     raw = p.read_bytes()
     try:
-        table = pd.read_csv(p, sep="\t", comment="#", dtype=str, keep_default_na=False)
-    except (ValueError, OSError) as exc:
+        text = (gzip.decompress(raw) if p.suffix == ".gz" else raw).decode("utf-8")
+        table = pd.read_csv(
+            io.StringIO(text), sep="\t", comment="#", dtype=str, keep_default_na=False
+        )
+    except (ValueError, OSError, EOFError) as exc:
         raise InputError(f"cannot parse gene table: {exc}", path=p) from None
     missing = [c for c in REQUIRED if c not in table.columns]
     if missing:
@@ -41,14 +46,8 @@ def load_gene_table(path: str | Path | None = None) -> GeneTable:
         raise InputError(f"gene table has duplicate symbol {dup!r}", path=p)
     table["start"] = table["start"].astype("int64")
     table["end"] = table["end"].astype("int64")
-    source = ""
-    with p.open("rb") as fh:
-        import gzip
-
-        with gzip.open(fh, "rt") if p.suffix == ".gz" else p.open() as text:
-            first = text.readline()
-            if first.startswith("#"):
-                source = first.lstrip("# ").strip()
+    first = text.split("\n", 1)[0]
+    source = first.lstrip("# ").strip() if first.startswith("#") else ""
     return GeneTable(
         table=table.set_index("symbol", drop=False),
         sha256=hashlib.sha256(raw).hexdigest(),
