@@ -10,8 +10,6 @@ green; a change that is meant to alter results regenerates the golden files on p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from .golden_demo import differences, golden_form, read_golden, run_demo
