@@ -29,6 +29,14 @@ def test_log_cpm_nan_is_not_measured():
     assert out[0, 0] == pytest.approx(np.log2(250_000 + 1))
 
 
+def test_log_cpm_of_one_sample_vector_equals_its_matrix_row():
+    """The RNA dosage estimate passes one sample's vector: same semantics, NaN included."""
+    x = np.array([[5.0, np.nan, 0.0, 20.0], [0.0, 0.0, np.nan, 0.0]])
+    for row in range(2):
+        np.testing.assert_array_equal(log_cpm(x[row]), log_cpm(x)[row])
+    assert np.isnan(log_cpm(np.zeros(3))).all()
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     arrays(np.float64, (3, 6), elements=st.integers(0, 10_000).map(float)),

@@ -62,6 +62,29 @@ def test_result_does_not_depend_on_other_samples():
     assert a.loc["chr8", "shift"] == pytest.approx(np.log2(1.5), abs=0.1)
 
 
+def test_unmeasured_genes_are_left_out_not_counted_as_zero():
+    """NaN (not measured) genes leave the library size and the medians; zeros would drag a
+    chromosome down and make it look lost."""
+    rng = np.random.default_rng(3)
+    symbols, chroms, base = _universe(rng)
+    ref = fit_reference(
+        np.vstack([_sample(rng, base, chroms, {}) for _ in range(10)]),
+        symbols,
+        chroms,
+        min_mean_log_cpm=1.0,
+    )
+    x = _sample(rng, base, chroms, {}).astype(float)
+    on7 = np.flatnonzero(np.array(chroms) == "chr7")
+    unmeasured = x.copy()
+    unmeasured[on7[:35]] = np.nan
+    a = chromosome_shifts(x, symbols, ref)
+    b = chromosome_shifts(unmeasured, symbols, ref)
+    assert b.loc["chr7", "n_genes"] == a.loc["chr7", "n_genes"] - 35
+    assert b.loc["chr7", "shift"] == pytest.approx(a.loc["chr7", "shift"], abs=0.05)
+    zeroed = np.nan_to_num(unmeasured, nan=0.0)
+    assert chromosome_shifts(zeroed, symbols, ref).loc["chr7", "shift"] < -0.3
+
+
 def test_diploid_sample_is_diploid_and_too_few_genes_not_assessed():
     rng = np.random.default_rng(2)
     symbols, chroms, base = _universe(rng)

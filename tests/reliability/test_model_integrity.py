@@ -23,7 +23,8 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from allstrat.errors import ModelError
-from allstrat.models import load_model, save_model, sha256_file
+from allstrat.models import load_model, save_model
+from allstrat.provenance import sha256_file
 
 from .conftest import files_under, run_cli
 

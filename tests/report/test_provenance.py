@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,7 @@ from allstrat.errors import InputError
 from allstrat.provenance import (
     build_provenance,
     config_sha256,
+    dependency_versions,
     file_record,
     merge_model_records,
     sha256_file,
@@ -31,6 +33,25 @@ def test_sha256_file_sees_changes(tmp_path):
     first = sha256_file(p)
     p.write_text("bb")  # different size: the cache key changes
     assert sha256_file(p) != first
+
+
+def test_sha256_file_without_reuse_reads_the_bytes(tmp_path):
+    """Same size, same mtime, other bytes: only ``reuse=False`` (model loading) sees it."""
+    p = tmp_path / "model.bin"
+    p.write_bytes(b"aaaa")
+    st_ = p.stat()
+    first = sha256_file(p)
+    p.write_bytes(b"bbbb")
+    os.utime(p, ns=(st_.st_atime_ns, st_.st_mtime_ns))
+    assert sha256_file(p) == first  # the per-process cache trusts (path, size, mtime)
+    assert sha256_file(p, reuse=False) == hashlib.sha256(b"bbbb").hexdigest()
+
+
+def test_dependency_versions_names_missing_packages():
+    got = dependency_versions(("numpy", "no-such-package-allstrat"))
+    assert list(got) == ["numpy", "no-such-package-allstrat"]
+    assert got["no-such-package-allstrat"] == "not installed"
+    assert got["numpy"][0].isdigit()
 
 
 def test_missing_file_is_input_error(tmp_path):

@@ -13,11 +13,10 @@ it checks that the estimator's own feature list equals the card's.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import logging
 import subprocess
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -28,24 +27,25 @@ from allstrat import __version__
 from allstrat.errors import ModelError
 from allstrat.io.output import atomic_path, write_json
 from allstrat.paths import models_dir, project_root
+from allstrat.provenance import dependency_versions, sha256_file
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "DEFAULT_MODEL",
+    "MODEL_DEPENDENCIES",
     "LoadedModel",
     "card_schema",
-    "dependency_versions",
     "git_commit",
     "load_model",
     "resolve_model_dir",
     "save_model",
-    "sha256_file",
 ]
 
 #: The shipped default subtype model (relative to ``models/``).
 DEFAULT_MODEL = "allstrat-bcp/1.0.0"
-DEPENDENCIES = ("scikit-learn", "numpy", "scipy", "pandas", "joblib")
+#: Libraries whose versions a model card records (a pickle depends on them).
+MODEL_DEPENDENCIES: tuple[str, ...] = ("scikit-learn", "numpy", "scipy", "pandas", "joblib")
 
 
 @functools.cache
@@ -54,26 +54,6 @@ def card_schema() -> dict:
     p = project_root() / "workflow" / "schemas" / "model_card.schema.yaml"
     with p.open() as fh:
         return yaml.safe_load(fh)
-
-
-def sha256_file(path: str | Path) -> str:
-    """Return the hex sha256 of a file."""
-    h = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        while block := fh.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
-def dependency_versions() -> dict[str, str]:
-    """Installed versions of the libraries that shape a model."""
-    out = {}
-    for d in DEPENDENCIES:
-        try:
-            out[d] = version(d)
-        except PackageNotFoundError:  # pragma: no cover - all are dependencies
-            out[d] = "not installed"
-    return out
 
 
 def git_commit() -> str:
@@ -151,10 +131,10 @@ def save_model(
         full = dict(card)
         full.update(
             model_file="model.joblib",
-            model_sha256=sha256_file(tmp_dir / "model.joblib"),
+            model_sha256=sha256_file(tmp_dir / "model.joblib", reuse=False),
             package="allstrat",
             package_version=__version__,
-            dependencies=dependency_versions(),
+            dependencies=dependency_versions(MODEL_DEPENDENCIES),
             git_commit=full.get("git_commit") or git_commit(),
             classes=[str(c) for c in estimator.classes_],
             feature_names=[str(f) for f in estimator.feature_names_in_],
@@ -232,7 +212,7 @@ def load_model(
         raise ModelError(f"{card_path}: not valid JSON ({exc})") from None
     except jsonschema.ValidationError as exc:
         raise ModelError(f"{card_path}: invalid model card: {exc.message}") from None
-    actual = sha256_file(model_path)
+    actual = sha256_file(model_path, reuse=False)
     if actual != card["model_sha256"]:
         raise ModelError(
             f"{model_path}: sha256 {actual[:16]}... does not match the card's "

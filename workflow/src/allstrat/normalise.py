@@ -51,26 +51,31 @@ def quiet_nan() -> Iterator[None]:
 
 
 def log_cpm(counts: np.ndarray) -> np.ndarray:
-    """Per-sample log2(CPM + 1) of a samples x genes count array.
+    """Per-sample log2(CPM + 1) of a samples x genes count array (or one sample's vector).
+
+    The one log-CPM of allstrat (classifier features and the RNA dosage estimate alike).
 
     Parameters
     ----------
     counts
-        Non-negative counts, samples in rows. NaN marks a gene the sample did not measure;
-        it is excluded from the library size and stays NaN.
+        Non-negative counts, samples in rows (a 1-D array is one sample). NaN marks a gene
+        the sample did not measure; it is excluded from the library size and stays NaN.
 
     Returns
     -------
     numpy.ndarray
-        log2(1e6 * counts / library_size + 1); rows with library size 0 are all NaN.
+        log2(1e6 * counts / library_size + 1), same shape as ``counts``; a sample with
+        library size 0 is all NaN (nothing was measured, so nothing is known).
 
     Examples
     --------
     >>> log_cpm(np.array([[1.0, 3.0]])).round(3)
     array([[17.932, 19.517]])
+    >>> log_cpm(np.array([1.0, np.nan, 3.0])).round(3)
+    array([17.932,    nan, 19.517])
     """
     x = np.asarray(counts, dtype=float)
-    lib = np.nansum(x, axis=1, keepdims=True)
+    lib = np.nansum(x, axis=-1, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         cpm = np.where(lib > 0, x / np.where(lib > 0, lib, 1.0) * 1e6, np.nan)
     return np.log2(cpm + 1.0)

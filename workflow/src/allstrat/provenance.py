@@ -49,6 +49,9 @@ DEPENDENCIES: tuple[str, ...] = (
     "jinja2",
 )
 
+#: Version recorded for a package that is not installed.
+NOT_INSTALLED = "not installed"
+
 _CHUNK = 1 << 20
 
 
@@ -61,8 +64,8 @@ def _sha256_cached(path: str, size: int, mtime_ns: int) -> str:
     return digest.hexdigest()
 
 
-def sha256_file(path: str | Path) -> str:
-    """Return the hex sha256 of a file's bytes.
+def sha256_file(path: str | Path, *, reuse: bool = True) -> str:
+    """Return the hex sha256 of a file's bytes (the one file checksum of allstrat).
 
     Results are cached per (path, size, mtime) within one process, so a count matrix
     shared by many samples of a chunk is hashed once.
@@ -71,6 +74,10 @@ def sha256_file(path: str | Path) -> str:
     ----------
     path
         File to hash.
+    reuse
+        Reuse a checksum computed earlier in this process for the same (path, size,
+        mtime). ``False`` always reads the bytes: integrity checks (a model file about
+        to be unpickled) must not trust a file whose bytes changed within one mtime tick.
 
     Returns
     -------
@@ -87,6 +94,8 @@ def sha256_file(path: str | Path) -> str:
         st = p.stat()
     except FileNotFoundError:
         raise InputError("file to checksum not found", path=p) from None
+    if not reuse:
+        return _sha256_cached.__wrapped__(str(p), st.st_size, st.st_mtime_ns)
     return _sha256_cached(str(p.resolve()), st.st_size, st.st_mtime_ns)
 
 
@@ -133,9 +142,20 @@ def config_sha256(config: Mapping[str, Any]) -> str:
 
 
 def dependency_versions(packages: Iterable[str] = DEPENDENCIES) -> dict[str, str]:
-    """Return ``{package: version}`` for the installed ``packages`` ("absent" if missing).
+    """Return ``{package: version}`` for ``packages`` (``"not installed"`` if missing).
 
     Looked up once per process (package metadata scans cost ~10 ms per package).
+
+    Parameters
+    ----------
+    packages
+        Distribution names; the default is :data:`DEPENDENCIES` (what a result depends
+        on). Model cards record :data:`allstrat.models.MODEL_DEPENDENCIES`.
+
+    Returns
+    -------
+    dict
+        Version string per package, in the order given.
     """
     return dict(_versions(tuple(packages)))
 
@@ -147,7 +167,7 @@ def _versions(packages: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
         try:
             out.append((name, version(name)))
         except PackageNotFoundError:
-            out.append((name, "absent"))
+            out.append((name, NOT_INSTALLED))
     return tuple(out)
 
 

@@ -29,6 +29,8 @@ from allstrat.classify.core import ClassificationResult, classify_counts
 from allstrat.classify.decide import CallSettings, Fusion
 from allstrat.errors import InputError
 from allstrat.io.output import atomic_path, write_json, write_tsv
+from allstrat.io.samples import blast_fraction
+from allstrat.serialise import to_plain
 
 logger = logging.getLogger(__name__)
 
@@ -309,33 +311,12 @@ def write_h5ad(path: str, res: ClassificationResult, counts: pd.DataFrame, uns: 
         adata.write_h5ad(tmp)
 
 
-def _fraction(value: object) -> float | None:
-    """Sheet blast fraction -> float, or None when empty / missing."""
-    if value is None:
-        return None
-    text = str(value).strip()
-    if not text or text.lower() in ("nan", "na", "none"):
-        return None
-    v = float(text)
-    return None if v != v else v
-
-
-def _json_safe(obj: object) -> object:
-    """Replace NaN / inf floats (not representable in JSON) with None, recursively."""
-    if isinstance(obj, float):
-        return obj if np.isfinite(obj) else None
-    if isinstance(obj, dict):
-        return {k: _json_safe(v) for k, v in obj.items()}
-    if isinstance(obj, list | tuple):
-        return [_json_safe(v) for v in obj]
-    return obj
-
-
 def run(args: argparse.Namespace) -> int:
     """Read, classify, write."""
     from allstrat import __version__
     from allstrat.cli._common import select_samples
-    from allstrat.models import load_model, sha256_file
+    from allstrat.models import load_model
+    from allstrat.provenance import sha256_file
 
     t0 = time.perf_counter()
     apply_settings_json(args)
@@ -364,7 +345,7 @@ def run(args: argparse.Namespace) -> int:
     if rows is not None:
         fusions = fusions_from_sheet(rows)
         if "blast_fraction" in rows.columns:
-            blast = {str(s): _fraction(v) for s, v in rows["blast_fraction"].items()}
+            blast = {str(s): blast_fraction(v) for s, v in rows["blast_fraction"].items()}
     model = load_model(args.model or None)
     res = classify_counts(
         counts,
@@ -389,7 +370,7 @@ def run(args: argparse.Namespace) -> int:
     if args.explain:
         write_json(
             args.explain,
-            _json_safe(
+            to_plain(
                 {
                     "provenance": prov,
                     "samples": res.explanations,

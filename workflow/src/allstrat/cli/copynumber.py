@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import math
 import time
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from allstrat.errors import ConfigError, InputError
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import load_schema, read_table_str
+from allstrat.io.samples import blast_fraction, load_schema, read_table_str
 
 logger = logging.getLogger(__name__)
 
@@ -83,13 +82,6 @@ def _dux4_calls(path: str | None) -> dict[str, str]:
     return dict(zip(table["sample_id"], table["dux4"], strict=True))
 
 
-def _blast_fraction(value: object) -> float | None:
-    if value is None or value == "":
-        return None
-    f = float(str(value))  # the sheet reader has validated the 0-1 pattern
-    return None if math.isnan(f) else f
-
-
 def run(args: argparse.Namespace) -> int:
     """Call every selected sample and write the TSV and evidence JSON atomically."""
     t0 = time.monotonic()
@@ -105,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     for sample_id, rec in rows.iterrows():
         path = str(rec.get("copy_number", "") or "")
         build = str(rec.get("genome_build", "") or "") or args.default_genome_build
-        bf = _blast_fraction(rec.get("blast_fraction"))
+        bf = blast_fraction(rec.get("blast_fraction"))
         d = dux4.get(sample_id) if args.classify else None
         if args.classify and d is None:
             logger.warning("sample %s is missing from the classify table", sample_id)

@@ -12,6 +12,7 @@ from typing import Any
 from allstrat.cli._common import add_sample_selection, select_samples
 from allstrat.errors import InputError
 from allstrat.provenance import build_provenance, file_record
+from allstrat.serialise import to_plain
 
 logger = logging.getLogger(__name__)
 
@@ -135,24 +136,7 @@ def _expression_qc(
     upstream = {
         k: v for k, v in upstream.items() if k not in ("harmonisation_json", "file_notes_json")
     }
-    return metrics, _jsonable(upstream), recorded
-
-
-def _jsonable(obj: Any) -> Any:
-    """Convert h5ad ``uns`` content (numpy scalars / arrays) into JSON types."""
-    import numpy as np
-
-    if isinstance(obj, Mapping):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return [_jsonable(v) for v in obj.tolist()]
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, float) and obj != obj:  # NaN is not valid JSON
-        return None
-    return obj
+    return metrics, to_plain(upstream), recorded
 
 
 def run_samples(args: argparse.Namespace) -> int:

@@ -31,6 +31,11 @@ from allstrat.errors import ConfigError, InputError
 
 logger = logging.getLogger(__name__)
 
+#: Lesions called gene by gene (from segments or probes): the lesion genes of the output
+#: contract (:data:`allstrat.contracts.LESION_GENES`, the one list) except the PAR1
+#: region, which has its own rule. IKZF1 comes first; on segments it also gets its type.
+GENE_LESIONS: tuple[str, ...] = tuple(g for g in LESION_GENES if g != "PAR1")
+
 
 @dataclass(frozen=True)
 class SegmentSettings:
@@ -268,8 +273,9 @@ def call_from_segments(
     calls: dict[str, LesionCall] = {}
     ikzf1, ikzf1_type = lesions.call_ikzf1(norm, genes, exons, thresholds=th)
     calls["IKZF1"] = ikzf1
-    for g in ("CDKN2A", "CDKN2B", "PAX5", "ERG", "ETV6", "RB1", "BTG1", "EBF1"):
-        calls[g] = lesions.call_gene(norm, g, genes, thresholds=th)
+    for g in GENE_LESIONS:
+        if g != "IKZF1":
+            calls[g] = lesions.call_gene(norm, g, genes, thresholds=th)
     calls["PAR1"] = lesions.call_par1(norm, genes, thresholds=th)
     states = ploidy.chromosome_states(
         norm,
@@ -378,7 +384,7 @@ def call_from_mlpa(
     if cut["mode"] == "fixed" and s.mlpa.mode == "purity_adjusted":
         flags.append("blast_fraction_unknown_fixed_mlpa_thresholds")
     calls: dict[str, LesionCall] = {}
-    for g in ("IKZF1", "CDKN2A", "CDKN2B", "PAX5", "ERG", "ETV6", "RB1", "BTG1", "EBF1"):
+    for g in GENE_LESIONS:
         calls[g] = mlpa.gene_call(called, g, cut, s.mlpa)
     calls["PAR1"] = mlpa.par1_call(called, cut, s.mlpa)
     ikzf1_type = ""

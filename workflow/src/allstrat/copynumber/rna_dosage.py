@@ -32,6 +32,7 @@ import pandas as pd
 
 from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.errors import ConfigError
+from allstrat.normalise import log_cpm
 from allstrat.paths import resources_dir
 
 logger = logging.getLogger(__name__)
@@ -46,14 +47,6 @@ class RnaDosageSettings:
     dosage_slope: float = 1.0
     min_abs_shift: float = 0.2
     min_genes: int = 20
-
-
-def log_cpm(counts: np.ndarray) -> np.ndarray:
-    """log2(CPM + 1) of a genes vector or a samples x genes matrix."""
-    counts = np.asarray(counts, dtype=float)
-    lib = counts.sum(axis=-1, keepdims=True)
-    lib = np.where(lib > 0, lib, 1.0)
-    return np.log2(counts / lib * 1e6 + 1.0)
 
 
 def fit_reference(
@@ -119,25 +112,27 @@ def chromosome_shifts(
     Parameters
     ----------
     counts
-        Raw counts of one sample (genes vector, aligned with ``symbols``).
+        Raw counts of one sample (genes vector, aligned with ``symbols``); NaN marks a
+        gene the sample's file did not measure: it is left out of the library size and of
+        the chromosome medians (see :func:`allstrat.normalise.log_cpm`).
     symbols
         Gene symbols of ``counts``.
     reference
         Output of :func:`fit_reference`.
     min_genes
-        Chromosomes with fewer reference genes present are not assessed.
+        Chromosomes with fewer measured reference genes are not assessed.
 
     Returns
     -------
     DataFrame indexed by chrom: ``shift`` (log2, centred on the autosomal median) and
-    ``n_genes``; ``shift`` is NaN for unassessed chromosomes.
+    ``n_genes`` (measured reference genes); ``shift`` is NaN for unassessed chromosomes.
     """
     lc = pd.Series(log_cpm(np.asarray(counts, dtype=float)), index=pd.Index(symbols))
     ref = reference[reference["symbol"].isin(lc.index)]
     diff = lc.loc[ref["symbol"]].to_numpy() - ref["mean"].to_numpy()
     per = pd.DataFrame({"chrom": ref["chrom"].to_numpy(), "d": diff})
     g = per.groupby("chrom")["d"]
-    out = pd.DataFrame({"raw": g.median(), "n_genes": g.size()})
+    out = pd.DataFrame({"raw": g.median(), "n_genes": g.count()})
     out.loc[out["n_genes"] < min_genes, "raw"] = np.nan
     auto = out.loc[out.index.isin(AUTOSOMES), "raw"].dropna()
     centre = float(auto.median()) if len(auto) else 0.0

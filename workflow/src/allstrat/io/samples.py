@@ -98,3 +98,24 @@ def read_sample_sheet(path: str | Path) -> pd.DataFrame:
     if "blast_fraction" in df.columns:
         df["blast_fraction"] = [math.nan if v == "" else float(v) for v in df["blast_fraction"]]
     return df.set_index("sample_id", drop=False)
+
+
+def blast_fraction(value: object) -> float | None:
+    """One sample's blast fraction from a sheet row, ``None`` when the sheet does not say.
+
+    :func:`read_sample_sheet` has already validated the 0–1 pattern and typed the column
+    (empty → NaN); rows that come from elsewhere may still hold text. Empty text,
+    ``nan`` / ``na`` / ``none`` and NaN all mean "not stated" — never a default value.
+
+    Examples
+    --------
+    >>> blast_fraction("0.85"), blast_fraction(float("nan")), blast_fraction("")
+    (0.85, None, None)
+    """
+    if value is None:
+        return None
+    text = str(value).strip()
+    if not text or text.lower() in ("nan", "na", "none"):
+        return None
+    f = float(text)
+    return None if math.isnan(f) else f

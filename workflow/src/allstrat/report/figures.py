@@ -12,7 +12,6 @@ Nothing here computes a call: the functions only draw values that the stages wro
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import io
 import logging
@@ -31,12 +30,11 @@ from matplotlib.patches import Patch, Rectangle
 from PIL import Image
 
 from allstrat.contracts import B_SUBTYPES, MULTIPLE, T_ALL, UNCLASSIFIED
-from allstrat.paths import resources_dir
+from allstrat.copynumber.resources import load_chromosomes
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "CHROM_LENGTHS_GRCH38",
     "SampleFigures",
     "ZoomRegion",
     "default_zoom_regions",
@@ -44,40 +42,29 @@ __all__ = [
     "subtype_colour",
 ]
 
-#: GRCh38 primary-assembly chromosome lengths (Genome Reference Consortium GRCh38,
-#: GCA_000001405.15; identical in every GRCh38 patch release).
-CHROM_LENGTHS_GRCH38: dict[str, int] = {
-    "1": 248_956_422,
-    "2": 242_193_529,
-    "3": 198_295_559,
-    "4": 190_214_555,
-    "5": 181_538_259,
-    "6": 170_805_979,
-    "7": 159_345_973,
-    "8": 145_138_636,
-    "9": 138_394_717,
-    "10": 133_797_422,
-    "11": 135_086_622,
-    "12": 133_275_309,
-    "13": 114_364_328,
-    "14": 107_043_718,
-    "15": 101_991_189,
-    "16": 90_338_345,
-    "17": 83_257_441,
-    "18": 80_373_285,
-    "19": 58_617_616,
-    "20": 64_444_167,
-    "21": 46_709_983,
-    "22": 50_818_468,
-    "X": 156_040_895,
-    "Y": 57_227_415,
-}
-_OFFSETS: dict[str, int] = {}
-_acc = 0
-for _c, _n in CHROM_LENGTHS_GRCH38.items():
-    _OFFSETS[_c] = _acc
-    _acc += _n
-GENOME_LENGTH = _acc
+
+@dataclass(frozen=True)
+class _Genome:
+    """GRCh38 layout of the genome-wide plot (chromosome names without ``chr``)."""
+
+    lengths: dict[str, int]
+    offsets: dict[str, int]
+    total: int
+    centromeres: dict[str, tuple[int, int]]
+
+
+@functools.cache
+def _genome() -> _Genome:
+    """Lengths, plot offsets and centromere spans from ``resources/genome/`` (one table)."""
+    table = load_chromosomes()
+    lengths = {str(c).removeprefix("chr"): int(n) for c, n in table["length"].items()}
+    offsets = dict(zip(lengths, np.cumsum([0, *lengths.values()])[:-1].tolist(), strict=True))
+    centromeres = {
+        str(c).removeprefix("chr"): (int(r.centromere_start), int(r.centromere_end))
+        for c, r in table.iterrows()
+    }
+    return _Genome(lengths, offsets, sum(lengths.values()), centromeres)
+
 
 _STATE_COLOURS = {
     "homozygous_deleted": "#08306b",
@@ -242,34 +229,19 @@ def _state_name(cn: float) -> str:
     return "normal" if cn == 2 else ("deleted" if cn < 2 else "gained")
 
 
-@functools.cache
-def _centromeres() -> dict[str, tuple[int, int]]:
-    """Centromere spans from ``resources/genome/chromosomes_grch38.tsv`` (empty if absent)."""
-    path = resources_dir() / "genome" / "chromosomes_grch38.tsv"
-    if not path.is_file():
-        return {}
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        f = line.split("\t")
-        if line.startswith("#") or f[0] == "chrom" or len(f) < 5:
-            continue
-        with contextlib.suppress(ValueError):
-            out[_chrom(f[0])] = (int(f[3]), int(f[4]))
-    return out
-
-
 def _chromosome_level(evidence: Mapping[str, Any]) -> list[Seg]:
     """Arm / whole-chromosome levels of the copy-number stage's ploidy evidence."""
     out: list[Seg] = []
     ploidy = evidence.get("ploidy")
     chroms = ploidy.get("chromosomes") if isinstance(ploidy, Mapping) else None
     if isinstance(chroms, Mapping):
-        cen = _centromeres()
+        genome = _genome()
+        cen = genome.centromeres
         for c, rec in chroms.items():
             chrom = _chrom(c)
-            if chrom not in CHROM_LENGTHS_GRCH38 or not isinstance(rec, Mapping):
+            if chrom not in genome.lengths or not isinstance(rec, Mapping):
                 continue
-            length = CHROM_LENGTHS_GRCH38[chrom]
+            length = genome.lengths[chrom]
             p_state, q_state = _num(rec, ("p_state",)), _num(rec, ("q_state",))
             whole = _num(rec, ("whole_state", "state"))
             if chrom in cen and (p_state is not None or q_state is not None):
@@ -283,15 +255,16 @@ def _chromosome_level(evidence: Mapping[str, Any]) -> list[Seg]:
     rna = evidence.get("rna_dosage")
     chroms = rna.get("chromosomes") if isinstance(rna, Mapping) else None
     if isinstance(chroms, Mapping):
+        lengths = _genome().lengths
         for c, rec in chroms.items():
             chrom = _chrom(c)
-            if chrom not in CHROM_LENGTHS_GRCH38 or not isinstance(rec, Mapping):
+            if chrom not in lengths or not isinstance(rec, Mapping):
                 continue
             v = _num(rec, ("shift_log2", "log2"))
             st = _num(rec, ("state",))
             if v is not None:
                 state = "" if st is None else _state_name(st)
-                out.append((chrom, 1, CHROM_LENGTHS_GRCH38[chrom], v, state))
+                out.append((chrom, 1, lengths[chrom], v, state))
     return out
 
 
@@ -404,14 +377,15 @@ class SampleFigures:
         )
         ax = fig.add_subplot(grid[0, :])
         lo, hi = self.y_limits
-        for k, (c, length) in enumerate(CHROM_LENGTHS_GRCH38.items()):
+        genome = _genome()
+        for k, (c, length) in enumerate(genome.lengths.items()):
             if k % 2 == 0:
-                ax.axvspan(_OFFSETS[c], _OFFSETS[c] + length, color="#f0f0f0", lw=0)
+                ax.axvspan(genome.offsets[c], genome.offsets[c] + length, color="#f0f0f0", lw=0)
         ax.axhline(0, color="#737373", lw=0.6)
-        ax.set_xlim(0, GENOME_LENGTH)
+        ax.set_xlim(0, genome.total)
         ax.set_ylim(lo - 0.1, hi + 0.1)
-        ax.set_xticks([_OFFSETS[c] + length / 2 for c, length in CHROM_LENGTHS_GRCH38.items()])
-        ax.set_xticklabels(list(CHROM_LENGTHS_GRCH38), fontsize=7)
+        ax.set_xticks([genome.offsets[c] + length / 2 for c, length in genome.lengths.items()])
+        ax.set_xticklabels(list(genome.lengths), fontsize=7)
         ax.tick_params(axis="x", length=0)
         ax.tick_params(axis="y", labelsize=7)
         ax.set_ylabel("log2 ratio", fontsize=8)
@@ -451,7 +425,7 @@ class SampleFigures:
         """
         if not isinstance(evidence, Mapping):
             return None
-        segs = [s for s in _segments(evidence) if s[0] in _OFFSETS]
+        segs = [s for s in _segments(evidence) if s[0] in _genome().offsets]
         if not segs:
             return None
         fig, ax, zooms = self._cn_axes()
@@ -490,11 +464,12 @@ class SampleFigures:
     ) -> Any:
         lines = []
         cols = []
+        genome = _genome()
         for chrom, s, e, v, state in segs:
-            off = _OFFSETS[chrom]
+            off = genome.offsets[chrom]
             y = min(max(v, lo), hi)
             # tiny segments / probes get a minimum visible width
-            half = max((e - s) / 2, GENOME_LENGTH / 700)
+            half = max((e - s) / 2, genome.total / 700)
             mid = off + (s + e) / 2
             lines.append(((mid - half, y), (mid + half, y)))
             cols.append(_state_colour(state, v))

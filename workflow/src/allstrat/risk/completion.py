@@ -20,20 +20,13 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, Node, evaluate
+from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, evaluate, walk
 from allstrat.risk.facts import BASE_FACTS, Fact
 from allstrat.risk.ruleset import RuleSet
 
 __all__ = ["complete_groups"]
 
 _OTHER = "__other__"
-
-
-def _walk(node: Node) -> list[Node]:
-    out = [node]
-    for a in node.args:
-        out.extend(_walk(a))
-    return out
 
 
 _CACHE: dict[tuple[str, str, str], dict[str, set[Any]]] = {}
@@ -47,7 +40,7 @@ def _comparands(rs: RuleSet) -> dict[str, set[Any]]:
     out: dict[str, set[Any]] = {}
     nodes = [d.node for d in rs.derived] + [r.node for r in rs.rules]
     for node in nodes:
-        for n in _walk(node):
+        for n in walk(node):
             if n.kind == "cmp":
                 a, b = n.args
                 for fact, other in ((a, b), (b, a)):

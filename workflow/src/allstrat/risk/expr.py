@@ -44,6 +44,7 @@ __all__ = [
     "names_in",
     "parse",
     "settings_in",
+    "walk",
 ]
 
 
@@ -328,17 +329,24 @@ def parse(text: str) -> Node:
     return _Parser(text).parse()
 
 
-def _walk(node: Node) -> list[Node]:
+def walk(node: Node) -> list[Node]:
+    """Every node of a condition tree, the root first, then depth-first left to right.
+
+    Examples
+    --------
+    >>> [n.kind for n in walk(parse("a > 1"))]
+    ['cmp', 'fact', 'lit']
+    """
     out = [node]
     for a in node.args:
-        out.extend(_walk(a))
+        out.extend(walk(a))
     return out
 
 
 def names_in(node: Node) -> list[str]:
     """Fact names referenced by a condition (in order of first appearance)."""
     seen: dict[str, None] = {}
-    for n in _walk(node):
+    for n in walk(node):
         if n.kind == "fact":
             seen.setdefault(n.value, None)
     return list(seen)
@@ -347,7 +355,7 @@ def names_in(node: Node) -> list[str]:
 def settings_in(node: Node) -> list[str]:
     """Setting names (``$name``) referenced by a condition."""
     seen: dict[str, None] = {}
-    for n in _walk(node):
+    for n in walk(node):
         if n.kind == "setting":
             seen.setdefault(n.value, None)
     return list(seen)

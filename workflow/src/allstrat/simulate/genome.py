@@ -19,51 +19,25 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from allstrat.copynumber.resources import load_chromosomes
 from allstrat.paths import resources_dir
 
-# GRCh38 primary-assembly chromosome lengths (Genome Reference Consortium GRCh38.p14,
-# assembly report of GCA_000001405; identical in every GRCh38 patch release).
-CHROM_LENGTHS: dict[str, int] = {
-    "chr1": 248_956_422,
-    "chr2": 242_193_529,
-    "chr3": 198_295_559,
-    "chr4": 190_214_555,
-    "chr5": 181_538_259,
-    "chr6": 170_805_979,
-    "chr7": 159_345_973,
-    "chr8": 145_138_636,
-    "chr9": 138_394_717,
-    "chr10": 133_797_422,
-    "chr11": 135_086_622,
-    "chr12": 133_275_309,
-    "chr13": 114_364_328,
-    "chr14": 107_043_718,
-    "chr15": 101_991_189,
-    "chr16": 90_338_345,
-    "chr17": 83_257_441,
-    "chr18": 80_373_285,
-    "chr19": 58_617_616,
-    "chr20": 64_444_167,
-    "chr21": 46_709_983,
-    "chr22": 50_818_468,
-    "chrX": 156_040_895,
-    "chrY": 57_227_415,
-}
+# GRCh38 chromosome lengths and centromere midpoints, read from the bundled table
+# (resources/genome/chromosomes_grch38.tsv: UCSC hg38 chromInfo; centromeres from MD-ALL,
+# DOMAIN.md §8; see resources/MANIFEST.tsv), the same table the copy-number caller uses.
+_CHROMOSOMES = load_chromosomes()
+CHROM_LENGTHS: dict[str, int] = {str(c): int(n) for c, n in _CHROMOSOMES["length"].items()}
 CHROMS: tuple[str, ...] = tuple(CHROM_LENGTHS)
 AUTOSOMES: tuple[str, ...] = CHROMS[:22]
 # Segments start/end this far inside the chromosome ends (telomeric N gaps of GRCh38).
 TELOMERE = 10_000
 # PAR1 (DOMAIN.md §8, MD-ALL pseudoautosomal_regions_hg38): chrX:10,001-2,781,479.
 PAR1 = ("chrX", 10_001, 2_781_479)
-# Centromere midpoints (DOMAIN.md §8, MD-ALL centromeres_hg38), used for arm-level events.
+# Centromere midpoints, used for arm-level events.
 CENTROMERE_MID: dict[str, int] = {
-    "chr1": 123_479_591, "chr2": 93_139_351, "chr3": 92_214_016, "chr4": 50_728_006,
-    "chr5": 48_272_853, "chr6": 59_191_911, "chr7": 59_848_836, "chr8": 44_955_504,
-    "chr9": 44_454_096, "chr10": 40_640_101, "chr11": 52_751_711, "chr12": 35_977_329,
-    "chr13": 17_025_624, "chr14": 17_086_761, "chr15": 18_404_463, "chr16": 37_288_413,
-    "chr17": 24_714_921, "chr18": 18_161_052, "chr19": 25_844_927, "chr20": 28_237_290,
-    "chr21": 11_890_184, "chr22": 14_004_553, "chrX": 60_509_060, "chrY": 10_430_491,
-}  # fmt: skip
+    str(c): (int(r.centromere_start) + int(r.centromere_end)) // 2
+    for c, r in _CHROMOSOMES.iterrows()
+}
 
 # High hyperdiploid: per-chromosome probability of an extra copy. Order of frequency
 # (+21, +X, +14, +6, +18, +4, +17, +10 most common) per Paulsson & Johansson 2009
