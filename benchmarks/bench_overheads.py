@@ -95,7 +95,8 @@ def main() -> None:
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from allstrat.io.expression import read_expression_cohort, read_featurecounts
+    from allstrat.io.cohort import read_expression_cohort
+    from allstrat.io.expression import read_featurecounts
     from allstrat.io.gene_table import load_gene_table
 
     res: dict = {}

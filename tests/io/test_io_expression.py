@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 from allstrat.errors import InputError
 from allstrat.harmonise import harmonise_counts
+from allstrat.io.cohort import read_expression_cohort
 from allstrat.io.expression import (
     READERS,
     choose_star_column,
-    read_expression_cohort,
     read_expression_file,
     read_featurecounts,
     read_htseq,
@@ -443,7 +443,7 @@ def test_matrix_r_style_header_without_id_field(tmp_path):
 
 def test_matrix_fast_path_equals_exact_path(tmp_path):
     """A clean file read in row chunks gives what the exact (text) path gives."""
-    from allstrat.io import expression as ex
+    from allstrat.io.expression import matrix as ex
 
     src = DATA / "cohort_symbols.csv"
     fast = read_matrix(src)

@@ -108,7 +108,7 @@ def test_n_samples_must_be_positive(tmp_path, capsys):
 
 
 def test_cohort_layout_for_big_cohorts(tmp_path, genes, monkeypatch):
-    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.cohort import read_expression_cohort
     from allstrat.io.samples import read_sample_sheet
 
     monkeypatch.chdir(tmp_path)

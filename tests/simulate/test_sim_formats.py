@@ -29,7 +29,7 @@ def demo(tmp_path_factory):
 
 
 def test_expression_files_read_into_one_anndata(demo, genes, monkeypatch):
-    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.cohort import read_expression_cohort
     from allstrat.io.samples import read_sample_sheet
 
     monkeypatch.chdir(demo)

@@ -75,7 +75,7 @@ def _sheet(path):
 def test_conflict_check_still_refuses_one_gene_under_two_id_types(tmp_path, genes):
     """The fast conflict check (only rows sharing a gene) keeps refusing mixed ID types."""
     from allstrat.errors import InputError
-    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.cohort import read_expression_cohort
 
     rows = [("ENSG00000157554", 5), ("ENSG00000185811.19", 7), ("PAX5", 1), ("IKZF1", 3)]
     bad = _htseq(tmp_path / "S1.counts", rows)
@@ -84,7 +84,7 @@ def test_conflict_check_still_refuses_one_gene_under_two_id_types(tmp_path, gene
 
 
 def test_par_y_copy_is_summed_not_refused(tmp_path, genes):
-    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.cohort import read_expression_cohort
 
     rows = [("ENSG00000205755.12", 5), ("ENSG00000205755.12_PAR_Y", 7), ("ENSG00000157554", 2)]
     ok = _htseq(tmp_path / "S1.counts", rows)

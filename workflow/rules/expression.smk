@@ -1,5 +1,5 @@
 # Stage 2: read, validate and harmonise the expression files of one chunk of samples.
-# Logic lives in `allstrat import-expression` (allstrat.io.expression); this rule only wires it.
+# Logic lives in `allstrat import-expression` (allstrat.io.cohort); this rule only wires it.
 
 
 rule import_expression:

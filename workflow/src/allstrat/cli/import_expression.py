@@ -7,7 +7,7 @@ import json
 import logging
 
 from allstrat.cli._common import add_sample_selection, select_samples
-from allstrat.io.expression import read_expression_cohort
+from allstrat.io.cohort import read_expression_cohort
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import atomic_path
 

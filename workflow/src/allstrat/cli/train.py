@@ -145,7 +145,7 @@ def load_counts(args: argparse.Namespace) -> pd.DataFrame:
 
         counts, _ = read_counts_files([args.counts], "matrix")
         return counts
-    from allstrat.io.expression import read_expression_cohort
+    from allstrat.io.cohort import read_expression_cohort
     from allstrat.io.samples import read_sample_sheet
 
     sheet = read_sample_sheet(args.sheet)
