@@ -140,3 +140,39 @@ def test_train_cli_writes_new_version_only(tmp_path, tiny_cohort):
     assert main(args) == 0  # next free version
     assert (tmp_path / "models" / "t" / "1.0.1" / "model.json").is_file()
     assert main([*args, "--version", "1.0.0"]) == 2  # never overwritten
+
+
+def test_classify_merges_several_fusion_callers(tmp_path, model_dir, matrix, root):
+    """Two callers of one sample: evidence merged, callers recorded, unknown gene flagged."""
+    data = root / "tests" / "data" / "formats" / "fusions"
+    fc = (data / "PT205.fusioncatcher.no_coordinates.txt").read_text()
+    fc_path = tmp_path / "S000.final-list_candidate-fusion-genes.txt"
+    # a partner the gene table lacks: kept and flagged, never dropped
+    fc_path.write_text(fc.replace("PAX5\tJAK2", "PAX5\tNOTAGENE9").replace(
+        "ENSG00000096968", "ENSG99999999999"
+    ).replace("\t2\t0\t0\tBOWTIE", "\t9\t6\t30\tBOWTIE"))  # fmt: skip
+    arriba = data / "PT201.arriba.fusions.tsv"
+    sheet = tmp_path / "sheet.tsv"
+    sheet.write_text(
+        "sample_id\texpression\texpression_format\tfusions\tfusions_format\n"
+        f"S000\t{matrix}\tmatrix\t{arriba};{fc_path}\tarriba;fusioncatcher\n"
+        f"S001\t{matrix}\tmatrix\t\t\n"
+    )
+    out, ex = tmp_path / "calls.tsv", tmp_path / "ex.json"
+    rc = main(
+        [
+            "classify", "--counts", str(matrix), "--model", str(model_dir), "--sheet",
+            str(sheet), "--out", str(out), "--explain", str(ex),
+        ]
+    )  # fmt: skip
+    assert rc == 0
+    samples = json.loads(ex.read_text())["samples"]
+    dec = samples["S000"]["decision"]
+    assert dec["fusion_data"] == "given"
+    assert dec["fusion_evidence"]["ETV6::RUNX1"] == {
+        "confidence": "high",
+        "callers": ["arriba", "fusioncatcher"],
+    }
+    assert dec["fusion_evidence"]["PAX5::NOTAGENE9"]["callers"] == ["fusioncatcher"]
+    assert "fusion_gene_not_in_gene_table:PAX5::NOTAGENE9" in samples["S000"]["qc_flags"]
+    assert samples["S001"]["decision"]["fusion_data"] == "not_given"

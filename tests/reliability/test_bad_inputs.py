@@ -134,6 +134,11 @@ VALID_CASES = [
     ("copynumber", "valid/S1.mlpa.tsv", "mlpa"),
     ("copynumber", "valid/S1.gene_calls.tsv", "gene_calls"),
     ("sheet", "valid/samples.tsv", ""),
+    ("fusions", "valid/S1.arriba.fusions.tsv", "arriba"),
+    ("fusions", "valid/S1.final-list_candidate-fusion-genes.txt", "fusioncatcher"),
+    ("fusions", "valid/S1.header_only.final-list_candidate-fusion-genes.txt", "fusioncatcher"),
+    ("fusions", "valid/S1.cicero.final_fusions.txt", "cicero"),
+    ("fusions", "valid/jaffa_results.csv", "jaffa"),
     ("clinical", "valid/clinical.tsv", ""),
     ("mrd", "valid/mrd.tsv", ""),
 ]

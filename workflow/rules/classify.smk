@@ -12,7 +12,12 @@ rule classify_subtypes:
         expression="results/expression/chunk_{chunk}.h5ad",
         # the fusion-caller files of the chunk's samples
         fusions=lambda w: sorted(
-            {f for f in SAMPLES.loc[CHUNKS[w.chunk]].get("fusions", []) if f}
+            {
+                f.strip()
+                for v in SAMPLES.loc[CHUNKS[w.chunk]].get("fusions", [])
+                for f in v.split(";")
+                if f.strip()
+            }
         ),
     output:
         tsv="results/classify/chunk_{chunk}.tsv",

@@ -39,7 +39,9 @@ def demo_outputs():
     files = set()
     for col in ("expression", "copy_number", "fusions"):
         if col in SAMPLES.columns:
-            files.update(f for f in SAMPLES[col] if f)
+            files.update(
+                f.strip() for v in SAMPLES[col] for f in v.split(";") if f.strip()
+            )
     files.update(config.get(key, "") for key in ("clinical", "mrd"))
     files.add(str(out / "truth.tsv"))
     return sorted(

@@ -124,6 +124,40 @@ ARRIBA_ROW = (
     "ETV6\tRUNX1\t+/+\t-/-\tchr12:11869969\tchr21:34859474\tsplice-site\tsplice-site\t"
     "translocation\t45\t38\t61\t210\t180\thigh\tin-frame\t.\t.\t.\t.\n"
 )
+FC_HEAD = (
+    "Gene_1_symbol(5end_fusion_partner)\tGene_2_symbol(3end_fusion_partner)\t"
+    "Fusion_description\tCounts_of_common_mapping_reads\tSpanning_pairs\t"
+    "Spanning_unique_reads\tLongest_anchor_found\tFusion_finding_method\t"
+    "Fusion_point_for_gene_1(5end_fusion_partner)\tFusion_point_for_gene_2(3end_fusion_partner)\t"
+    "Gene_1_id(5end_fusion_partner)\tGene_2_id(3end_fusion_partner)\t"
+    "Exon_1_id(5end_fusion_partner)\tExon_2_id(3end_fusion_partner)\tFusion_sequence\t"
+    "Predicted_effect\n"
+)
+FC_ROW = (
+    "ETV6\tRUNX1\tknown,oncogene,cosmic,mitelman,exon-exon\t0\t41\t27\t38\tBOWTIE\t"
+    "12:11869969:+\t21:34859474:-\tENSG00000139083\tENSG00000159216\tENSE00001163937\t"
+    "ENSE00003517226\tCATCATCACACCAAGAAG*ATGCGTATCCCCGTAGATG\tin-frame\n"
+)
+CICERO_HEAD = (
+    "sample\tgeneA\tchrA\tposA\tortA\tfeatureA\tgeneB\tchrB\tposB\tortB\tfeatureB\t"
+    "sv_ort\treadsA\treadsB\tmatchA\tmatchB\trepeatA\trepeatB\tcoverageA\tcoverageB\t"
+    "ratioA\tratioB\tqposA\tqposB\ttotal_readsA\ttotal_readsB\tcontig\ttype\tscore\t"
+    "rating\tmedal\tfunctional effect\tframe\n"
+)
+CICERO_ROW = (
+    "S1\tKMT2A\tchr11\t118482495\t+\tcoding\tAFF1\tchr4\t87012825\t+\tcoding\t>\t31\t27\t"
+    "98\t97\t0.000\t0.000\t196\t188\t0.412\t0.377\t49\t50\t112\t131\t"
+    "GCTGAGCCCAAGAAAAAGCAGCCTCCACCAAGG\tCTX\t187.35\tHQ\t4\tFusion\t1\n"
+)
+JAFFA_HEAD = (
+    '"sample","fusion genes","chrom1","base1","strand1","chrom2","base2","strand2",'
+    '"gap (kb)","spanning pairs","spanning reads","inframe","aligns","rearrangement",'
+    '"contig","contig break","classification","known"\n'
+)
+JAFFA_ROW = (
+    '"S1","TCF3:PBX1","chr19",1619111,"-","chr1",164792494,"+",Inf,"38",52,TRUE,TRUE,TRUE,'
+    '"NB501697:36:HWG7WAFXX:1:11104:11739:13459/1",71,"HighConfidence","Yes"\n'
+)
 STARF_HEAD = (
     "#FusionName\tJunctionReadCount\tSpanningFragCount\test_J\test_S\tSpliceType\t"
     "LeftGene\tLeftBreakpoint\tRightGene\tRightBreakpoint\tLargeAnchorSupport\tFFPM\n"
@@ -704,7 +738,7 @@ case(
     "fusions",
     "arriba",
     "wrong format",
-    "column",
+    "this is a STAR-Fusion file",
     "line:1",
     STARF_HEAD + "ETV6--RUNX1\t45\t61\t45\t61\tONLY_REF_SPLICE\tETV6^ENSG00000139083.11\t"
     "chr12:11869969:+\tRUNX1^ENSG00000159216.20\tchr21:34859474:-\tYES_LDAS\t1.2\n",
@@ -717,6 +751,99 @@ case(
     "reads",
     "line:2",
     ARRIBA_HEAD + ARRIBA_ROW.replace("\t45\t38\t61\t", "\t-45\t38\t61\t"),
+)
+
+case(
+    "fusions/empty.final-list_candidate-fusion-genes.txt",
+    "fusions",
+    "fusioncatcher",
+    "empty file",
+    "empty (not even a header)",
+    "file",
+    "",
+)
+case(
+    "fusions/fusioncatcher_declared_arriba.txt",
+    "fusions",
+    "arriba",
+    "wrong format",
+    "this is a FusionCatcher file",
+    "line:1",
+    FC_HEAD + FC_ROW,
+)
+case(
+    "fusions/cicero_declared_fusioncatcher.txt",
+    "fusions",
+    "fusioncatcher",
+    "wrong format",
+    "this is a CICERO file",
+    "line:1",
+    CICERO_HEAD + CICERO_ROW,
+)
+case(
+    "fusions/jaffa_declared_cicero.csv",
+    "fusions",
+    "cicero",
+    "wrong format",
+    "this is a JAFFA file",
+    "line:1",
+    JAFFA_HEAD + JAFFA_ROW,
+)
+case(
+    "fusions/arriba_declared_jaffa.tsv",
+    "fusions",
+    "jaffa",
+    "wrong format",
+    "this is an Arriba file",
+    "line:1",
+    ARRIBA_HEAD + ARRIBA_ROW,
+)
+case(
+    "fusions/grch37_coordinates.final-list_candidate-fusion-genes.txt",
+    "fusions",
+    "fusioncatcher",
+    "wrong genome build",
+    "another genome build",
+    "file",
+    FC_HEAD
+    + FC_ROW.replace("12:11869969:+", "12:12022903:+").replace("21:34859474:-", "21:36231771:-"),
+)
+case(
+    "fusions/S1.final-list_candidate-fusion-genes.hg19.txt",
+    "fusions",
+    "fusioncatcher",
+    "wrong genome build",
+    "states GRCh37",
+    "file",
+    FC_HEAD
+    + FC_ROW.replace("12:11869969:+", "12:12022903:+").replace("21:34859474:-", "21:36231771:-"),
+)
+case(
+    "fusions/cicero_bad_rating.txt",
+    "fusions",
+    "cicero",
+    "invalid value",
+    "rating 'great'",
+    "line:2",
+    CICERO_HEAD + CICERO_ROW.replace("\tHQ\t", "\tgreat\t"),
+)
+case(
+    "fusions/truncated_jaffa_results.csv",
+    "fusions",
+    "jaffa",
+    "truncated file",
+    "fields, the header",
+    "line:2",
+    JAFFA_HEAD + JAFFA_ROW[:70] + "\n",
+)
+case(
+    "fusions/fusioncatcher_text_reads.txt",
+    "fusions",
+    "fusioncatcher",
+    "non-integer counts",
+    "not a non-negative integer",
+    "line:2",
+    FC_HEAD + FC_ROW.replace("\t41\t27\t", "\t41\tmany\t"),
 )
 
 # ------------------------------------------------------------ sample sheet
@@ -929,6 +1056,16 @@ case(
     "sample_id\tsubtype\nS1\tDUX4\n",
 )
 case(
+    "sheet/fusion_count_mismatch.tsv",
+    "sheet",
+    "",
+    "sheet-file mismatch",
+    "fusions lists 2 file(s) but fusions_format 1",
+    "line:2",
+    SHEET_HEAD + "S1\tinputs/valid/matrix.tsv\tmatrix\t\t\tinputs/valid/S1.arriba.fusions.tsv;"
+    "inputs/valid/S1.final-list_candidate-fusion-genes.txt\tarriba\tGRCh38\t\n",
+)
+case(
     "stage/classify_empty.tsv",
     "stage",
     "",
@@ -950,6 +1087,10 @@ VALID = {
     "valid/S1.mlpa.tsv": MLPA_HEAD + "\n".join(MLPA_OK) + "\n",
     "valid/S1.gene_calls.tsv": GENECALL_HEAD + "S1\tIKZF1\tdeleted\t1\nS1\tPAX5\tnormal\t2\n",
     "valid/S1.arriba.fusions.tsv": ARRIBA_HEAD + ARRIBA_ROW,
+    "valid/S1.final-list_candidate-fusion-genes.txt": FC_HEAD + FC_ROW,
+    "valid/S1.header_only.final-list_candidate-fusion-genes.txt": FC_HEAD,
+    "valid/S1.cicero.final_fusions.txt": CICERO_HEAD + CICERO_ROW,
+    "valid/jaffa_results.csv": JAFFA_HEAD + JAFFA_ROW,
     "valid/S1.star-fusion.tsv": STARF_HEAD
     + "BCR--ABL1\t52\t31\t52.00\t31.00\tONLY_REF_SPLICE\tBCR^ENSG00000186716.21\t"
     "chr22:23290413:+\tABL1^ENSG00000097007.19\tchr9:130714455:+\tYES_LDAS\t2.8531\n",

@@ -76,11 +76,18 @@ MUTATION_DEFINED = frozenset({"PAX5 P80R", "IKZF1 N159Y"})
 
 @dataclass(frozen=True)
 class Fusion:
-    """One fusion call (5' gene, 3' gene as canonical symbols, caller confidence)."""
+    """One fusion call (5' gene, 3' gene as canonical symbols, merged confidence).
+
+    ``callers`` names the fusion callers that reported it (agreement already raised
+    ``confidence``, see :mod:`allstrat.io.fusions.merge`); ``in_gene_table`` is False
+    when a partner name is not in the gene table (kept, flagged).
+    """
 
     gene5: str
     gene3: str
     confidence: str = "high"
+    callers: tuple[str, ...] = ()
+    in_gene_table: bool = True
 
     @property
     def name(self) -> str:
@@ -345,6 +352,9 @@ def decide_calls(
             flags.append("defining_fusion_not_found" if assessed else "fusion_not_assessed")
         if subtype in MUTATION_DEFINED:
             flags.append("mutation_not_assessed")
+        unknown = [f.name for f in fl if not f.in_gene_table]
+        if unknown:
+            flags.append("fusion_gene_not_in_gene_table:" + ",".join(unknown))
         if kinases and subtype not in ("Ph-like", PH_GROUP):
             flags.append("kinase_fusion_without_ph_profile:" + kinases[0][0].name)
 
@@ -411,6 +421,9 @@ def decide_calls(
             "candidates": candidates,
             "fusion_data": "given" if assessed else "not_given",
             "fusions_considered": [f.name for f in fl],
+            "fusion_evidence": {
+                f.name: {"confidence": f.confidence, "callers": list(f.callers)} for f in fl
+            },
             "defining_fusions": [f"{f.name} -> {st}" for f, st in defining],
             "kinase_fusions": [f"{f.name} -> {k}" for f, k in kinases],
             "lineage_scores": {"B": round(b, 6), "T": round(t, 6)},

@@ -262,28 +262,37 @@ def read_expression_h5ad(path: str, samples: list[str] | None) -> tuple[pd.DataF
 
 
 def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
-    """Per sample its fusion calls, or ``None`` when the sheet names no fusion file.
+    """Per sample its merged fusion calls, or ``None`` when the sheet names no fusion file.
 
     ``None`` means "not assessed" (never "no fusion"); a header-only caller file is an
-    assessed sample without fusions.
+    assessed sample without fusions. Several callers (``;``-separated) are merged by
+    :func:`allstrat.io.fusions.merge_calls`; calls filtered by their caller are left out.
     """
-    from allstrat.io.fusions import read_fusions
+    from allstrat.io.fusions import merge_calls, read_fusion_sources
     from allstrat.io.gene_table import load_gene_table
 
     out: dict[str, list[Fusion] | None] = {}
     genes = None
     for sid, row in rows.iterrows():
-        path = str(row.get("fusions", "") or "")
-        fmt = str(row.get("fusions_format", "") or "")
-        if not path:
+        paths = str(row.get("fusions", "") or "")
+        fmts = str(row.get("fusions_format", "") or "")
+        if not paths.strip(";").strip():
             out[str(sid)] = None
             continue
-        if not fmt:
+        if not fmts:
             raise InputError("fusions file given without fusions_format", sample=str(sid))
         genes = genes or load_gene_table()
-        table = read_fusions(path, fmt, sample_id=str(sid), genes=genes)
+        build = str(row.get("genome_build", "") or "") or "GRCh38"
+        table = read_fusion_sources(paths, fmts, sample_id=str(sid), genes=genes, build=build)
         out[str(sid)] = [
-            Fusion(str(r.gene5), str(r.gene3), str(r.confidence)) for r in table.itertuples()
+            Fusion(
+                str(r.gene5),
+                str(r.gene3),
+                str(r.confidence),
+                callers=tuple(str(r.callers).split(";")),
+                in_gene_table=bool(r.gene5_in_table and r.gene3_in_table),
+            )
+            for r in merge_calls(table).itertuples()
         ]
     return out
 

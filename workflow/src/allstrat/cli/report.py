@@ -78,18 +78,21 @@ def _sample_inputs(
     """Input-file records of one sample: checksums the import stage recorded, else hashed."""
     out = []
     for col in _SHEET_FILE_COLUMNS:
-        path = str(row.get(col, "") or "")
-        if not path:
+        value = str(row.get(col, "") or "")
+        if not value:
             continue
         if col in known:
             out.append(known[col])
             continue
-        if Path(path).is_file():
-            out.append(file_record(path, role=col))
-        else:
-            logger.warning(
-                "sample %s: %s file %s not found; not checksummed", row["sample_id"], col, path
-            )
+        # fusions may list several caller files (';'-separated)
+        paths = [v.strip() for v in value.split(";") if v.strip()] if col == "fusions" else [value]
+        for path in paths:
+            if Path(path).is_file():
+                out.append(file_record(path, role=col))
+            else:
+                logger.warning(
+                    "sample %s: %s file %s not found; not checksummed", row["sample_id"], col, path
+                )
     return out
 
 

@@ -95,6 +95,8 @@ def read_sample_sheet(path: str | Path) -> pd.DataFrame:
                         line=int(bad.index[0]) + 2,
                         sample=bad["sample_id"].iloc[0],
                     )
+    if "fusions" in df.columns and "fusions_format" in df.columns:
+        _check_fusion_lists(df, p)
     if "blast_fraction" in df.columns:
         df["blast_fraction"] = [math.nan if v == "" else float(v) for v in df["blast_fraction"]]
     return df.set_index("sample_id", drop=False)
@@ -119,3 +121,28 @@ def blast_fraction(value: object) -> float | None:
         return None
     f = float(text)
     return None if math.isnan(f) else f
+
+
+def _check_fusion_lists(df: pd.DataFrame, p: Path) -> None:
+    """Several fusion callers per sample: one format per file, each caller once."""
+    for i, (sid, files, fmts) in enumerate(
+        zip(df["sample_id"], df["fusions"], df["fusions_format"], strict=True), start=2
+    ):
+        fs = [f for f in files.split(";") if f.strip()]
+        ms = [m for m in fmts.split(";") if m.strip()]
+        if len(fs) != len(ms):
+            raise InputError(
+                f"fusions lists {len(fs)} file(s) but fusions_format {len(ms)} format(s); "
+                "give one format per file, ';'-separated in the same order",
+                path=p,
+                line=i,
+                sample=sid,
+            )
+        dup = sorted({m for m in ms if ms.count(m) > 1})
+        if dup:
+            raise InputError(
+                f"fusions_format names caller(s) {dup} twice; give one file per caller",
+                path=p,
+                line=i,
+                sample=sid,
+            )

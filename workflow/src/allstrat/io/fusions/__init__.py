@@ -1,0 +1,219 @@
+"""Fusion-caller readers: Arriba, STAR-Fusion, FusionCatcher, CICERO and JAFFA.
+
+One module per caller behind one dispatch table, :data:`FUSION_READERS`, keyed by the
+sample sheet's ``fusions_format``. Every reader returns the one fusion record of allstrat,
+one row per reported fusion, with :data:`FUSION_COLUMNS`:
+
+``sample_id``
+    From the sample sheet.
+``gene5``, ``gene3``
+    5' and 3' partner as canonical symbols through the gene table; IG loci and segments
+    as ``IGH`` / ``IGK`` / ``IGL``. A name the gene table lacks is kept as written (never
+    dropped) and ``gene5_in_table`` / ``gene3_in_table`` say so; the classifier flags it.
+``caller``
+    ``arriba``, ``starfusion``, ``fusioncatcher``, ``cicero`` or ``jaffa``.
+``confidence``
+    The caller's own confidence mapped to ``high`` / ``medium`` / ``low``:
+
+    ============== ===========================================================
+    caller         mapping (details in each reader module)
+    ============== ===========================================================
+    Arriba         its ``confidence`` column as is
+    STAR-Fusion    none reported: reads + LargeAnchorSupport (allstrat rule)
+    FusionCatcher  none reported: junction reads / pairs / known label
+    CICERO         ``rating`` HQ + ``medal`` >= 2 high; HQ medium; LQ low
+    JAFFA          High/Medium/LowConfidence -> high/medium/low
+    ============== ===========================================================
+``junction_reads``, ``spanning_reads``
+    Reads across the junction and spanning fragments / pairs (0 when not reported).
+``breakpoint5``, ``breakpoint3``, ``build``
+    ``chrN:position`` (1-based, the caller's coordinates, no lift-over) and their genome
+    build (the sheet's ``genome_build``); empty when the file has no coordinates.
+``passed``, ``filter_reason``
+    The caller's own filters: ``passed`` = False (with ``<caller>:<reason>``) for
+    FusionCatcher false-positive labels (``banned``, ``paralogs``, ``healthy``, ...),
+    CICERO ``bad`` / read-through / internal events, JAFFA ``Potential*`` classes and
+    Arriba ``fusions.discarded.tsv``. Filtered rows are kept (and reported) but never
+    decide a subtype.
+
+Extra columns: ``gene5_raw``, ``gene3_raw`` (caller text), ``fusion_type``,
+``reading_frame``, ``caller_confidence`` (the caller's own words).
+
+Files: a header-only file is a valid "no fusion found" (empty table); a 0-byte file, a
+file of another caller (detected from its header and named), a truncated row, or
+coordinates that do not fit the GRCh38 gene loci when the sheet says GRCh38 are an
+:class:`~allstrat.errors.InputError`.
+
+Several callers per sample: the sheet's ``fusions`` / ``fusions_format`` hold
+``;``-separated lists (same order); :func:`read_fusion_sources` reads them all and
+:func:`merge_calls` merges the evidence (see there).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from allstrat.errors import InputError
+from allstrat.harmonise import GeneTable
+from allstrat.io.fusions._common import (
+    CALLER_NAMES,
+    EXTRA_COLUMNS,
+    FUSION_COLUMNS,
+    detect_caller,
+    ig_locus,
+)
+from allstrat.io.fusions.arriba import ARRIBA_REQUIRED, read_arriba
+from allstrat.io.fusions.cicero import read_cicero
+from allstrat.io.fusions.fusioncatcher import read_fusioncatcher
+from allstrat.io.fusions.jaffa import read_jaffa
+from allstrat.io.fusions.merge import MERGED_COLUMNS, merge_calls
+from allstrat.io.fusions.starfusion import (
+    STARFUSION_REQUIRED,
+    read_starfusion,
+    starfusion_confidence,
+)
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "ARRIBA_REQUIRED",
+    "BUILD_MARGIN",
+    "CALLER_NAMES",
+    "EXTRA_COLUMNS",
+    "FUSION_COLUMNS",
+    "FUSION_READERS",
+    "MERGED_COLUMNS",
+    "STARFUSION_REQUIRED",
+    "check_build",
+    "detect_caller",
+    "ig_locus",
+    "merge_calls",
+    "read_arriba",
+    "read_cicero",
+    "read_fusion_sources",
+    "read_fusioncatcher",
+    "read_fusions",
+    "read_jaffa",
+    "read_starfusion",
+    "split_sources",
+    "starfusion_confidence",
+]
+
+#: Sample-sheet ``fusions_format`` -> reader(path, *, sample_id, genes, build).
+FUSION_READERS: dict[str, Callable[..., pd.DataFrame]] = {
+    "arriba": read_arriba,
+    "starfusion": read_starfusion,
+    "fusioncatcher": read_fusioncatcher,
+    "cicero": read_cicero,
+    "jaffa": read_jaffa,
+}
+#: A breakpoint farther than this from its gene's GRCh38 locus does not fit GRCh38.
+BUILD_MARGIN = 20_000
+
+
+def split_sources(value: str) -> list[str]:
+    """``a;b`` -> ``["a", "b"]`` (empty items dropped; ``""`` -> ``[]``)."""
+    return [v.strip() for v in str(value or "").split(";") if v.strip()]
+
+
+def check_build(table: pd.DataFrame, genes: GeneTable, build: str, path: str | Path) -> None:
+    """Refuse coordinates that do not fit the build the sheet states.
+
+    The gene table is GRCh38: when the sheet says GRCh38, every breakpoint whose gene is
+    in the table (not intergenic, on the gene's chromosome) must lie within
+    :data:`BUILD_MARGIN` of the gene. If most of at least two such breakpoints do not,
+    the file is on another build (GRCh37 shifts ETV6 by ~150 kb, RUNX1 by ~1.4 Mb, ABL1
+    by ~2.9 Mb). GRCh37 files cannot be checked this way (no GRCh37 table is shipped).
+    """
+    if build != "GRCh38" or table.empty:
+        return
+    loc = genes.table
+    checked, outside = 0, []
+    for side in ("5", "3"):
+        for g, bp, raw in zip(
+            table[f"gene{side}"], table[f"breakpoint{side}"], table[f"gene{side}_raw"], strict=True
+        ):
+            if not bp or g not in loc.index or "(" in str(raw):
+                continue
+            chrom, pos = bp.rsplit(":", 1)
+            row = loc.loc[g]
+            if row["chrom"] != chrom:
+                continue
+            checked += 1
+            if not row["start"] - BUILD_MARGIN <= int(pos) <= row["end"] + BUILD_MARGIN:
+                outside.append(f"{g} at {bp} (GRCh38 {chrom}:{row['start']}-{row['end']})")
+    if checked >= 2 and len(outside) * 2 > checked:
+        raise InputError(
+            f"{len(outside)} of {checked} breakpoints lie outside their genes' GRCh38 loci, "
+            f"e.g. {outside[0]}: the coordinates look like another genome build than the "
+            f"sheet's genome_build {build}",
+            path=path,
+        )
+
+
+def read_fusions(
+    path: str | Path, fmt: str, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> pd.DataFrame:
+    """Read one fusion-caller output with the reader registered for ``fmt``.
+
+    Returns :data:`FUSION_COLUMNS` + :data:`EXTRA_COLUMNS` (module docstring).
+    """
+    if fmt not in FUSION_READERS:
+        raise InputError(
+            f"unknown fusions format {fmt!r}; expected one of {sorted(FUSION_READERS)}",
+            path=path,
+            sample=sample_id,
+        )
+    out = FUSION_READERS[fmt](path, sample_id=sample_id, genes=genes, build=build)
+    check_build(out, genes, build, path)
+    logger.info(
+        "%s (%s): %d fusion(s) for %s, %d passing the caller's filters",
+        path,
+        fmt,
+        len(out),
+        sample_id,
+        int(out["passed"].sum()),
+    )
+    return out
+
+
+def read_fusion_sources(
+    paths: str | Sequence[str],
+    fmts: str | Sequence[str],
+    *,
+    sample_id: str,
+    genes: GeneTable,
+    build: str = "GRCh38",
+) -> pd.DataFrame:
+    """Read every fusion file of one sample (``;``-separated lists, same order).
+
+    Raises InputError when the number of paths and formats differ or a caller appears
+    twice for the sample.
+    """
+    ps = split_sources(paths) if isinstance(paths, str) else list(paths)
+    fs = split_sources(fmts) if isinstance(fmts, str) else list(fmts)
+    if len(ps) != len(fs):
+        raise InputError(
+            f"fusions lists {len(ps)} file(s) but fusions_format {len(fs)} format(s); give "
+            "one format per file, ';'-separated in the same order",
+            sample=sample_id,
+        )
+    dup = sorted({f for f in fs if fs.count(f) > 1})
+    if dup:
+        raise InputError(
+            f"fusions_format names caller(s) {dup} twice; give one file per caller",
+            sample=sample_id,
+        )
+    tables = [
+        read_fusions(p, f, sample_id=sample_id, genes=genes, build=build)
+        for p, f in zip(ps, fs, strict=True)
+    ]
+    if not tables:
+        return pd.DataFrame(columns=list(FUSION_COLUMNS) + list(EXTRA_COLUMNS))
+    out = pd.concat(tables, ignore_index=True)
+    out.attrs["callers"] = fs
+    return out
