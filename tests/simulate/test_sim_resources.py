@@ -11,6 +11,7 @@ import pytest
 
 OWN = (
     "markers/subtype_markers.tsv",
+    "markers/tall_markers.tsv",
     "markers/baseline_expression.tsv.gz",
     "genes/lesion_exons_grch38.tsv",
 )

@@ -73,3 +73,73 @@ rule train_model:
 rule train:
     input:
         rules.train_model.output.card,
+
+
+# Second-stage T-ALL subgroup model: `snakemake train_tall` (config train_tall; same scheme).
+TRAIN_TALL = config["train_tall"]
+TRAIN_TALL_DIR = f"{TRAIN_TALL['out_dir']}/{TRAIN_TALL['name']}/{TRAIN_TALL['version']}"
+SIMULATE_TALL_CMD = (
+    f"allstrat simulate --n-samples {int(TRAIN_TALL['n_samples'])}"
+    f" --seed {int(TRAIN_TALL['seed'])}"
+    " --subtype-balance tall --layout cohort --sample-prefix TRT"
+    f" --out {shlex.quote(str(Path(TRAIN_TALL['samples']).parent))}"
+)
+
+
+if TRAIN_TALL["simulate"]:
+
+    rule simulate_training_cohort_tall:
+        output:
+            sheet=TRAIN_TALL["samples"],
+            labels=TRAIN_TALL["labels"],
+        log:
+            "logs/train/simulate_training_cohort_tall.log",
+        conda:
+            "../envs/allstrat.yaml"
+        resources:
+            mem_mb=8000,
+            runtime=30,
+            cpus_per_task=1,
+        params:
+            command=SIMULATE_TALL_CMD,
+        shell:
+            "{params.command} > {log:q} 2>&1"
+
+
+rule train_model_tall:
+    input:
+        sheet=TRAIN_TALL["samples"],
+        labels=TRAIN_TALL["labels"],
+    output:
+        card=f"{TRAIN_TALL_DIR}/model.json",
+        model=f"{TRAIN_TALL_DIR}/model.joblib",
+        metrics=f"{TRAIN_TALL_DIR}/metrics.json",
+    log:
+        f"logs/train/train_model_{TRAIN_TALL['name']}_{TRAIN_TALL['version']}.log",
+    conda:
+        "../envs/allstrat.yaml"
+    resources:
+        mem_mb=8000,
+        runtime=30,
+        cpus_per_task=1,
+    params:
+        out_dir=lambda wildcards, output: Path(output.card).parents[2],
+        name=TRAIN_TALL["name"],
+        version=TRAIN_TALL["version"],
+        cv_folds=TRAIN_TALL["cv_folds"],
+        inner_folds=TRAIN_TALL["inner_folds"],
+        c_grid=" ".join(str(c) for c in TRAIN_TALL["c_grid"]),
+        seed=TRAIN_TALL["seed_model"],
+        simulated_from=SIMULATE_TALL_CMD if TRAIN_TALL["simulate"] else "",
+    shell:
+        "allstrat train --panel tall --label-column tall_subgroup"
+        " --sheet {input.sheet:q} --labels {input.labels:q}"
+        " --out-dir {params.out_dir:q} --name {params.name:q} --version {params.version:q}"
+        " --cv-folds {params.cv_folds} --inner-folds {params.inner_folds}"
+        " --c-grid {params.c_grid} --seed {params.seed}"
+        " --simulated-from {params.simulated_from:q} > {log:q} 2>&1"
+
+
+rule train_tall:
+    input:
+        rules.train_model_tall.output.card,

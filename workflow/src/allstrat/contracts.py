@@ -33,6 +33,24 @@ B_SUBTYPES: tuple[str, ...] = (
     "DUX4",
 )
 T_ALL = "T-ALL"
+# T-ALL subgroups (second-stage model ``allstrat-tall``; resources/markers/tall_markers.tsv):
+# transcription-factor drivers of S1 / DOMAIN.md §1.3 plus the subgroups of Liu et al. 2017
+# and Pölönen et al. 2024 named in issue #16. HOXA = KMT2A-r, MLLT10-r (incl.
+# PICALM::MLLT10) and SET::NUP214.
+TALL_SUBGROUPS: tuple[str, ...] = (
+    "TAL1",
+    "TAL2",
+    "LMO1/LMO2",
+    "LYL1",
+    "TLX1",
+    "TLX3",
+    "NKX2-1/NKX2-5",
+    "HOXA",
+    "BCL11B-activated",
+    "SPI1",
+    "MYB",
+    "ETP-like",
+)
 UNCLASSIFIED = "unclassified"
 MULTIPLE = "multiple candidates"
 # Ph-type expression profile when no fusion data were given: BCR::ABL1 and Ph-like share

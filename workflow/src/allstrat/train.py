@@ -36,7 +36,7 @@ from sklearn.model_selection import StratifiedKFold
 from allstrat.classify.core import build_model
 from allstrat.classify.decide import CallSettings
 from allstrat.classify.signatures import panel_genes
-from allstrat.contracts import B_SUBTYPES, MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
+from allstrat.contracts import B_SUBTYPES, MULTIPLE, PH_GROUP, T_ALL, TALL_SUBGROUPS, UNCLASSIFIED
 from allstrat.errors import InputError
 from allstrat.normalise import log_cpm, quiet_nan
 
@@ -47,21 +47,25 @@ __all__ = ["LABEL_MAPPING", "TrainingResult", "calibration_table", "model_labels
 LABEL_MAPPING: dict[str, str] = {"BCR::ABL1": PH_GROUP, "Ph-like": PH_GROUP}
 
 
-def model_labels(labels: pd.Series) -> pd.Series:
+def model_labels(labels: pd.Series, panel: str = "bcp") -> pd.Series:
     """Map cohort labels to model classes (validated against the contract labels).
+
+    ``panel`` ``bcp``: B-ALL subtypes and T-ALL; ``tall``: the T-ALL subgroups.
 
     Raises
     ------
     InputError
         A label that is not a contract subtype label (naming the sample).
     """
-    allowed = {*B_SUBTYPES, T_ALL}
+    allowed = set(TALL_SUBGROUPS) if panel == "tall" else {*B_SUBTYPES, T_ALL}
     for sid, lab in labels.items():
         if lab not in allowed:
             raise InputError(
                 f"label {lab!r} is not a subtype label; expected one of {sorted(allowed)}",
                 sample=str(sid),
             )
+    if panel == "tall":
+        return labels.copy()
     return labels.map(lambda v: LABEL_MAPPING.get(v, v))
 
 
@@ -138,6 +142,7 @@ def _choose_c(
     c_grid: Sequence[float],
     folds: int,
     seed: int,
+    panel: str = "bcp",
 ) -> float:
     """Inner CV: the ``C`` with the lowest mean log loss (features fitted once per split).
 
@@ -149,7 +154,7 @@ def _choose_c(
     labels = np.unique(y)
     losses = np.zeros(len(c_grid))
     for tr, va in StratifiedKFold(folds, shuffle=True, random_state=seed).split(x, y):
-        base = build_model(gene_locations, random_state=seed)
+        base = build_model(gene_locations, random_state=seed, panel=panel)
         feats = base.named_steps["features"].fit(x.iloc[tr])
         f_tr, f_va = feats.transform(x.iloc[tr]), feats.transform(x.iloc[va])
         for j, c in enumerate(c_grid):
@@ -172,14 +177,20 @@ class TrainingResult:
     genes: list[str] = field(default_factory=list)
 
 
-def _select_genes(counts: pd.DataFrame, *, min_mean_log_cpm: float) -> list[str]:
+def _select_genes(
+    counts: pd.DataFrame, *, min_mean_log_cpm: float, panel: str = "bcp"
+) -> list[str]:
     """Model genes: expressed in the training cohort, plus every literature panel gene."""
     lc = log_cpm(counts.to_numpy(dtype=float))
     with quiet_nan():
         mean = np.nanmean(lc, axis=0)
-    keep = set(counts.columns[mean >= min_mean_log_cpm]) | (
-        set(panel_genes()) & set(counts.columns)
-    )
+    if panel == "tall":
+        from allstrat.tall.markers import tall_panel_genes
+
+        literature = set(tall_panel_genes())
+    else:
+        literature = set(panel_genes())
+    keep = set(counts.columns[mean >= min_mean_log_cpm]) | (literature & set(counts.columns))
     return [g for g in counts.columns if g in keep]
 
 
@@ -194,6 +205,7 @@ def train_model(
     random_state: int = 0,
     min_mean_log_cpm: float = 1.0,
     settings: CallSettings | None = None,
+    panel: str = "bcp",
 ) -> TrainingResult:
     """Train a subtype model with stratified nested cross-validation.
 
@@ -215,6 +227,8 @@ def train_model(
         Genes with a lower training mean log2(CPM+1) are dropped (panel genes are kept).
     settings
         Call settings used to report how the unclassified rule behaves held-out.
+    panel
+        ``bcp`` (B-ALL subtypes + T-ALL) or ``tall`` (T-ALL subgroups, second stage).
 
     Returns
     -------
@@ -227,7 +241,7 @@ def train_model(
         missing = labels.index[labels.isna()]
         if len(missing):
             raise InputError("sample without a label in the labels table", sample=str(missing[0]))
-    y = model_labels(labels.astype(str))
+    y = model_labels(labels.astype(str), panel)
     n_per_class = {str(k): int(v) for k, v in y.value_counts().sort_index().items()}
     small = {k: v for k, v in n_per_class.items() if v < outer_folds}
     if small:
@@ -235,7 +249,7 @@ def train_model(
             f"classes with fewer samples than outer folds ({outer_folds}): {small}; add samples "
             "or lower train.cv_folds"
         )
-    genes = _select_genes(counts, min_mean_log_cpm=min_mean_log_cpm)
+    genes = _select_genes(counts, min_mean_log_cpm=min_mean_log_cpm, panel=panel)
     x = counts[genes].astype(float)
     digest = hashlib.sha256()
     digest.update(np.ascontiguousarray(x.to_numpy(dtype=np.float64)).tobytes())
@@ -251,9 +265,9 @@ def train_model(
     outer = StratifiedKFold(outer_folds, shuffle=True, random_state=random_state)
     for k, (tr, te) in enumerate(outer.split(x, yv)):
         c_best = _choose_c(
-            x.iloc[tr], yv[tr], gene_locations, c_grid, inner_folds, random_state + 1 + k
+            x.iloc[tr], yv[tr], gene_locations, c_grid, inner_folds, random_state + 1 + k, panel
         )
-        model = build_model(gene_locations, C=c_best, random_state=random_state)
+        model = build_model(gene_locations, C=c_best, random_state=random_state, panel=panel)
         model.fit(x.iloc[tr], yv[tr])
         p = model.predict_proba(x.iloc[te])
         idx = [classes.index(c) for c in model.classes_]
@@ -266,8 +280,9 @@ def train_model(
             c_best,
             f1_score(yv[te], model.classes_[p.argmax(1)], average="macro"),
         )
-    c_final = _choose_c(x, yv, gene_locations, c_grid, inner_folds, random_state)
-    model = build_model(gene_locations, C=c_final, random_state=random_state).fit(x, yv)
+    c_final = _choose_c(x, yv, gene_locations, c_grid, inner_folds, random_state, panel)
+    model = build_model(gene_locations, C=c_final, random_state=random_state, panel=panel)
+    model.fit(x, yv)
     pred = np.asarray(classes)[oof.argmax(axis=1)]
     report = classification_report(yv, pred, labels=classes, output_dict=True, zero_division=0)
     metrics: dict[str, Any] = {

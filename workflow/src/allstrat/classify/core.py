@@ -30,29 +30,48 @@ logger = logging.getLogger(__name__)
 __all__ = ["ClassificationResult", "align_counts", "build_model", "classify_counts"]
 
 
+PANELS = ("bcp", "tall")
+
+
 def build_model(
-    gene_locations: pd.DataFrame | None, *, C: float = 1.0, random_state: int = 0
+    gene_locations: pd.DataFrame | None,
+    *,
+    C: float = 1.0,
+    random_state: int = 0,
+    panel: str = "bcp",
 ) -> Pipeline:
     """Return an unfitted subtype model pipeline.
 
     Parameters
     ----------
     gene_locations
-        Table indexed by symbol with ``chrom`` / ``start`` (GRCh38) for region features.
+        Table indexed by symbol with ``chrom`` / ``start`` (GRCh38) for region features
+        (B-ALL panel only: the T-ALL subgroups are not dosage-defined).
     C
         Inverse regularisation strength of the logistic regression.
     random_state
         Seed.
+    panel
+        ``bcp`` (B-ALL subtypes + T lineage) or ``tall`` (T-ALL subgroups,
+        :class:`allstrat.tall.estimators.TallExpressionFeatures`).
 
     Returns
     -------
     sklearn.pipeline.Pipeline
         ``features`` -> ``classifier``.
     """
-    loc = None if gene_locations is None else gene_locations[["chrom", "start"]].copy()
+    if panel not in PANELS:
+        raise ValueError(f"panel must be one of {PANELS}, not {panel!r}")
+    if panel == "tall":
+        from allstrat.tall.estimators import TallExpressionFeatures
+
+        features: ExpressionFeatures = TallExpressionFeatures(gene_locations=None)
+    else:
+        loc = None if gene_locations is None else gene_locations[["chrom", "start"]].copy()
+        features = ExpressionFeatures(gene_locations=loc)
     return Pipeline(
         [
-            ("features", ExpressionFeatures(gene_locations=loc)),
+            ("features", features),
             ("classifier", SubtypeClassifier(C=C, random_state=random_state)),
         ]
     )

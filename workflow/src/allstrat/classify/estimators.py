@@ -134,7 +134,7 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
             return np.array([col[g] for g in gs if g in col], dtype=int)
 
         names: list[str] = []
-        panel = idx(sig.panel_genes()) if self.use_signatures else np.array([], dtype=int)
+        panel = idx(self._panel_gene_list()) if self.use_signatures else np.array([], dtype=int)
         if len(panel) == 0:
             panel = np.arange(x.shape[1])
         self.panel_ = panel
@@ -144,13 +144,7 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
         self.sig_up_: list[np.ndarray] = []
         self.sig_down_: list[np.ndarray] = []
         if self.use_signatures:
-            sets = [(f"sig:{k}", v, sig.DOWN.get(k, ())) for k, v in sig.UP.items()]
-            sets += [
-                ("lineage:B", sig.B_LINEAGE, ()),
-                ("lineage:T", sig.T_LINEAGE, ()),
-                ("marrow:normal", sig.NORMAL_MARROW, ()),
-            ]
-            for name, up, down in sets:
+            for name, up, down in self._signature_sets():
                 u = idx(up)
                 if len(u) >= min(self.min_signature_genes, len(up)) and len(u) > 0:
                     self.sig_names_.append(name)
@@ -188,6 +182,21 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
         self.quantile_levels_ = np.asarray(QUANTILE_LEVELS)
         self.feature_quantiles_ = np.quantile(filled, self.quantile_levels_, axis=0)
         return self
+
+    # -- the literature panel (overridden by panel-specific subclasses) -------------------
+    def _panel_gene_list(self) -> tuple[str, ...]:
+        """Genes whose reference z-scores are features (B-ALL panel + lineage + marrow)."""
+        return sig.panel_genes()
+
+    def _signature_sets(self) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        """``(feature name, up genes, down genes)`` of every rank-signature feature."""
+        sets = [(f"sig:{k}", v, sig.DOWN.get(k, ())) for k, v in sig.UP.items()]
+        sets += [
+            ("lineage:B", sig.B_LINEAGE, ()),
+            ("lineage:T", sig.T_LINEAGE, ()),
+            ("marrow:normal", sig.NORMAL_MARROW, ()),
+        ]
+        return sets
 
     def reference_quantile(self, feature: str, level: float) -> float | None:
         """Training-cohort quantile of a feature (``None`` if not a feature / level)."""

@@ -53,9 +53,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument(
         "--subtype-balance",
-        choices=["realistic", "uniform"],
+        choices=["realistic", "uniform", "tall"],
         default="realistic",
-        help="realistic paediatric frequencies (default) or uniform (training cohorts)",
+        help="realistic paediatric frequencies (default), uniform (training cohorts) or tall "
+        "(T-ALL only, uniform over the T-ALL subgroups: second-stage training cohort)",
     )
     p.add_argument(
         "--class-weight",

@@ -31,6 +31,13 @@ INTENDED_USE = (
     "diagnosis; every call must be confirmed by the defining lesion (fusion, copy number, "
     "mutation) in an accredited assay."
 )
+INTENDED_USE_TALL = (
+    "Research-use decision support: T-ALL subgroup calls (TAL1, TAL2, LMO1/LMO2, LYL1, TLX1, "
+    "TLX3, NKX2-1/NKX2-5, HOXA, BCL11B-activated, SPI1, MYB, ETP-like) from bulk RNA-seq "
+    "gene counts of samples that the B-ALL model calls T lineage. Not a diagnosis; a subgroup "
+    "must be confirmed by its defining lesion (TCR-locus rearrangement, fusion, deletion) and "
+    "ETP-ALL by immunophenotype (Coustan-Smith 2009 criteria)."
+)
 
 
 def _model_name(text: str) -> str:
@@ -61,6 +68,18 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     src.add_argument("--sheet", help="sample sheet of the labelled cohort")
     src.add_argument("--counts", help="genes x samples count matrix of the labelled cohort")
     p.add_argument("--labels", required=True, help="TSV with sample_id and subtype columns")
+    p.add_argument(
+        "--panel",
+        choices=("bcp", "tall"),
+        default="bcp",
+        help="bcp: B-ALL subtypes + T-ALL (first stage, default); tall: T-ALL subgroups "
+        "(second stage; labels from --label-column, e.g. tall_subgroup of a simulated truth.tsv)",
+    )
+    p.add_argument(
+        "--label-column",
+        default="subtype",
+        help="labels-table column with the class of each sample (default subtype)",
+    )
     p.add_argument("--out-dir", default="models", help="models folder (default models/)")
     p.add_argument(
         "--name",
@@ -97,18 +116,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def read_labels(path: str) -> pd.Series:
-    """Read ``sample_id``/``subtype`` from a labels TSV (other columns ignored)."""
+def read_labels(path: str, column: str = "subtype", *, allow_empty: bool = False) -> pd.Series:
+    """Read ``sample_id`` and the label ``column`` from a labels TSV (other columns ignored).
+
+    ``allow_empty``: empty labels are kept (as ``""``) instead of refused; the T-ALL panel
+    uses it to leave out the B-lineage rows of a mixed truth table.
+    """
     from allstrat.io.samples import read_table_str
 
     df = read_table_str(path, what="labels table")
-    for col in ("sample_id", "subtype"):
+    for col in ("sample_id", column):
         if col not in df.columns:
             raise InputError(f"labels table lacks column {col!r}", path=path, line=1)
-    empty = df.index[df["subtype"] == ""]
-    if len(empty):
+    empty = df.index[df[column] == ""]
+    if len(empty) and not allow_empty:
         raise InputError(
-            "empty subtype label",
+            f"empty {column} label",
             path=path,
             line=int(empty[0]) + 2,
             sample=df["sample_id"][empty[0]],
@@ -118,7 +141,7 @@ def read_labels(path: str) -> pd.Series:
         raise InputError(
             "duplicate sample_id", path=path, line=int(dup[0]) + 2, sample=df["sample_id"][dup[0]]
         )
-    return df.set_index("sample_id")["subtype"]
+    return df.set_index("sample_id")[column].rename("subtype")
 
 
 def next_version(base: Path) -> str:
@@ -160,14 +183,14 @@ def run(args: argparse.Namespace) -> int:
     from allstrat.contracts import UNCLASSIFIED
     from allstrat.io.gene_table import load_gene_table
     from allstrat.models import save_model
-    from allstrat.train import LABEL_MAPPING, train_model
+    from allstrat.train import train_model
 
     out_base = Path(args.out_dir) / args.name
     version = args.version or next_version(out_base)
     target = out_base / version
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target} exists; a model version is never overwritten")
-    labels = read_labels(args.labels)
+    labels = read_labels(args.labels, args.label_column, allow_empty=args.panel == "tall")
     counts = load_counts(args)
     unknown = [s for s in counts.index if s not in labels.index]
     if unknown:
@@ -180,6 +203,14 @@ def run(args: argparse.Namespace) -> int:
         )
         labels = labels.drop(skipped)
         counts = counts.loc[labels.index]
+    if args.panel == "tall":
+        other = labels.index[labels == ""]
+        if len(other):
+            logger.info("%d samples without a T-ALL subgroup left out of training", len(other))
+            labels = labels.drop(other)
+            counts = counts.loc[labels.index]
+        if labels.empty:
+            raise InputError(f"no sample has a {args.label_column!r} label", path=args.labels)
     genes = load_gene_table()
     res = train_model(
         counts,
@@ -189,50 +220,9 @@ def run(args: argparse.Namespace) -> int:
         inner_folds=args.inner_folds,
         c_grid=args.c_grid,
         random_state=args.seed,
+        panel=args.panel,
     )
-    feats = res.model.named_steps["features"]
-    description, limitations = args.cohort_description, args.limitations
-    if args.simulated_from:
-        description = description or (
-            "Simulated reference cohort, class-balanced (uniform over the B-ALL subtypes and "
-            f"T-ALL), generated by `{args.simulated_from}`; expression programmes from "
-            "literature marker genes (resources/markers), not patient data."
-        )
-        limitations = limitations or (
-            "Trained on a SIMULATED reference cohort only (allstrat simulate), not on patient "
-            "RNA-seq. Probabilities, thresholds and held-out scores describe the simulator; "
-            "performance on real data from any lab is unknown until validated there. "
-            "BCR::ABL1 and Ph-like form one expression class (Ph group); DUX4 counts are not "
-            "used; mutation-defined classes (PAX5 P80R, IKZF1 N159Y) and dosage classes need "
-            "confirmation by the defining lesion."
-        )
-    card = {
-        "name": args.name,
-        "version": version,
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": "",
-        "model_features": [str(f) for f in feats.get_feature_names_out()],
-        "genome_build": "GRCh38",
-        "gene_id_type": "HGNC symbol (inputs harmonised from symbols, aliases or Ensembl IDs)",
-        "gene_table_sha256": genes.sha256,
-        "training_cohort": {
-            "id": args.cohort_id or Path(args.labels).stem,
-            "sha256": res.cohort_sha256,
-            "n_samples": int(sum(res.n_per_class.values())),
-            "n_per_class": res.n_per_class,
-            "description": description
-            or f"labels {args.labels}; expression {args.sheet or args.counts}",
-            "label_mapping": dict(LABEL_MAPPING),
-        },
-        "cv": res.cv,
-        "random_state": args.seed,
-        "intended_use": INTENDED_USE,
-        "limitations": limitations
-        or "Trained on the cohort named in training_cohort; performance on other data is "
-        "unknown until validated there.",
-        "training_command": "allstrat " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-        "thresholds": {},
-    }
+    card = build_card(args, res, genes.sha256, version)
     save_model(res.model, target, card, res.metrics)
     logger.info(
         "model %s/%s written to %s (held-out macro F1 %.3f)",
@@ -242,3 +232,72 @@ def run(args: argparse.Namespace) -> int:
         res.metrics["macro_f1"],
     )
     return 0
+
+
+def _simulated_texts(args: argparse.Namespace) -> tuple[str, str]:
+    """Cohort description and limitations of a model trained on simulated data."""
+    if args.panel == "tall":
+        return (
+            "Simulated T-ALL reference cohort, class-balanced over the T-ALL subgroups, "
+            f"generated by `{args.simulated_from}`; subgroup programmes from literature marker "
+            "genes (resources/markers/tall_markers.tsv), not patient data.",
+            "Trained on a SIMULATED T-ALL cohort only (allstrat simulate), not on patient "
+            "RNA-seq. Probabilities, thresholds and held-out scores describe the simulator; "
+            "performance on real T-ALL from any lab is unknown until validated there. Most "
+            "secondary markers are unverified (evidence '?'); the subgroups rest mainly on "
+            "overexpression of the driver transcription factor. TAL1/TAL2/LMO subgroups "
+            "overlap in real data (TAL1 and LMO often co-occur); MYB-activated cases carry only "
+            "a weak dosage signal. ETP-like is an expression subgroup, not the ETP-ALL "
+            "immunophenotype.",
+        )
+    return (
+        "Simulated reference cohort, class-balanced (uniform over the B-ALL subtypes and "
+        f"T-ALL), generated by `{args.simulated_from}`; expression programmes from "
+        "literature marker genes (resources/markers), not patient data.",
+        "Trained on a SIMULATED reference cohort only (allstrat simulate), not on patient "
+        "RNA-seq. Probabilities, thresholds and held-out scores describe the simulator; "
+        "performance on real data from any lab is unknown until validated there. "
+        "BCR::ABL1 and Ph-like form one expression class (Ph group); DUX4 counts are not "
+        "used; mutation-defined classes (PAX5 P80R, IKZF1 N159Y) and dosage classes need "
+        "confirmation by the defining lesion.",
+    )
+
+
+def build_card(args: argparse.Namespace, res, gene_table_sha256: str, version: str) -> dict:
+    """Model-card fields that training knows (``save_model`` adds checksums and versions)."""
+    from allstrat.train import LABEL_MAPPING
+
+    feats = res.model.named_steps["features"]
+    description, limitations = args.cohort_description, args.limitations
+    if args.simulated_from:
+        sim_description, sim_limitations = _simulated_texts(args)
+        description = description or sim_description
+        limitations = limitations or sim_limitations
+    return {
+        "name": args.name,
+        "version": version,
+        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_commit": "",
+        "panel": args.panel,
+        "model_features": [str(f) for f in feats.get_feature_names_out()],
+        "genome_build": "GRCh38",
+        "gene_id_type": "HGNC symbol (inputs harmonised from symbols, aliases or Ensembl IDs)",
+        "gene_table_sha256": gene_table_sha256,
+        "training_cohort": {
+            "id": args.cohort_id or Path(args.labels).stem,
+            "sha256": res.cohort_sha256,
+            "n_samples": int(sum(res.n_per_class.values())),
+            "n_per_class": res.n_per_class,
+            "description": description
+            or f"labels {args.labels}; expression {args.sheet or args.counts}",
+            "label_mapping": dict(LABEL_MAPPING) if args.panel == "bcp" else {},
+        },
+        "cv": res.cv,
+        "random_state": args.seed,
+        "intended_use": INTENDED_USE_TALL if args.panel == "tall" else INTENDED_USE,
+        "limitations": limitations
+        or "Trained on the cohort named in training_cohort; performance on other data is "
+        "unknown until validated there.",
+        "training_command": "allstrat " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
+        "thresholds": {},
+    }

@@ -7,7 +7,9 @@
   sample sheet reports a noisy measurement of it for most samples), ``library_size``
   (sum of simulated counts), ``batch``, ``ph_like_kinase_class`` (CRLF2-r / ABL-class /
   JAK-STAT / unknown for Ph-like), ``fusion`` (";"-joined true fusions, including
-  P2RY8::CRLF2 from PAR1 deletions; callers may miss them).
+  P2RY8::CRLF2 from PAR1 deletions; callers may miss them), ``tall_subgroup`` (T-ALL
+  subgroup of T-ALL cases, contracts.TALL_SUBGROUPS; empty for B), ``etp_all`` (yes/no:
+  ETP-ALL immunophenotype of T-ALL cases; empty for B).
 * ``karyotype_class`` (high/low hyperdiploid, diploid, low hypodiploid, near haploid --
   the underlying class even when doubled), ``modal_number`` (observed chromosome count,
   i.e. doubled for masked hypodiploidy), ``masked_hypodiploid``, ``chromosome_gains`` /
@@ -33,7 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from allstrat.contracts import LESION_GENES, UNCLASSIFIED
+from allstrat.contracts import LESION_GENES, T_ALL, UNCLASSIFIED
 from allstrat.io.gene_table import load_gene_table
 from allstrat.simulate import clinical as cl
 from allstrat.simulate import design as dz
@@ -69,6 +71,8 @@ TRUTH_COLUMNS: tuple[str, ...] = (
     "batch",
     "ph_like_kinase_class",
     "fusion",
+    "tall_subgroup",
+    "etp_all",
     "karyotype_class",
     "modal_number",
     "masked_hypodiploid",
@@ -157,6 +161,8 @@ def _truth_row(sid: str, d: dict, g: Genome, genes: pd.DataFrame) -> dict:
     if "PAR1" in g.lesions and "P2RY8::CRLF2" not in fus:
         fus.append("P2RY8::CRLF2")
     row["fusion"] = ";".join(fus)
+    row["tall_subgroup"] = d.get("tall_subgroup", "")
+    row["etp_all"] = d.get("etp_all", "")
     row["karyotype_class"] = g.karyotype_class
     row["modal_number"] = g.modal_number
     row["masked_hypodiploid"] = "yes" if g.masked_hypodiploid else "no"
@@ -235,12 +241,15 @@ class _Context:
     n_batches: int
     lesion_rates: dict[str, dict[str, float]] | None
     probes: dict
+    tall_weights: Mapping[str, float] = field(default_factory=dz.tall_weights)
 
 
 def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
     """Everything about sample ``i``; depends only on (seed, i), never on the cohort."""
     seed, genes = ctx.seed, ctx.genes
     d = dz.draw_sample(np.random.default_rng([seed, dz.STREAM_DESIGN, i]), ctx.weights)
+    if d["subtype"] == T_ALL:
+        d.update(dz.draw_tall(np.random.default_rng([seed, dz.STREAM_TALL, i]), ctx.tall_weights))
     g = simulate_genome(
         np.random.default_rng([seed, dz.STREAM_GENOME, i]),
         subtype=d["subtype"],
@@ -389,7 +398,10 @@ def simulate_cohort(
         else None
     )
     probes = {k: mlpa_probes(genes, with_erg=k) for k in (False, True)}
-    ctx = _Context(seed, weights, genes, model, n_batches, lesion_rates, probes)
+    ctx = _Context(
+        seed, weights, genes, model, n_batches, lesion_rates, probes,
+        dz.tall_weights(subtype_balance),
+    )  # fmt: skip
     blocks = [list(range(a, min(a + BLOCK, n_samples))) for a in range(0, n_samples, BLOCK)]
     rows: list[dict] = []
     genomes: dict[str, Genome] = {}

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from allstrat.contracts import B_SUBTYPES, T_ALL, UNCLASSIFIED
+from allstrat.contracts import B_SUBTYPES, T_ALL, TALL_SUBGROUPS, UNCLASSIFIED
 
 # Component ids of the per-sample random streams.
 STREAM_DESIGN, STREAM_GENOME, STREAM_EXPRESSION, STREAM_FUSION, STREAM_CLINICAL = range(5)
 STREAM_COPYNUMBER = 5
+STREAM_TALL = 6  # T-ALL subgroup, its fusion and the ETP-ALL immunophenotype
 STREAM_COHORT = 99
 
 # Share of all paediatric ALL (B + T). B-ALL subtype shares follow DOMAIN.md §1.2
@@ -76,8 +77,33 @@ FUSIONS: dict[str, list[tuple[str, str, float]]] = {
     "CDX2/UBTF": [("UBTF", "ATXN7L3", 1.0)],
     "DUX4": [("IGH", "DUX4", 0.9), ("ERG", "DUX4", 0.1)],
     "PAX5alt": [("PAX5", "ETV6", 0.1), ("PAX5", "NOL4L", 0.1), ("PAX5", "AUTS2", 0.1)],
-    "T-ALL": [("STIL", "TAL1", 0.2), ("SET", "NUP214", 0.05)],
 }  # fmt: skip
+
+# T-ALL subgroups within T-ALL. Rough shares from Liu 2017 / Pölönen 2024 (TAL1 the largest,
+# then TLX3, HOXA, TLX1, ETP-like, LMO, NKX2-1; the rest rare); exact values are modelling
+# choices (UNVERIFIED).
+TALL_FREQUENCIES: dict[str, float] = {
+    "TAL1": 0.30, "TLX3": 0.18, "HOXA": 0.12, "TLX1": 0.08, "ETP-like": 0.10,
+    "LMO1/LMO2": 0.07, "NKX2-1/NKX2-5": 0.05, "LYL1": 0.03, "BCL11B-activated": 0.03,
+    "SPI1": 0.02, "MYB": 0.01, "TAL2": 0.01,
+}  # fmt: skip
+# Fusions an RNA caller can report per T-ALL subgroup (5' gene, 3' gene, weight; weights
+# summing below 1 leave the rest without a detectable fusion: TCR-locus rearrangements and
+# enhancer hijacks produce no chimeric transcript). STIL::TAL1 is the 1p33 deletion
+# (S1/DOMAIN §1.3 drivers); HOXA: KMT2A-r, PICALM::MLLT10 / DDX3X::MLLT10, SET::NUP214
+# (issue #16); SPI1: STMN1::SPI1, TCF7::SPI1 (Seki 2017). Weights: modelling choices.
+TALL_FUSIONS: dict[str, list[tuple[str, str, float]]] = {
+    "TAL1": [("STIL", "TAL1", 0.5)],
+    "HOXA": [("KMT2A", "MLLT1", 0.25), ("PICALM", "MLLT10", 0.25), ("DDX3X", "MLLT10", 0.1),
+             ("SET", "NUP214", 0.2)],
+    "SPI1": [("STMN1", "SPI1", 0.5), ("TCF7", "SPI1", 0.4)],
+}  # fmt: skip
+# Probability that a case of the subgroup has the ETP-ALL immunophenotype (Coustan-Smith
+# 2009: 12.6% of T-ALL; enriched in immature subgroups). Modelling choices (UNVERIFIED).
+ETP_PROBABILITY: dict[str, float] = {
+    "ETP-like": 0.8, "BCL11B-activated": 0.6, "LYL1": 0.3, "HOXA": 0.2, "SPI1": 0.2,
+}  # fmt: skip
+ETP_PROBABILITY_OTHER = 0.02
 PH_LIKE_FUSIONS: dict[str, list[tuple[str, str, float]]] = {
     "CRLF2-r": [("P2RY8", "CRLF2", 0.5), ("IGH", "CRLF2", 0.5)],
     "ABL-class": [("EBF1", "PDGFRB", 0.3), ("ETV6", "ABL1", 0.15), ("NUP214", "ABL1", 0.15),
@@ -106,7 +132,9 @@ def label_weights(
     ----------
     subtype_balance
         ``"realistic"`` (paediatric frequencies incl. T-ALL and B-other) or ``"uniform"``
-        (every B subtype and T-ALL equally often; no B-other), for training cohorts.
+        (every B subtype and T-ALL equally often; no B-other), for training cohorts, or
+        ``"tall"`` (T-ALL only; with :func:`tall_weights` uniform over its subgroups: the
+        training cohort of the second-stage T-ALL model).
     class_weights
         Optional per-label multipliers applied on top (e.g. ``{"NUTM1": 5}`` to
         oversample a rare subtype); unknown labels raise ``ValueError``.
@@ -118,8 +146,10 @@ def label_weights(
         w[T_ALL] = T_ALL_SHARE
     elif subtype_balance == "uniform":
         w = dict.fromkeys((*B_SUBTYPES, T_ALL), 1.0)
+    elif subtype_balance == "tall":
+        w = {T_ALL: 1.0}
     else:
-        msg = f"subtype_balance must be 'realistic' or 'uniform', not {subtype_balance!r}"
+        msg = f"subtype_balance must be 'realistic', 'uniform' or 'tall', not {subtype_balance!r}"
         raise ValueError(msg)
     if class_weights:
         allowed = {*B_SUBTYPES, T_ALL, UNCLASSIFIED}
@@ -181,3 +211,25 @@ def draw_sample(rng: np.random.Generator, weights: Mapping[str, float]) -> dict:
         "fusion": f"{fusion5}::{fusion3}" if fusion5 else "",
         "programme_strength": float(rng.beta(5.0, 2.0)),
     }
+
+
+def tall_weights(subtype_balance: str = "realistic") -> dict[str, float]:
+    """Sampling weights over T-ALL subgroups: uniform for ``"tall"``, else realistic."""
+    if subtype_balance == "tall":
+        return dict.fromkeys(TALL_SUBGROUPS, 1.0 / len(TALL_SUBGROUPS))
+    total = sum(TALL_FREQUENCIES.values())
+    return {k: v / total for k, v in TALL_FREQUENCIES.items()}
+
+
+def draw_tall(rng: np.random.Generator, weights: Mapping[str, float]) -> dict:
+    """T-ALL subgroup, its caller-visible fusion and ETP-ALL immunophenotype of one case."""
+    labels = list(weights)
+    p = np.array([weights[k] for k in labels])
+    sub = labels[int(rng.choice(len(labels), p=p / p.sum()))]
+    fusion = ""
+    opts = TALL_FUSIONS.get(sub, [])
+    if opts and rng.random() < sum(o[2] for o in opts):
+        g5, g3 = _pick(rng, opts)
+        fusion = f"{g5}::{g3}"
+    etp = rng.random() < ETP_PROBABILITY.get(sub, ETP_PROBABILITY_OTHER)
+    return {"tall_subgroup": sub, "fusion": fusion, "etp_all": "yes" if etp else "no"}

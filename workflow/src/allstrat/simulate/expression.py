@@ -11,7 +11,9 @@ Model, per sample *i* and gene *g*::
   (``resources/markers/baseline_expression.tsv.gz``, built by
   ``workflow/scripts/build_baseline_expression.py``; see resources/MANIFEST.tsv).
 * ``programme``: literature markers of the sample's subtype
-  (``resources/markers/subtype_markers.tsv``), each log2 fold change scaled by a
+  (``resources/markers/subtype_markers.tsv``; T-ALL cases add the markers of their T-ALL
+  subgroup from ``resources/markers/tall_markers.tsv``, one gene per ``alt_group`` -- e.g.
+  LMO1 *or* LMO2), each log2 fold change scaled by a
   per-sample programme strength and a per-gene jitter, and dropped in some samples, so
   the classes are heterogeneous and overlap (Ph-like and BCR::ABL1 share the Ph
   programme; PAX5alt is weak by design).
@@ -33,7 +35,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -97,6 +99,8 @@ class ExpressionModel:
     latent_idx: list[np.ndarray]
     latent_w: list[np.ndarray]
     batch_bias: np.ndarray  # n_batches x genes, log2
+    # T-ALL subgroup -> (gene idx, log2fc, alt_group labels)
+    tall_markers: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     @property
     def shape(self) -> np.ndarray:
@@ -171,6 +175,11 @@ def build_expression_model(genes: pd.DataFrame, *, seed: int, n_batches: int) ->
     zero = cpm <= 0
     cpm[zero] = np.maximum(base["mean_cpm"].to_numpy()[zero] / 4, MIN_CPM)
     markers = load_markers()
+    from allstrat.tall.markers import load_tall_markers
+
+    tall = load_tall_markers()
+    # the gene universe (and so every cohort's draws) is fixed by the baseline + B-ALL
+    # markers; T-ALL markers outside it (HLA-DRA) are not simulated
     extra = [g for g in markers["gene"].unique() if g not in set(sym) and g in genes.index]
     for g in EXTRA_GENES_CPM:
         if g not in sym and g not in extra and g in genes.index:
@@ -214,7 +223,16 @@ def build_expression_model(genes: pd.DataFrame, *, seed: int, n_batches: int) ->
             np.array([idx[g] for g in grp["gene"][ok]], dtype=np.int64),
             grp["log2fc_mean"][ok].to_numpy(dtype=float),
         )
+    tall_mk: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+    for sub, grp in tall.groupby("subgroup", sort=True):
+        ok = grp["gene"].isin(idx)
+        tall_mk[str(sub)] = (
+            np.array([idx[g] for g in grp["gene"][ok]], dtype=np.int64),
+            grp["log2fc_mean"][ok].to_numpy(dtype=float),
+            grp["alt_group"][ok].to_numpy(dtype=object),
+        )
     return ExpressionModel(
+        tall_markers=tall_mk,
         genes=np.array(sym, dtype=object),
         chrom=chrom,
         pos=pos,
@@ -253,6 +271,9 @@ def programme_log2(
         strong = np.abs(lfc) >= 3.0
         scale = np.where(strong, 0.5 + 0.5 * strength, strength)
         e[gi] += lfc * scale * jitter * on
+    tall_sub = design.get("tall_subgroup", "")
+    if tall_sub in model.tall_markers:
+        e += _tall_programme(model, rng, tall_sub, strength)
     ix = model.index
     fusion = design.get("fusion", "")
     partner3 = fusion.split("::")[1] if "::" in fusion else ""
@@ -270,6 +291,28 @@ def programme_log2(
         e[ix["DUX4"]] += 2.0  # still near zero in gene counts
     for gi, w in zip(model.latent_idx, model.latent_w, strict=True):
         e[gi] += rng.normal(0, LATENT_SD) * w
+    return e
+
+
+def _tall_programme(
+    model: ExpressionModel, rng: np.random.Generator, subgroup: str, strength: float
+) -> np.ndarray:
+    """log2 effects of a T-ALL subgroup programme (on top of the T-ALL lineage programme).
+
+    Same scheme as the subtype programmes (strength, jitter, dropout of weaker markers);
+    genes sharing an ``alt_group`` are alternative drivers: one of them is moved per case.
+    """
+    e = np.zeros(len(model.genes))
+    gi, lfc, alt = model.tall_markers[subgroup]
+    jitter = np.exp(rng.normal(0, MARKER_JITTER_SD, len(gi)))
+    strong = np.abs(lfc) >= 3.0
+    on = (rng.random(len(gi)) >= MARKER_DROPOUT) | strong
+    for key in sorted({a for a in alt if a}):
+        members = np.flatnonzero(alt == key)
+        keep = members[int(rng.integers(len(members)))]
+        on[members[members != keep]] = False
+    scale = np.where(strong, 0.5 + 0.5 * strength, strength)
+    np.add.at(e, gi, lfc * scale * jitter * on)
     return e
 
 

@@ -1,0 +1,11 @@
+"""T-ALL second stage: subgroups, ETP-ALL status and T-lineage evidence (issue #16).
+
+* :mod:`allstrat.tall.markers` -- the literature marker table
+  (``resources/markers/tall_markers.tsv``) as signatures.
+* :mod:`allstrat.tall.estimators` -- the model's reference-fitted feature transformer
+  (stable import path: pickled models store it).
+* :mod:`allstrat.tall.classify` -- applies the ``allstrat-tall`` model to samples the
+  B-ALL model calls T lineage, with fusion evidence and call rules.
+* :mod:`allstrat.tall.etp` -- ETP-ALL status from immunophenotype (Coustan-Smith 2009) or,
+  without it, from the expression ETP-like score.
+"""
