@@ -32,7 +32,7 @@ def test_independent_cohort_accuracy(tall_model, tall_cohort):
     sub = pd.Series({s: c.subgroup for s, c in calls.items()})
     called = ~sub.isin([UNCLASSIFIED, MULTIPLE])
     assert called.mean() > 0.7
-    assert (sub[called] == truth[sub.index][called]).mean() > 0.9
+    assert (sub[called] == truth[sub.index][called]).mean() > 0.85
     high = pd.Series({s: c.tier == "high" for s, c in calls.items()})
     assert (sub[high] == truth[sub.index][high]).mean() > 0.97
     assert np.allclose(proba.sum(axis=1), 1.0)
