@@ -44,7 +44,6 @@ for _chunk, _ids in CHUNKS.items():
         params:
             chunk=_chunk,
             samples_per_job=config["batching"]["samples_per_job"],
-            figure_format=config["report"]["figure_format"],
             config_sha256=REPORT_CONFIG_SHA256,
         shell:
             "allstrat report samples --sheet {input.sheet:q} --chunk {params.chunk:q}"
@@ -52,7 +51,7 @@ for _chunk, _ids in CHUNKS.items():
             " --classify {input.classify:q} --explain {input.explain:q}"
             " --copynumber {input.copynumber:q} --cn-evidence {input.cn_evidence:q}"
             " --risk {input.risk:q} --traces {input.traces:q} --expression {input.expression:q}"
-            " --figure-format {params.figure_format} --config-sha256 {params.config_sha256}"
+            " --config-sha256 {params.config_sha256}"
             " --outdir results/samples > {log:q} 2>&1"
 
 

@@ -44,12 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--expression", help="expression chunk h5ad (QC metrics, provenance)")
     s.add_argument("--outdir", required=True, help="folder for <sample>.json and <sample>.html")
     s.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
-    s.add_argument(
-        "--figure-format",
-        choices=["png", "svg"],
-        default="png",
-        help="embedded figures: png (default; fast, background drawn once) or svg (vector)",
-    )
     s.add_argument("--no-html", action="store_true", help="write only the JSON files")
     s.set_defaults(func=run_samples)
 
@@ -227,7 +221,7 @@ def run_samples(args: argparse.Namespace) -> int:
         g: (str(genes.at[g, "chrom"]), int(genes.at[g, "start"]), int(genes.at[g, "end"]))
         for g in wanted
     }
-    figures = SampleFigures(zoom_regions=default_zoom_regions(coords), fmt=args.figure_format)
+    figures = SampleFigures(zoom_regions=default_zoom_regions(coords))
     try:
         write_sample_reports(records, outdir=args.outdir, figures=figures, html=not args.no_html)
     finally:

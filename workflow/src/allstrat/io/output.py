@@ -6,6 +6,11 @@ destination (``os.replace`` is atomic on POSIX). An interrupted run leaves no
 half-written output behind. A process killed outright (SIGKILL, node loss) cannot delete
 its ``.tmp-<name>.*`` file; the next write of the same destination removes such leftovers
 first (only one job ever writes a given output, so they cannot belong to a live writer).
+
+:func:`write_texts` writes many small files (a chunk's per-sample reports) with the same
+guarantee at a fraction of the cost: one directory scan for leftovers per folder instead
+of one per file, and one ``os.sync`` per batch instead of one ``fsync`` per file; no file
+is renamed into place before its data are on disk.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import glob
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +62,66 @@ def write_text(dest: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def json_text(obj: Any) -> str:
+    """Stable, sorted, indented JSON text (byte-identical reruns) as written by allstrat."""
+    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
 def write_json(dest: str | Path, obj: Any) -> None:
     """Write ``obj`` as stable, sorted, indented JSON atomically (byte-identical reruns)."""
-    write_text(
-        dest, json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
-    )
+    write_text(dest, json_text(obj))
+
+
+def _remove_stale(folder: Path, names: set[str]) -> None:
+    """Delete ``.tmp-<name>.*`` leftovers of killed writers for the given names (one scan)."""
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.name.startswith(".tmp-") and e.name[5:].rpartition(".")[0] in names:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(e.path)
+
+
+def write_texts(files: Mapping[str | Path, str], *, batch: int = 512) -> None:
+    """Write many text files atomically; each appears complete or not at all.
+
+    Like :func:`write_text` per file, but leftovers of killed writers are looked for once
+    per folder and the data of up to ``batch`` files are flushed to disk by one
+    ``os.sync`` before they are renamed into place (one ``fsync`` per file costs
+    ~5 ms, more than rendering a report).
+
+    Parameters
+    ----------
+    files
+        ``{destination: text}``; written in the given order.
+    batch
+        Files per sync.
+    """
+    dests = [Path(d) for d in files]
+    texts = list(files.values())
+    by_folder: dict[Path, set[str]] = {}
+    for d in dests:
+        by_folder.setdefault(d.parent, set()).add(d.name)
+    for folder, names in by_folder.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        _remove_stale(folder, names)
+    for lo in range(0, len(dests), batch):
+        pending: list[tuple[str, Path]] = []
+        try:
+            for dest, text in zip(dests[lo : lo + batch], texts[lo : lo + batch], strict=True):
+                fd, tmp = tempfile.mkstemp(prefix=f".tmp-{dest.name}.", dir=dest.parent)
+                pending.append((tmp, dest))
+                with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+                os.chmod(tmp, 0o644)
+            os.sync()
+            while pending:
+                tmp, dest = pending[0]
+                os.replace(tmp, dest)
+                pending.pop(0)
+        finally:
+            for tmp, _ in pending:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
 
 
 def write_tsv(dest: str | Path, table: pd.DataFrame, *, index: bool = False) -> None:

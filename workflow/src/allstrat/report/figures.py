@@ -1,10 +1,11 @@
-"""Figures of the per-sample and cohort reports, embedded as data URIs.
+"""Figures of the per-sample and cohort reports.
 
-One :class:`SampleFigures` per process draws every sample of a chunk: the matplotlib
-figures and axes are created once and cleared between samples (creating a figure costs
-more than drawing into it), and :meth:`SampleFigures.close` releases them. Figures are
-rendered as SVG (text stays sharp, files stay small) and base64-embedded, so a report is
-one self-contained file that never fetches anything.
+Per-sample figures (:class:`SampleFigures`) are inline SVG written as text: the parts
+every sample shares (chromosome bands, axes, zoom panels) are built once per process and
+each sample adds only a few ``<path>`` elements of its own values, so a chunk's reports
+cost about as much as writing the files. The cohort report's matplotlib figures are
+embedded as data URIs (:func:`figure_data_uri`). Either way a report is one
+self-contained file that never fetches anything.
 
 Nothing here computes a call: the functions only draw values that the stages wrote.
 """
@@ -14,23 +15,21 @@ from __future__ import annotations
 import base64
 import functools
 import io
+import itertools
 import logging
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import matplotlib
-import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.figure import Figure  # pyplot-free: no GUI backend, no global state
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
-from PIL import Image
+from markupsafe import Markup
 
 from allstrat.contracts import B_SUBTYPES, MULTIPLE, T_ALL, UNCLASSIFIED
 from allstrat.copynumber.resources import load_chromosomes
+from allstrat.report.svg import Axis, coord, esc, nice_ticks, path_d, text, tick_label
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +57,8 @@ def _genome() -> _Genome:
     """Lengths, plot offsets and centromere spans from ``resources/genome/`` (one table)."""
     table = load_chromosomes()
     lengths = {str(c).removeprefix("chr"): int(n) for c, n in table["length"].items()}
-    offsets = dict(zip(lengths, np.cumsum([0, *lengths.values()])[:-1].tolist(), strict=True))
+    starts = itertools.accumulate(lengths.values(), initial=0)
+    offsets = dict(zip(lengths, starts, strict=False))  # the last start is the total
     centromeres = {
         str(c).removeprefix("chr"): (int(r.centromere_start), int(r.centromere_end))
         for c, r in table.iterrows()
@@ -313,101 +313,145 @@ def _state_colour(state: str, value: float) -> str:
     return _STATE_COLOURS["normal"]
 
 
-class SampleFigures:
-    """Reusable per-sample figures (copy number, marker-gene evidence).
+_FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif"'
+_INK = "#1a1a1a"
+_GREY = "#737373"
 
-    The copy-number figure's static parts (chromosome bands, axes, zoom highlights) are
-    drawn once; per sample only the data artists are added, saved and removed again,
-    which keeps a chunk's rendering at a few tens of milliseconds per sample.
+
+def _svg_open(width: float, height: float, label: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="fig" viewBox="0 0 {coord(width)} '
+        f'{coord(height)}" width="{coord(width)}" height="{coord(height)}" role="img" '
+        f'aria-label="{esc(label)}" {_FONT} fill="{_INK}"><title>{esc(label)}</title>'
+    )
+
+
+def _lines_by_colour(lines: list[tuple[float, float, float, float]], cols: list[str]) -> str:
+    """One ``<path>`` per colour (first-seen order) holding all its line segments."""
+    groups: dict[str, list[tuple[float, float, float, float]]] = {}
+    for seg, col in zip(lines, cols, strict=True):
+        groups.setdefault(col, []).append(seg)
+    return "".join(
+        f'<path d="{path_d(segs)}" stroke="{col}" stroke-width="2.5" fill="none"/>'
+        for col, segs in groups.items()
+    )
+
+
+@dataclass(frozen=True)
+class _Panel:
+    """A zoom panel's place in the copy-number figure."""
+
+    region: ZoomRegion
+    x: Axis  # Mb -> px
+    y: Axis  # log2 ratio -> px
+
+
+class SampleFigures:
+    """Per-sample figures (copy number, marker-gene evidence) as inline SVG text.
+
+    Everything that is the same for every sample (chromosome bands, axes, ticks, zoom
+    panels and their highlighted genes) is built once per process; per sample only the
+    sample's segments / values are written as a few ``<path>`` elements. No plotting
+    library is imported, so a chunk's reports cost little more than writing the files.
 
     Parameters
     ----------
     zoom_regions
         Loci drawn as zoom panels under the genome-wide copy-number plot.
-    fmt
-        ``"png"`` (default: the copy-number figure's static background is rendered once
-        and only each sample's data are drawn over it) or ``"svg"`` (vector, every figure
-        fully redrawn; about 3x slower).
     y_limits
         log2-ratio range drawn; values outside are clipped to the border.
     max_marker_genes
         At most this many marker genes are drawn.
     """
 
+    WIDTH = 1000.0
+    LEFT, RIGHT = 56.0, 990.0
+
     def __init__(
         self,
         *,
         zoom_regions: Sequence[ZoomRegion],
-        fmt: str = "png",
         y_limits: tuple[float, float] = (-2.5, 2.0),
         max_marker_genes: int = 12,
     ) -> None:
         self.zoom_regions = list(zoom_regions)
-        self.fmt = fmt
         self.y_limits = y_limits
         self.max_marker_genes = max_marker_genes
-        self._cn_fig: Figure | None = None
-        self._cn_background: Any = None
-        self._marker_fig: Figure | None = None
-
-    def _save(self, fig: Figure) -> str:
-        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "allstrat"}):
-            return figure_data_uri(fig, fmt=self.fmt)
+        self._cn_static: tuple[str, float, Axis, Axis, list[_Panel]] | None = None
 
     # --- copy number -------------------------------------------------------------------
-    def _cn_axes(self) -> tuple[Figure, Any, list[Any]]:
-        if self._cn_fig is not None:
-            axes = self._cn_fig.axes
-            return self._cn_fig, axes[0], axes[1:]
-        n = len(self.zoom_regions)
-        ncol = 3
-        nrow = math.ceil(n / ncol)
-        height = 2.6 + 2.0 * nrow
-        fig = Figure(figsize=(10, height))
-        grid = fig.add_gridspec(
-            1 + nrow,
-            ncol,
-            height_ratios=[1.4] + [1] * nrow,
-            left=0.07,
-            right=0.99,
-            top=1 - 0.3 / height,
-            bottom=0.45 / height,
-            hspace=0.75,
-            wspace=0.22,
-        )
-        ax = fig.add_subplot(grid[0, :])
+    def _y_axis(self, ax: Axis, x0: float, x1: float, *, size: float = 9) -> list[str]:
+        frame = f"M{coord(x0)} {coord(ax.p1)}V{coord(ax.p0)}H{coord(x1)}V{coord(ax.p1)}z"
+        out = [f'<path d="{frame}" stroke="{_INK}" stroke-width="0.8" fill="none"/>']
         lo, hi = self.y_limits
-        genome = _genome()
-        for k, (c, length) in enumerate(genome.lengths.items()):
-            if k % 2 == 0:
-                ax.axvspan(genome.offsets[c], genome.offsets[c] + length, color="#f0f0f0", lw=0)
-        ax.axhline(0, color="#737373", lw=0.6)
-        ax.set_xlim(0, genome.total)
-        ax.set_ylim(lo - 0.1, hi + 0.1)
-        ax.set_xticks([genome.offsets[c] + length / 2 for c, length in genome.lengths.items()])
-        ax.set_xticklabels(list(genome.lengths), fontsize=7)
-        ax.tick_params(axis="x", length=0)
-        ax.tick_params(axis="y", labelsize=7)
-        ax.set_ylabel("log2 ratio", fontsize=8)
-        ax.set_title("Genome-wide copy number (GRCh38)", fontsize=10, loc="left")
-        for i, region in enumerate(self.zoom_regions):
-            zax = fig.add_subplot(grid[1 + i // ncol, i % ncol])
-            for k, (label, s, e) in enumerate(region.highlights):
-                zax.axvspan(s / 1e6, e / 1e6, color="#fee391", lw=0)
-                # stagger labels so that neighbouring genes (CDKN2A/B) stay readable
-                zax.text((s + e) / 2e6, hi - 0.45 * k, label, fontsize=6.5, ha="center", va="top")
-            zax.axhline(0, color="#737373", lw=0.6)
-            zax.set_xlim(region.start / 1e6, region.end / 1e6)
-            zax.set_ylim(lo - 0.1, hi + 0.1)
-            zax.set_title(region.name, fontsize=9, loc="left")
-            zax.set_xlabel(f"chr{region.chrom} (Mb)", fontsize=7)
-            zax.tick_params(labelsize=7)
-        FigureCanvasAgg(fig)
-        self._cn_fig = fig
-        self._cn_background = None
-        return fig, fig.axes[0], fig.axes[1:]
+        for t in nice_ticks(lo, hi, target=5):
+            y = ax(t)
+            out.append(f'<path d="M{coord(x0 - 4)} {coord(y)}H{coord(x0)}" stroke="{_INK}"/>')
+            out.append(text(x0 - 6, y + size / 3, tick_label(t), size=size, anchor="end"))
+        out.append(
+            f'<path d="M{coord(x0)} {coord(ax(0))}H{coord(x1)}" stroke="{_GREY}" '
+            'stroke-width="0.6"/>'
+        )
+        return out
 
-    def copy_number(self, evidence: Mapping[str, Any] | None) -> str | None:
+    def _cn_background(self) -> tuple[str, float, Axis, Axis, list[_Panel]]:
+        """The copy-number figure without data (built once), with its axes."""
+        if self._cn_static is not None:
+            return self._cn_static
+        lo, hi = self.y_limits
+        left, right = self.LEFT, self.RIGHT
+        genome = _genome()
+        gx = Axis(0, genome.total, left, right)
+        gy = Axis(lo - 0.1, hi + 0.1, 196, 26)
+        parts = [text(left, 16, "Genome-wide copy number (GRCh38)", size=13)]
+        for k, (c, length) in enumerate(genome.lengths.items()):
+            a, b = gx(genome.offsets[c]), gx(genome.offsets[c] + length)
+            if k % 2 == 0:
+                parts.append(
+                    f'<rect x="{coord(a)}" y="{coord(gy.p1)}" width="{coord(b - a)}" '
+                    f'height="{coord(gy.p0 - gy.p1)}" fill="#f0f0f0"/>'
+                )
+            parts.append(text((a + b) / 2, 208, c, size=9, anchor="middle"))
+        parts += self._y_axis(gy, left, right)
+        parts.append(
+            text(14, (gy.p0 + gy.p1) / 2, "log2 ratio", size=10, anchor="middle",
+                 transform=f"rotate(-90 14 {coord((gy.p0 + gy.p1) / 2)})")
+        )  # fmt: skip
+        ncol, gap = 3, 50.0
+        width = (right - left - gap * (ncol - 1)) / ncol
+        panels = []
+        for i, region in enumerate(self.zoom_regions):
+            x0 = left + (i % ncol) * (width + gap)
+            top = 232 + (i // ncol) * 175
+            px = Axis(region.start / 1e6, region.end / 1e6, x0, x0 + width)
+            py = Axis(lo - 0.1, hi + 0.1, top + 123, top + 8)
+            parts.append(text(x0, top, region.name, size=12))
+            for k, (label, s, e) in enumerate(region.highlights):
+                a, b = px.clip(s / 1e6), px.clip(e / 1e6)
+                parts.append(
+                    f'<rect x="{coord(a)}" y="{coord(py.p1)}" width="{coord(max(b - a, 0.5))}" '
+                    f'height="{coord(py.p0 - py.p1)}" fill="#fee391"/>'
+                )
+                # stagger labels so that neighbouring genes (CDKN2A/B) stay readable
+                parts.append(
+                    text((a + b) / 2, py.p1 + 10 + 10 * k, label, size=8.5, anchor="middle")
+                )
+            parts += self._y_axis(py, x0, x0 + width, size=8.5)
+            for t in nice_ticks(px.lo, px.hi, target=4):
+                x = px(t)
+                parts.append(f'<path d="M{coord(x)} {coord(py.p0)}v4" stroke="{_INK}"/>')
+                parts.append(text(x, py.p0 + 14, tick_label(t), size=8.5, anchor="middle"))
+            parts.append(
+                text(x0 + width / 2, py.p0 + 28, f"chr{region.chrom} (Mb)", size=9, anchor="middle")
+            )
+            panels.append(_Panel(region, px, py))
+        height = 232 + math.ceil(len(self.zoom_regions) / ncol) * 175 - 10
+        self._cn_static = ("".join(parts), max(height, 222.0), gx, gy, panels)
+        return self._cn_static
+
+    def copy_number(
+        self, evidence: Mapping[str, Any] | None, *, label: str = "genome-wide copy number"
+    ) -> Markup | None:
         """Draw the genome-wide log2-ratio plot with zoom panels.
 
         Parameters
@@ -417,104 +461,63 @@ class SampleFigures:
             ``end``, log2 ratio, optional ``state``) and/or ``probes`` (``chrom``,
             ``start``, ``end``, ``ratio`` or log2), at the top level or nested (e.g.
             per lesion).
+        label
+            Accessible name of the figure.
 
         Returns
         -------
-        str or None
-            Data URI, or ``None`` when the evidence has no drawable segment or probe.
+        markupsafe.Markup or None
+            Inline SVG, or ``None`` when the evidence has no drawable segment or probe.
         """
         if not isinstance(evidence, Mapping):
             return None
-        segs = [s for s in _segments(evidence) if s[0] in _genome().offsets]
+        offsets = _genome().offsets
+        segs = [s for s in _segments(evidence) if s[0] in offsets]
         if not segs:
             return None
-        fig, ax, zooms = self._cn_axes()
+        static, height, gx, gy, panels = self._cn_background()
         lo, hi = self.y_limits
-        added = [self._draw_genome(ax, segs, lo, hi)]
-        for zax, region in zip(zooms, self.zoom_regions, strict=False):
-            added += self._draw_zoom(zax, region, segs, lo, hi)
-        try:
-            if self.fmt == "png":
-                return self._blit_png(fig, added)
-            return self._save(fig)
-        finally:
-            for artist in added:
-                artist.remove()
-
-    def _blit_png(self, fig: Figure, added: list[Any]) -> str:
-        """PNG of the cached background plus this sample's artists (no full redraw)."""
-        canvas = fig.canvas
-        if self._cn_background is None:
-            hidden = [(a, a.get_visible()) for a in added]
-            for a, _ in hidden:
-                a.set_visible(False)
-            canvas.draw()  # axes, ticks, bands and labels: rendered once per process
-            self._cn_background = canvas.copy_from_bbox(fig.bbox)
-            for a, vis in hidden:
-                a.set_visible(vis)
-        canvas.restore_region(self._cn_background)
-        for artist in added:
-            artist.axes.draw_artist(artist)
-        buf = io.BytesIO()
-        Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buf, format="PNG")
-        return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
-
-    def _draw_genome(
-        self, ax: Any, segs: list[tuple[str, int, int, float, str]], lo: float, hi: float
-    ) -> Any:
-        lines = []
-        cols = []
-        genome = _genome()
+        lines, cols = [], []
+        min_half = _genome().total / 700  # tiny segments / probes get a minimum visible width
         for chrom, s, e, v, state in segs:
-            off = genome.offsets[chrom]
-            y = min(max(v, lo), hi)
-            # tiny segments / probes get a minimum visible width
-            half = max((e - s) / 2, genome.total / 700)
-            mid = off + (s + e) / 2
-            lines.append(((mid - half, y), (mid + half, y)))
+            mid, half = offsets[chrom] + (s + e) / 2, max((e - s) / 2, min_half)
+            y = gy(min(max(v, lo), hi))
+            lines.append((gx(mid - half), y, gx(mid + half), y))
             cols.append(_state_colour(state, v))
-        coll = LineCollection(lines, colors=cols, linewidths=2.5)
-        ax.add_collection(coll)
-        return coll
+        body = [_lines_by_colour(lines, cols)]
+        for p in panels:
+            body.append(self._zoom_data(p, segs))
+        return Markup(_svg_open(self.WIDTH, height, label) + static + "".join(body) + "</svg>")
 
-    def _draw_zoom(
-        self,
-        ax: Any,
-        region: ZoomRegion,
-        segs: list[tuple[str, int, int, float, str]],
-        lo: float,
-        hi: float,
-    ) -> list[Any]:
+    def _zoom_data(self, p: _Panel, segs: list[Seg]) -> str:
+        region, lo, hi = p.region, *self.y_limits
         span = (region.end - region.start) / 1e6
         lines, cols = [], []
         for chrom, s, e, v, state in segs:
             if chrom != region.chrom or e < region.start or s > region.end:
                 continue
-            y = min(max(v, lo), hi)
             xs, xe = max(s, region.start) / 1e6, min(e, region.end) / 1e6
             if xe - xs < span / 150:
                 mid = (xs + xe) / 2
                 xs, xe = mid - span / 300, mid + span / 300
-            lines.append(((xs, y), (xe, y)))
+            y = p.y(min(max(v, lo), hi))
+            lines.append((p.x.clip(xs), y, p.x.clip(xe), y))
             cols.append(_state_colour(state, v))
         if not lines:
-            return [
-                ax.text(
-                    0.5,
-                    0.5,
-                    "no data in this region",
-                    transform=ax.transAxes,
-                    ha="center",
-                    fontsize=8,
-                    color="#737373",
-                )
-            ]
-        coll = LineCollection(lines, colors=cols, linewidths=2.5)
-        ax.add_collection(coll)
-        return [coll]
+            mid_x, mid_y = (p.x.p0 + p.x.p1) / 2, (p.y.p0 + p.y.p1) / 2
+            return text(
+                mid_x, mid_y, "no data in this region", size=10, anchor="middle", fill=_GREY
+            )
+        return _lines_by_colour(lines, cols)
 
     # --- marker genes ------------------------------------------------------------------
-    def markers(self, genes: Sequence[Mapping[str, Any]], *, called: str = "") -> str | None:
+    def markers(
+        self,
+        genes: Sequence[Mapping[str, Any]],
+        *,
+        called: str = "",
+        label: str = "marker genes against the reference distributions",
+    ) -> Markup | None:
         """Draw each marker gene's sample value against the reference per subtype.
 
         Parameters
@@ -524,11 +527,13 @@ class SampleFigures:
             ``{"gene", "value", "reference": {group: (lo, q1, median, q3, hi)}}``.
         called
             The sample's call; its reference group is drawn in its subtype colour.
+        label
+            Accessible name of the figure.
 
         Returns
         -------
-        str or None
-            Data URI, or ``None`` when no gene has both a value and a reference.
+        markupsafe.Markup or None
+            Inline SVG, or ``None`` when no gene has both a value and a reference.
         """
         genes = [g for g in genes if g.get("reference") and g.get("value") is not None]
         genes = genes[: self.max_marker_genes]
@@ -536,71 +541,73 @@ class SampleFigures:
             return None
         groups: list[str] = []
         for g in genes:
-            for name in g["reference"]:
-                if name not in groups:
-                    groups.append(name)
-        if self._marker_fig is None:
-            self._marker_fig = Figure(figsize=(10, 3.4))
-            self._marker_fig.add_axes((0.07, 0.2, 0.91, 0.7))
-        fig = self._marker_fig
-        ax = fig.axes[0]
-        ax.cla()
-        width = 0.8 / max(len(groups), 1)
-        whiskers, medians, boxes, box_cols, whisker_cols = [], [], [], [], []
-        for i, g in enumerate(genes):
-            for j, name in enumerate(groups):
-                stats = g["reference"].get(name)
-                if stats is None:
-                    continue
-                lo_, q1, med, q3, hi_ = stats
-                x = i - 0.4 + width * (j + 0.5)
-                col = subtype_colour(name) if name == called else "#9e9e9e"
-                whiskers.append(((x, lo_), (x, hi_)))
-                whisker_cols.append(col)
-                medians.append(((x - width * 0.35, med), (x + width * 0.35, med)))
-                boxes.append(Rectangle((x - width * 0.35, q1), width * 0.7, max(q3 - q1, 1e-9)))
-                box_cols.append(col)
-        ax.add_collection(LineCollection(whiskers, colors=whisker_cols, linewidths=0.8))
-        ax.add_collection(PatchCollection(boxes, facecolors=box_cols, alpha=0.55, lw=0))
-        ax.add_collection(LineCollection(medians, colors="black", linewidths=0.8))
-        ax.plot(
-            range(len(genes)),
-            [g["value"] for g in genes],
-            ls="",
-            marker="D",
-            ms=6,
-            color=_SAMPLE_COLOUR,
-            zorder=5,
-        )
-        ax.autoscale_view()
-        ax.set_xlim(-0.6, len(genes) - 0.4)
-        ax.set_xticks(range(len(genes)))
-        ax.set_xticklabels([g["gene"] for g in genes], fontsize=8)
+            groups += [name for name in g["reference"] if name not in groups]
+        colour = {n: subtype_colour(n) if n == called else "#9e9e9e" for n in groups}
+        legend, legend_h = self._marker_legend(groups, colour)
+        top, bottom = 34.0, 262.0
+        height = bottom + 34 + legend_h
+        vals = [float(g["value"]) for g in genes]
+        for g in genes:
+            for st in g["reference"].values():
+                vals += [float(st[0]), float(st[4])]
+        vmin, vmax = min(vals), max(vals)
+        pad = (vmax - vmin) * 0.05 or 1.0
+        x = Axis(-0.6, len(genes) - 0.4, 64, self.RIGHT)
+        y = Axis(vmin - pad, vmax + pad, bottom, top)
         unit = next((g.get("unit") for g in genes if g.get("unit")), "normalised expression")
-        ax.set_ylabel(str(unit), fontsize=8)
-        ax.tick_params(axis="y", labelsize=7)
-        handles: list[Any] = [
-            Line2D([], [], marker="D", ls="", color=_SAMPLE_COLOUR, label="this sample")
-        ]
-        handles += [
-            Patch(
-                color=subtype_colour(name) if name == called else "#9e9e9e",
-                alpha=0.55,
-                label=f"reference: {name}",
-            )
-            for name in groups
-        ]
-        ax.legend(handles=handles, fontsize=7, loc="best", frameon=False)
-        ax.set_title(
-            "Marker genes: this sample (◆) vs reference distributions"
-            " (box: middle 50% or ±1 sd; whisker: 5–95% or ±2 sd)",
-            fontsize=10,
-            loc="left",
+        frame = f"M64 {coord(top)}V{coord(bottom)}H{coord(self.RIGHT)}"
+        parts = [
+            text(64, 16, "Marker genes: this sample (◆) vs reference distributions"
+                 " (box: middle 50% or ±1 sd; whisker: 5–95% or ±2 sd)", size=12),
+            f'<path d="{frame}" stroke="{_INK}" fill="none"/>',
+            text(14, (top + bottom) / 2, unit, size=10, anchor="middle",
+                 transform=f"rotate(-90 14 {coord((top + bottom) / 2)})"),
+        ]  # fmt: skip
+        for t in nice_ticks(y.lo, y.hi, target=5):
+            parts.append(f'<path d="M60 {coord(y(t))}H64" stroke="{_INK}"/>')
+            parts.append(text(58, y(t) + 3, tick_label(t), size=9, anchor="end"))
+        width = 0.8 / max(len(groups), 1)
+        for i, g in enumerate(genes):
+            parts.append(text(x(i), bottom + 14, g["gene"], size=10, anchor="middle"))
+            for j, name in enumerate(groups):
+                st = g["reference"].get(name)
+                if st is None:
+                    continue
+                lo_, q1, med, q3, hi_ = (float(v) for v in st)
+                xc = i - 0.4 + width * (j + 0.5)
+                a, b = x(xc - width * 0.35), x(xc + width * 0.35)
+                col = colour[name]
+                parts.append(
+                    f'<path d="M{coord(x(xc))} {coord(y(lo_))}V{coord(y(hi_))}" stroke="{col}" '
+                    f'stroke-width="0.8"/><rect x="{coord(a)}" y="{coord(y(q3))}" '
+                    f'width="{coord(b - a)}" height="{coord(max(y(q1) - y(q3), 0.3))}" '
+                    f'fill="{col}" fill-opacity="0.55"/><path d="M{coord(a)} {coord(y(med))}'
+                    f'H{coord(b)}" stroke="#000" stroke-width="0.8"/>'
+                )
+        d = "".join(
+            f"M{coord(x(i))} {coord(y(v) - 6)}l6 6-6 6-6-6z"
+            for i, v in enumerate(vals[: len(genes)])
         )
-        return self._save(fig)
+        parts.append(f'<path d="{d}" fill="{_SAMPLE_COLOUR}"/>')
+        parts.append(f'<g transform="translate(64 {coord(bottom + 34)})">{legend}</g>')
+        return Markup(_svg_open(self.WIDTH, height, label) + "".join(parts) + "</svg>")
+
+    def _marker_legend(self, groups: list[str], colour: Mapping[str, str]) -> tuple[str, float]:
+        """Legend items laid out left to right, wrapped at the figure width."""
+        items = [("◆", _SAMPLE_COLOUR, "this sample")]
+        items += [("■", colour[n], f"reference: {n}") for n in groups]
+        parts, x, row = [], 0.0, 0
+        for sym, col, name in items:
+            w = 22 + 6.0 * len(name)
+            if x > 0 and x + w > self.RIGHT - 64:
+                x, row = 0.0, row + 1
+            yy = 16 * row
+            opacity = "1" if sym == "◆" else "0.55"
+            parts.append(text(x, yy, sym, size=11, fill=col, fill_opacity=opacity))
+            parts.append(text(x + 14, yy, name, size=10))
+            x += w
+        return "".join(parts), 16.0 * (row + 1)
 
     def close(self) -> None:
-        """Release the figures (call once after the last sample)."""
-        self._cn_fig = None
-        self._cn_background = None
-        self._marker_fig = None
+        """Release the cached figure parts (kept for the old interface; cheap)."""
+        self._cn_static = None

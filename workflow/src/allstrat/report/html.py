@@ -1,8 +1,8 @@
 """Self-contained HTML rendering (jinja2) of per-sample and cohort reports.
 
-Templates live in ``allstrat/report/templates``; the CSS is inlined and every figure is a
-data URI, and a Content-Security-Policy forbids any fetch, so a report opens offline and
-can be archived or mailed as one file.
+Templates live in ``allstrat/report/templates``; the CSS is inlined, per-sample figures
+are inline SVG and cohort figures data URIs, and a Content-Security-Policy forbids any
+fetch, so a report opens offline and can be archived or mailed as one file.
 """
 
 from __future__ import annotations
@@ -104,7 +104,12 @@ def render_sample_html(
     cn = record["copy_number"]
     explanation = s.get("evidence") or {}
     genes = marker_genes(explanation)
-    marker_fig = figures.markers(genes, called=s["call"])
+    sid = record["sample_id"]
+    marker_fig = figures.markers(
+        genes,
+        called=s["call"],
+        label=f"marker genes of {sid} against the reference distribution per subtype",
+    )
     gene_key = next((k for k in GENE_LIST_KEYS if k in explanation), None)
     explain_other = structured_tables(
         explanation, first=("decided_by", "decision"), skip=(gene_key,) if gene_key else ()
@@ -119,7 +124,11 @@ def render_sample_html(
         if t is not None:
             explain_other.append(("non-gene features among the top contributors", t))
     cn_ev = cn.get("evidence") or {}
-    cn_fig = figures.copy_number(cn_ev)
+    cn_fig = figures.copy_number(
+        cn_ev,
+        label=f"genome-wide copy number of {sid} with zooms on "
+        + ", ".join(r.name.split(" (")[0] for r in figures.zoom_regions),
+    )
     cn_tables = _cut(structured_tables(cn_ev, first=("calls", "ploidy")), max_table_rows)
     traces = {
         x["protocol"]: _cut(structured_tables(x.get("trace"), first=_TRACE_ORDER), max_table_rows)

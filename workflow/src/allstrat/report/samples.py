@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from allstrat.io.output import write_json, write_text
+from allstrat.io.output import json_text, write_texts
 from allstrat.report.figures import SampleFigures
 from allstrat.report.html import render_sample_html
 
@@ -23,6 +23,7 @@ def write_sample_reports(
     outdir: str | Path,
     figures: SampleFigures,
     html: bool = True,
+    batch: int = 256,
 ) -> list[Path]:
     """Write each record as ``<outdir>/<sample_id>.json`` (+ ``.html``), atomically.
 
@@ -36,6 +37,8 @@ def write_sample_reports(
         Reusable figures; closed by the caller.
     html
         Also render the HTML report (default).
+    batch
+        Files rendered, held in memory and then written together (one disk sync).
 
     Returns
     -------
@@ -46,14 +49,17 @@ def write_sample_reports(
     t0 = time.perf_counter()
     logger.info("writing reports of %d samples to %s", len(records), out)
     written: list[Path] = []
+    pending: dict[Path, str] = {}
     for sid, rec in records.items():
-        jpath = out / f"{sid}.json"
-        write_json(jpath, rec)
-        written.append(jpath)
+        pending[out / f"{sid}.json"] = json_text(rec)
         if html:
-            hpath = out / f"{sid}.html"
-            write_text(hpath, render_sample_html(rec, figures=figures))
-            written.append(hpath)
+            pending[out / f"{sid}.html"] = render_sample_html(rec, figures=figures)
+        if len(pending) >= batch:  # bounded memory: a batch of files at a time
+            write_texts(pending, batch=batch)
+            written += pending
+            pending = {}
+    write_texts(pending, batch=batch)
+    written += pending
     dt = time.perf_counter() - t0
     logger.info(
         "wrote %d files for %d samples in %.2f s (%.3f s/sample)",
