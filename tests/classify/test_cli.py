@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import anndata as ad
 import numpy as np
@@ -176,3 +177,25 @@ def test_classify_merges_several_fusion_callers(tmp_path, model_dir, matrix, roo
     assert dec["fusion_evidence"]["PAX5::NOTAGENE9"]["callers"] == ["fusioncatcher"]
     assert "fusion_gene_not_in_gene_table:PAX5::NOTAGENE9" in samples["S000"]["qc_flags"]
     assert samples["S001"]["decision"]["fusion_data"] == "not_given"
+
+
+def test_classify_counts_applies_the_cohort_checks(tmp_path, model_dir, capsys):
+    """``--counts`` goes through the same cohort assembly as the workflow: a file of mouse
+    IDs fails the mapped-fraction check and one gene under an Ensembl ID *and* a symbol is
+    refused, each naming the file and the sample, with no output written."""
+    mouse = tmp_path / "M1.htseq.txt"
+    mouse.write_text("".join(f"ENSMUSG000000{i:05d}\t{i}\n" for i in range(1, 30)) + "IKZF1\t3\n")
+    mixed = tmp_path / "X1.htseq.txt"
+    mixed.write_text("ENSG00000185811.19\t10\nIKZF1\t10\nERG\t4\n")
+    out = tmp_path / "c.tsv"
+    for path, expected in (
+        (mouse, r"M1\.htseq\.txt, sample 'M1': only 1 of 30 .*min_mapped_fraction"),
+        (mixed, r"X1\.htseq\.txt, line 2, sample 'X1'.*IKZF1 is given twice"),
+    ):
+        rc = main(
+            ["classify", "--counts", str(path), "--format", "htseq", "--model",
+             str(model_dir), "--out", str(out)]
+        )  # fmt: skip
+        assert rc == 2
+        assert re.search(expected, capsys.readouterr().err)
+        assert not out.exists()

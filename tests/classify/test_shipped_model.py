@@ -31,9 +31,9 @@ def test_card_is_honest_about_training_data(shipped):
 
 
 def _real(shared_data) -> pd.DataFrame:
-    from allstrat.cli.classify import read_counts_files
+    from allstrat.io.cohort import read_count_files
 
-    counts, _ = read_counts_files([str(shared_data / "allcatchr_test_counts.tsv")], "matrix")
+    counts, _ = read_count_files([str(shared_data / "allcatchr_test_counts.tsv")], "matrix")
     return counts
 
 

@@ -158,3 +158,41 @@ def test_rna_fallback_from_expression_chunk(workdir):
     assert row["favourable_trisomies"] == "+4;+10"
     assert "rna_derived_low_confidence" in row["cn_qc_flags"]
     assert row["ikzf1plus"] == "not_assessable"
+
+
+def test_rna_fallback_treats_not_measured_genes_as_missing(workdir):
+    """Genes flagged not_measured in the chunk are missing, not zero reads (#15 bug fix).
+
+    Half the chr1 genes are absent from the sample's input file (0 in ``counts``, True in
+    ``not_measured``). Read as zeros they would pull chr1 down to a monosomy; read as
+    missing, the measured half shows chr1 as disomic and the modal number stays 49.
+    """
+    import anndata as ad
+    import numpy as np
+    import scipy.sparse as sp
+
+    from allstrat.copynumber.rna_dosage import load_reference
+
+    ref = load_reference()
+    if ref is None:
+        pytest.skip("RNA dosage reference not installed")
+    rng = np.random.default_rng(3)
+    cpm = 2.0 ** ref["mean"].to_numpy() - 1
+    gain = ref["chrom"].isin(["chr4", "chr10", "chr21"]).to_numpy()
+    mu = cpm * np.where(gain, 1.5, 1.0)
+    counts = rng.poisson(mu / mu.sum() * 3e7)[None, :]
+    chr1 = np.flatnonzero(ref["chrom"].to_numpy() == "chr1")
+    absent = chr1[::2]
+    counts[0, absent] = 0
+    nm = np.zeros(counts.shape, dtype=bool)
+    nm[0, absent] = True
+    adata = ad.AnnData(
+        obs=pd.DataFrame(index=["CN_NONE"]), var=pd.DataFrame(index=ref["symbol"].to_numpy())
+    )
+    adata.layers["counts"] = counts.astype(np.int32)
+    adata.layers["not_measured"] = sp.csr_matrix(nm)
+    adata.write_h5ad(workdir / "expr.h5ad")
+    assert _run("--sample", "CN_NONE", "--expression", "expr.h5ad") == 0
+    row = pd.read_csv("out/cn.tsv", sep="\t", dtype=str, keep_default_na=False).iloc[0]
+    assert (row["cn_source"], row["modal_chromosome_number"]) == ("RNA", "49")
+    assert row["favourable_trisomies"] == "+4;+10"

@@ -18,23 +18,21 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import re
 import time
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from allstrat.classify.core import ClassificationResult, classify_counts
+from allstrat.classify.core import classify_counts
 from allstrat.classify.decide import CallSettings, Fusion
 from allstrat.errors import InputError
-from allstrat.io.output import atomic_path, write_json, write_tsv
+from allstrat.io.chunk import read_expression_chunk, write_classify_chunk
+from allstrat.io.cohort import read_count_files
+from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
+from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fraction
 from allstrat.serialise import to_plain
 
 logger = logging.getLogger(__name__)
-
-SINGLE_FORMATS = ("htseq", "featurecounts", "star", "salmon")
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -51,7 +49,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--format",
         default="matrix",
-        choices=("matrix", "h5ad", *SINGLE_FORMATS),
+        choices=("matrix", "h5ad", *SINGLE_SAMPLE_FORMATS),
         help="format of --counts files (default: matrix)",
     )
     g = p.add_argument_group("sample sheet (fusion files, blast fraction)")
@@ -190,77 +188,6 @@ def settings_from_args(args: argparse.Namespace) -> CallSettings:
     )
 
 
-def _sample_from_path(path: str) -> str:
-    name = Path(path).name
-    stem = re.split(r"\.", name, maxsplit=1)[0]
-    return stem or name
-
-
-def read_counts_files(paths: list[str], fmt: str) -> tuple[pd.DataFrame, dict]:
-    """Read count files into samples x canonical genes (NaN = not measured) + report."""
-    from allstrat.harmonise import harmonise_counts
-    from allstrat.io.expression import read_expression_file
-    from allstrat.io.gene_table import load_gene_table
-
-    genes = load_gene_table()
-    frames, report = [], {}
-    for path in paths:
-        ef = read_expression_file(path, fmt)
-        harm, rep = harmonise_counts(ef.counts, genes)
-        cols = list(harm.columns)
-        if fmt in SINGLE_FORMATS:
-            if len(cols) != 1:
-                raise InputError(f"expected one sample column, found {len(cols)}", path=path)
-            harm.columns = [_sample_from_path(path)]
-        frames.append(harm.T.astype(float))
-        report[str(path)] = rep.as_dict()
-        if rep.n_non_gene:
-            logger.info(
-                "%s: %d non-gene rows ignored (%s)",
-                path,
-                rep.n_non_gene,
-                ", ".join(rep.non_gene_rows[:5]),
-            )
-    counts = pd.concat(frames, axis=0)  # genes absent from one file -> NaN (not measured)
-    dup = counts.index[counts.index.duplicated()]
-    if len(dup):
-        raise InputError("sample appears in more than one --counts file", sample=str(dup[0]))
-    return counts, report
-
-
-def counts_from_anndata(adata) -> pd.DataFrame:
-    """Samples x genes float counts; ``layers["not_measured"]`` entries become NaN."""
-    x = adata.layers["counts"]
-    x = (x.toarray() if hasattr(x, "toarray") else np.asarray(x)).astype(float)
-    if "not_measured" in adata.layers:
-        nm = adata.layers["not_measured"]
-        mask = nm.toarray() if hasattr(nm, "toarray") else np.asarray(nm)
-        x[mask.astype(bool)] = np.nan
-    return pd.DataFrame(x, index=adata.obs_names.astype(str), columns=adata.var_names.astype(str))
-
-
-def read_expression_h5ad(path: str, samples: list[str] | None) -> tuple[pd.DataFrame, dict]:
-    """Read a workflow expression chunk: counts with ``not_measured`` entries as NaN."""
-    import anndata as ad
-
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("expression h5ad not found", path=p)
-    try:
-        adata = ad.read_h5ad(p)
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(f"cannot read h5ad: {exc}", path=p) from None
-    if "counts" not in adata.layers:
-        raise InputError('h5ad has no layers["counts"]', path=p)
-    counts = counts_from_anndata(adata)
-    if samples is not None:
-        missing = [s for s in samples if s not in counts.index]
-        if missing:
-            raise InputError(f"samples {missing[:5]} not in the expression chunk", path=p)
-        counts = counts.loc[samples]
-    return counts, dict(adata.uns.get("allstrat", {}))
-
-
 def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
     """Per sample its merged fusion calls, or ``None`` when the sheet names no fusion file.
 
@@ -297,29 +224,6 @@ def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
     return out
 
 
-def write_h5ad(path: str, res: ClassificationResult, counts: pd.DataFrame, uns: dict) -> None:
-    """Write the classify AnnData (X normalised, calls in obs, probabilities in obsm)."""
-    import anndata as ad
-
-    genes = list(res.normalised.columns)
-    obs = res.calls.set_index("sample_id")
-    obs = obs[[c for c in obs.columns if not c.startswith("prob:")]].astype(
-        {"top_probability": float}
-    )
-    adata = ad.AnnData(
-        X=res.normalised.to_numpy(dtype=np.float32),
-        obs=obs,
-        var=pd.DataFrame(index=pd.Index(genes, name="gene")),
-    )
-    adata.layers["counts"] = counts.reindex(columns=genes).to_numpy(dtype=np.float32)
-    # arrays + name lists in uns: labels such as "BCL2/MYC" cannot be h5 keys
-    adata.obsm["probabilities"] = res.probabilities.to_numpy(dtype=np.float64)
-    adata.obsm["features"] = res.features.to_numpy(dtype=np.float64)
-    adata.uns["allstrat"] = {**uns, "feature_names": [str(c) for c in res.features.columns]}
-    with atomic_path(path) as tmp:
-        adata.write_h5ad(tmp)
-
-
 def run(args: argparse.Namespace) -> int:
     """Read, classify, write."""
     from allstrat import __version__
@@ -334,11 +238,12 @@ def run(args: argparse.Namespace) -> int:
     wanted = [str(s) for s in rows.index] if rows is not None else None
     inputs: dict[str, str] = {}
     if args.expression:
-        counts, upstream = read_expression_h5ad(args.expression, wanted)
+        chunk = read_expression_chunk(args.expression, samples=wanted)
+        counts, upstream = chunk.counts, chunk.meta
         inputs[args.expression] = sha256_file(args.expression)
         harmonisation: dict = {}
     else:
-        counts, harmonisation = read_counts_files(args.counts, args.format)
+        counts, harmonisation = read_count_files(args.counts, args.format)
         upstream = {}
         for c in args.counts:
             inputs[c] = sha256_file(c)
@@ -399,7 +304,15 @@ def run(args: argparse.Namespace) -> int:
             "provenance_json": json.dumps(prov, sort_keys=True),
             "upstream_json": json.dumps(upstream, sort_keys=True, default=str),
         }
-        write_h5ad(args.h5ad, res, counts, uns)
+        write_classify_chunk(
+            args.h5ad,
+            calls=res.calls,
+            normalised=res.normalised,
+            probabilities=res.probabilities,
+            features=res.features,
+            counts=counts,
+            uns=uns,
+        )
     n = len(res.calls)
     dt = time.perf_counter() - t0
     logger.info(

@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import jsonschema
-import numpy as np
 import pandas as pd
 
 from allstrat import __version__
@@ -165,18 +164,19 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
-    """Closure computing RNA-derived dosage rows from the chunk h5ad (lazy import)."""
-    import anndata as ad
+    """Closure computing RNA-derived dosage rows from the chunk h5ad (lazy import).
 
+    Genes flagged ``not_measured`` in the chunk are missing (NaN), not zero reads.
+    """
     from allstrat.copynumber import rna_dosage
+    from allstrat.io.chunk import read_expression_chunk
 
-    if not Path(path).is_file():
-        raise InputError("expression chunk not found", path=path)
-    adata = ad.read_h5ad(path)
+    counts = read_expression_chunk(path).counts
+    assert counts is not None
     reference = rna_dosage.load_reference()
 
     def one(sample_id: str, dux4: str | None) -> caller.SampleResult:
-        if reference is None or sample_id not in adata.obs_names:
+        if reference is None or sample_id not in counts.index:
             why = (
                 "no RNA dosage reference installed"
                 if reference is None
@@ -185,11 +185,9 @@ def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
             res = caller.call_without_copy_number(sample_id, dux4=dux4, settings=settings)
             res.evidence["reason"] = why
             return res
-        x = adata[sample_id].layers["counts"]
-        counts = np.asarray(x.toarray() if hasattr(x, "toarray") else x).ravel()
         return caller.call_from_expression(
-            counts,
-            adata.var_names,
+            counts.loc[sample_id].to_numpy(),
+            counts.columns,
             reference,
             sample_id=sample_id,
             dux4=dux4,

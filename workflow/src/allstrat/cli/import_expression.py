@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 
 from allstrat.cli._common import add_sample_selection, select_samples
+from allstrat.io.chunk import write_expression_chunk
 from allstrat.io.cohort import read_expression_cohort
 from allstrat.io.gene_table import load_gene_table
-from allstrat.io.output import atomic_path
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +58,6 @@ def run(args: argparse.Namespace) -> int:
         star_strandedness=args.star_strandedness,
         min_mapped_fraction=args.min_mapped_fraction,
     )
-    # Per-sample harmonisation reports and file notes are stored as one JSON string each:
-    # as nested uns dicts they become thousands of tiny HDF5 groups, and reading those
-    # back cost a 250-sample classify job a third of its time (profiled, benchmarks/).
-    meta = adata.uns["allstrat"]
-    for key in ("harmonisation", "file_notes"):
-        meta[f"{key}_json"] = json.dumps(meta.pop(key), sort_keys=True, default=str)
-    with atomic_path(args.out) as tmp:
-        adata.write_h5ad(tmp)
+    write_expression_chunk(args.out, adata)
     logger.info("wrote %s (%d samples x %d genes)", args.out, adata.n_obs, adata.n_vars)
     return 0

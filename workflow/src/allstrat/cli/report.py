@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from allstrat.cli._common import add_sample_selection, select_samples
-from allstrat.errors import InputError
 from allstrat.provenance import build_provenance, file_record
 from allstrat.serialise import to_plain
 
@@ -96,42 +95,33 @@ def _expression_qc(
     """QC metrics per sample, the stage's provenance and recorded expression checksums."""
     if not path:
         return {}, {}, {}
-    import anndata as ad
     import pandas as pd
 
-    p = Path(path)
-    if not p.is_file():
-        raise InputError("expression chunk h5ad not found", path=p)
-    try:
-        adata = ad.read_h5ad(p, backed="r")
-    except (OSError, KeyError, ValueError) as exc:
-        raise InputError(f"cannot read expression h5ad: {exc}", path=p) from None
-    try:
-        numeric = [
-            c
-            for c in adata.obs.columns
-            if pd.api.types.is_numeric_dtype(adata.obs[c].dtype)
-            and not pd.api.types.is_bool_dtype(adata.obs[c].dtype)
-        ]
-        metrics = {
-            str(sid): {c: float(v) for c, v in row.items()}
-            for sid, row in adata.obs[numeric].iterrows()
-        }
-        upstream = dict(adata.uns.get("allstrat", {}))
-        recorded: dict[str, dict[str, str]] = {}
-        if {"expression_file", "expression_sha256"} <= set(adata.obs.columns):
-            for sid, f, h in zip(
-                adata.obs_names,
-                adata.obs["expression_file"].astype(str),
-                adata.obs["expression_sha256"].astype(str),
-                strict=True,
-            ):
-                recorded[str(sid)] = {"path": f, "role": "expression", "sha256": h}
-    finally:
-        adata.file.close()
+    from allstrat.io.chunk import read_expression_chunk
+
+    chunk = read_expression_chunk(path, counts=False)
+    obs = chunk.obs
+    numeric = [
+        c
+        for c in obs.columns
+        if pd.api.types.is_numeric_dtype(obs[c].dtype)
+        and not pd.api.types.is_bool_dtype(obs[c].dtype)
+    ]
+    metrics = {
+        str(sid): {c: float(v) for c, v in row.items()} for sid, row in obs[numeric].iterrows()
+    }
+    recorded: dict[str, dict[str, str]] = {}
+    if {"expression_file", "expression_sha256"} <= set(obs.columns):
+        for sid, f, h in zip(
+            obs.index,
+            obs["expression_file"].astype(str),
+            obs["expression_sha256"].astype(str),
+            strict=True,
+        ):
+            recorded[str(sid)] = {"path": f, "role": "expression", "sha256": h}
     # keep the chunk-level facts, not every sample's harmonisation report
     upstream = {
-        k: v for k, v in upstream.items() if k not in ("harmonisation_json", "file_notes_json")
+        k: v for k, v in chunk.meta.items() if k not in ("harmonisation_json", "file_notes_json")
     }
     return metrics, to_plain(upstream), recorded
 

@@ -160,22 +160,16 @@ def next_version(base: Path) -> str:
 
 def load_counts(args: argparse.Namespace) -> pd.DataFrame:
     """Samples x canonical genes counts (NaN = not measured) from --sheet or --counts."""
+    from allstrat.io.chunk import counts_from_anndata
+    from allstrat.io.cohort import read_count_files, read_expression_cohort
     from allstrat.io.gene_table import load_gene_table
+    from allstrat.io.samples import read_sample_sheet
 
     genes = load_gene_table()
     if args.counts:
-        from allstrat.cli.classify import read_counts_files
-
-        counts, _ = read_counts_files([args.counts], "matrix")
-        return counts
-    from allstrat.io.cohort import read_expression_cohort
-    from allstrat.io.samples import read_sample_sheet
-
+        return read_count_files([args.counts], "matrix", genes)[0]
     sheet = read_sample_sheet(args.sheet)
-    adata = read_expression_cohort(sheet.assign(sample_id=sheet.index), genes)
-    from allstrat.cli.classify import counts_from_anndata
-
-    return counts_from_anndata(adata)
+    return counts_from_anndata(read_expression_cohort(sheet.assign(sample_id=sheet.index), genes))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,7 +39,12 @@ from allstrat.io.expression._common import INT32_MAX
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["read_expression_cohort", "read_expression_files", "sample_id_from_path"]
+__all__ = [
+    "read_count_files",
+    "read_expression_cohort",
+    "read_expression_files",
+    "sample_id_from_path",
+]
 
 #: obs columns stored as categories (as anndata would store strings anyway).
 _CATEGORICAL_OBS = (
@@ -179,6 +184,33 @@ def read_expression_files(
         blocks.append(_harmonise_file(ef, sids, cols, genes, per_sample, min_mapped_fraction))
     params = {"star_strandedness": star_strandedness, "min_mapped_fraction": min_mapped_fraction}
     return _assemble(ids, blocks, per_sample, genes, params, t0=t0)
+
+
+def read_count_files(
+    paths: Sequence[str | Path],
+    fmt: str,
+    genes: GeneTable | None = None,
+    *,
+    star_strandedness: str = "auto",
+    min_mapped_fraction: float = 0.25,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Samples x canonical genes counts of command-line files, NaN = not measured.
+
+    :func:`read_expression_files` followed by
+    :func:`allstrat.io.chunk.counts_from_anndata`; also returns the per-sample
+    harmonisation reports (for provenance).
+    """
+    from allstrat.io.chunk import counts_from_anndata
+    from allstrat.io.gene_table import load_gene_table
+
+    adata = read_expression_files(
+        paths,
+        fmt,
+        genes or load_gene_table(),
+        star_strandedness=star_strandedness,
+        min_mapped_fraction=min_mapped_fraction,
+    )
+    return counts_from_anndata(adata), dict(adata.uns["allstrat"]["harmonisation"])
 
 
 def sample_id_from_path(path: str | Path) -> str:

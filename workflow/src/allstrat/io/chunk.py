@@ -1,0 +1,168 @@
+"""The workflow's chunk AnnData files: written and read here only.
+
+* The **expression chunk** (``results/expression/chunk_*.h5ad``) is written by
+  ``allstrat import-expression`` (:func:`write_expression_chunk`, layout of
+  :func:`allstrat.io.cohort.read_expression_cohort`) and read by ``classify``,
+  ``copynumber`` and ``report samples`` (:func:`read_expression_chunk`). Its
+  ``layers["not_measured"]`` is applied here, once: a gene absent from a sample's input
+  file is NaN in :attr:`ExpressionChunk.counts`, never zero reads.
+* The **classify chunk** (``results/classify/chunk_*.h5ad``) holds the normalised matrix,
+  the calls and the class probabilities (:func:`write_classify_chunk`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from allstrat.errors import InputError
+from allstrat.io.output import atomic_path
+
+__all__ = [
+    "ExpressionChunk",
+    "counts_from_anndata",
+    "read_expression_chunk",
+    "write_classify_chunk",
+    "write_expression_chunk",
+]
+
+#: uns["allstrat"] entries stored as one JSON string each (see write_expression_chunk).
+_JSON_UNS = ("harmonisation", "file_notes")
+
+
+@dataclass
+class ExpressionChunk:
+    """An expression chunk as the stages use it.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame or None
+        Samples x canonical genes, float; NaN = gene not measured in that sample's input
+        file. ``None`` when read with ``counts=False``.
+    obs : pandas.DataFrame
+        Per-sample QC and file provenance (``library_size``, ``expression_sha256`` ...).
+    meta : dict
+        ``uns["allstrat"]`` (stage provenance, parameters, gene-table checksum).
+    """
+
+    counts: pd.DataFrame | None
+    obs: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def counts_from_anndata(adata: Any) -> pd.DataFrame:
+    """Samples x genes float counts; ``layers["not_measured"]`` entries become NaN."""
+    x = adata.layers["counts"]
+    x = (x.toarray() if hasattr(x, "toarray") else np.asarray(x)).astype(float)
+    if "not_measured" in adata.layers:
+        nm = adata.layers["not_measured"]
+        mask = nm.toarray() if hasattr(nm, "toarray") else np.asarray(nm)
+        x[mask.astype(bool)] = np.nan
+    return pd.DataFrame(x, index=adata.obs_names.astype(str), columns=adata.var_names.astype(str))
+
+
+def write_expression_chunk(path: str | Path, adata: Any) -> None:
+    """Write an expression chunk atomically.
+
+    Per-sample harmonisation reports and file notes are stored as one JSON string each
+    (``uns["allstrat"]["harmonisation_json"]`` / ``["file_notes_json"]``): as nested uns
+    dicts they become thousands of tiny HDF5 groups, and reading those back cost a
+    250-sample classify job a third of its time (profiled, benchmarks/).
+    """
+    meta = adata.uns["allstrat"]
+    for key in _JSON_UNS:
+        if key in meta:
+            meta[f"{key}_json"] = json.dumps(meta.pop(key), sort_keys=True, default=str)
+    with atomic_path(path) as tmp:
+        adata.write_h5ad(tmp)
+
+
+def read_expression_chunk(
+    path: str | Path, *, samples: Sequence[str] | None = None, counts: bool = True
+) -> ExpressionChunk:
+    """Read an expression chunk (any AnnData with ``layers["counts"]``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The chunk h5ad.
+    samples : sequence of str, optional
+        Keep only these samples, in this order (each must be in the chunk).
+    counts : bool
+        ``False`` reads only ``obs`` and ``uns`` (backed mode; no matrix in memory).
+
+    Returns
+    -------
+    ExpressionChunk
+        Counts with ``not_measured`` entries as NaN.
+    """
+    import anndata as ad
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("expression chunk h5ad not found", path=p)
+    try:
+        adata = ad.read_h5ad(p, backed="r" if not counts else None)
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"cannot read expression h5ad: {exc}", path=p) from None
+    try:
+        obs = adata.obs.copy()
+        meta = dict(adata.uns.get("allstrat", {}))
+        if not counts:
+            return ExpressionChunk(None, obs, meta)
+        if "counts" not in adata.layers:
+            raise InputError('h5ad has no layers["counts"]', path=p)
+        matrix = counts_from_anndata(adata)
+    finally:
+        if adata.isbacked:
+            adata.file.close()
+    if samples is not None:
+        missing = [s for s in samples if s not in matrix.index]
+        if missing:
+            raise InputError(f"samples {missing[:5]} not in the expression chunk", path=p)
+        matrix = matrix.loc[list(samples)]
+        obs = obs.loc[list(samples)]
+    return ExpressionChunk(matrix, obs, meta)
+
+
+def write_classify_chunk(
+    path: str | Path,
+    *,
+    calls: pd.DataFrame,
+    normalised: pd.DataFrame,
+    probabilities: pd.DataFrame,
+    features: pd.DataFrame,
+    counts: pd.DataFrame,
+    uns: dict[str, Any],
+) -> None:
+    """Write the classify AnnData atomically.
+
+    ``X`` = normalised expression, ``obs`` = the calls (without ``prob:`` columns),
+    ``layers["counts"]`` = the input counts, ``obsm["probabilities"]`` /
+    ``obsm["features"]`` with their column names in ``uns["allstrat"]`` (labels such as
+    ``BCL2/MYC`` cannot be HDF5 keys).
+    """
+    import anndata as ad
+
+    genes = list(normalised.columns)
+    obs = calls.set_index("sample_id")
+    obs = obs[[c for c in obs.columns if not c.startswith("prob:")]].astype(
+        {"top_probability": float}
+    )
+    adata = ad.AnnData(
+        X=normalised.to_numpy(dtype=np.float32),
+        obs=obs,
+        var=pd.DataFrame(index=pd.Index(genes, name="gene")),
+    )
+    adata.layers["counts"] = counts.reindex(columns=genes).to_numpy(dtype=np.float32)
+    adata.obsm["probabilities"] = probabilities.to_numpy(dtype=np.float64)
+    adata.obsm["features"] = features.to_numpy(dtype=np.float64)
+    adata.uns["allstrat"] = {**uns, "feature_names": [str(c) for c in features.columns]}
+    with atomic_path(path) as tmp:
+        adata.write_h5ad(tmp)
