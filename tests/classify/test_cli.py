@@ -13,6 +13,7 @@ import pytest
 from allstrat.cli import main
 from allstrat.contracts import CLASSIFY_COLUMNS
 from allstrat.models import load_model, save_model
+from allstrat.provenance import build_provenance
 
 from .test_models import _card
 
@@ -49,10 +50,16 @@ def test_classify_matrix(tmp_path, model_dir, matrix):
     assert calls.loc[0, "model_id"] == "tiny/0.0.1"
     explain = json.loads(ex.read_text())
     assert set(explain["samples"]) == set(calls["sample_id"])
+    prov = explain["provenance"]  # the one provenance builder, as in every stage
+    assert prov["stage"] == "classify"
+    assert set(build_provenance(stage="x")) <= set(prov)
+    assert prov["models"] == [{"model_id": "tiny/0.0.1", "sha256": calls.loc[0, "model_sha256"]}]
     adata = ad.read_h5ad(h5)
     assert adata.obsm["probabilities"].shape == (6, 4)
     assert "counts" in adata.layers
     assert adata.uns["allstrat"]["model_id"] == "tiny/0.0.1"
+    assert json.loads(adata.uns["allstrat"]["provenance_json"]) == prov
+    assert adata.uns["allstrat"]["stage"] == "classify"
 
 
 def test_classify_htseq_files_with_ensembl_ids(tmp_path, model_dir, tiny_cohort, genes):

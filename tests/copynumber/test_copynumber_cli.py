@@ -11,6 +11,8 @@ import pytest
 
 from allstrat.cli import main
 from allstrat.contracts import COPYNUMBER_COLUMNS
+from allstrat.io.gene_table import load_gene_table
+from allstrat.provenance import build_provenance, sha256_file
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "copynumber"
 
@@ -81,7 +83,14 @@ def test_cli_end_to_end(workdir):
     ev = json.loads(Path("out/cn.evidence.json").read_text())
     assert ev["samples"]["CN_MLPA"]["calls"]["IKZF1"]["thresholds"]["blast_fraction"] == 0.6
     assert ev["samples"]["CN_HEH"]["baseline"]["purity_source"] == "sheet"
-    assert ev["settings"]["mlpa"]["del_ratio"] == 0.75
+    prov = ev["provenance"]  # the one provenance builder, as in every stage
+    assert prov["settings"]["mlpa"]["del_ratio"] == 0.75
+    assert prov["stage"] == "copynumber"
+    assert set(build_provenance(stage="x")) <= set(prov)
+    roles = {i["role"]: i for i in prov["inputs"]}
+    assert roles["gene_table"]["path"] == "resources/genes/genes_grch38.tsv.gz"
+    assert roles["gene_table"]["sha256"] == load_gene_table().sha256
+    assert roles["classify_table"]["sha256"] == sha256_file("classify.tsv")
 
 
 def test_one_sample_alone_equals_in_batch(workdir):

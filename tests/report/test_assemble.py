@@ -26,7 +26,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "report"
 IDS = ["RPT_01", "RPT_02", "RPT_03", "RPT_04"]
 PROV = {
     "provenance_schema_version": "1",
-    "step": "test",
+    "stage": "test",
     "allstrat_version": "0",
     "dependencies": {},
     "models": [],

@@ -16,7 +16,9 @@ from allstrat.provenance import (
     config_sha256,
     dependency_versions,
     file_record,
+    h5ad_provenance,
     merge_model_records,
+    resource_record,
     sha256_file,
 )
 
@@ -103,7 +105,7 @@ def test_build_provenance_layout(tmp_path):
     p = tmp_path / "in.tsv"
     p.write_text("x")
     prov = build_provenance(
-        step="report samples",
+        stage="report samples",
         inputs=[file_record(p, role="risk_table")],
         models=[{"model_id": "m/1", "sha256": "cc"}],
         rulesets={"nci_rome": "2026.1"},
@@ -114,6 +116,35 @@ def test_build_provenance_layout(tmp_path):
     assert prov["rulesets"] == {"nci_rome": "2026.1"}
     assert prov["inputs"][0]["sha256"] == sha256_file(p)
     assert "scikit-learn" in prov["dependencies"]
+    assert prov["stage"] == "report samples"
     assert "upstream" not in prov
+    assert "settings" not in prov
     # no wall-clock time: reruns give byte-identical outputs
     assert not any("time" in k or "date" in k for k in prov)
+
+
+def test_one_key_set_for_every_stage():
+    """``stage`` (never ``step``) and ``allstrat_version`` (never ``package_version``)."""
+    prov = build_provenance(stage="classify", settings={"min_top": 0.5})
+    assert {"stage", "allstrat_version", "settings"} <= set(prov)
+    assert not {"step", "package_version"} & set(prov)
+    assert prov["settings"] == {"min_top": 0.5}
+
+
+def test_h5ad_provenance_round_trips(tmp_path):
+    import json
+
+    import anndata as ad
+    import numpy as np
+
+    prov = build_provenance(
+        stage="collect",
+        inputs=[resource_record("genome/chromosomes_grch38.tsv", role="chromosome_table")],
+    )
+    adata = ad.AnnData(np.zeros((1, 1)))
+    adata.uns["allstrat"] = h5ad_provenance(prov)
+    adata.write_h5ad(tmp_path / "x.h5ad")
+    back = ad.read_h5ad(tmp_path / "x.h5ad").uns["allstrat"]
+    assert back["stage"] == "collect"
+    assert json.loads(back["provenance_json"]) == prov
+    assert prov["inputs"][0]["path"] == "resources/genome/chromosomes_grch38.tsv"

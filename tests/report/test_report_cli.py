@@ -144,7 +144,7 @@ def test_calls_tsv_and_cohort_h5ad(rendered):
     assert adata.obs.loc["RPT_01", "subtype"] == "Ph-like"
     assert adata.obs.loc["RPT_01", "cn_cdkn2a_status"] == "homozygous_deleted"
     prov = json.loads(adata.uns["allstrat"]["provenance_json"])
-    assert prov["step"] == "collect"
+    assert prov["stage"] == "collect"
     assert {i["role"] for i in prov["inputs"]} == {
         "classify_table",
         "copynumber_table",

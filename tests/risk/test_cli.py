@@ -10,6 +10,7 @@ import pytest
 
 from allstrat.cli import main
 from allstrat.contracts import RISK_COLUMNS
+from allstrat.provenance import build_provenance
 
 
 @pytest.fixture
@@ -65,6 +66,11 @@ def test_end_to_end(data, tmp_path):
     assert "mercaptopurine_start:reduce_to_30_80pct" in r01.annotations.split(";")
 
     doc = json.loads(traces.read_text())
+    prov = doc["provenance"]  # the one provenance builder, as in every stage
+    assert prov["stage"] == "risk"
+    assert set(build_provenance(stage="x")) <= set(prov)
+    assert prov["rulesets"]["dcog_all11"] == doc["rulesets"]["dcog_all11"]["version"]
+    assert {i["role"] for i in prov["inputs"]} >= {"classify_table", "copynumber_table"}
     t = doc["samples"]["R02"]["protocols"]["dcog_all11"]
     assert [e["id"] for e in t["rules"]][:2] == ["DCOG11-NA-AGE", "DCOG11-HR-UNFAV"]
     fired = [e for e in t["rules"] if e["outcome"] == "fired"]

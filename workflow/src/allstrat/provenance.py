@@ -5,6 +5,13 @@ package version and the versions of the libraries that shape results, the model 
 its sha256, the rule-set version of each risk protocol, the sha256 of every input file
 and the sha256 of the (canonicalised) workflow configuration.
 
+Every stage builds its record with :func:`build_provenance` (the one builder), so the keys
+are the same everywhere: ``stage`` (which allstrat stage wrote the output),
+``allstrat_version``, ``python``, ``dependencies``, ``models``, ``rulesets``, ``inputs``,
+``config_sha256`` and, where a stage has them, ``settings`` and ``upstream``. JSON outputs
+carry the record under ``"provenance"``; h5ad outputs carry it as JSON text in
+``uns["allstrat"]["provenance_json"]`` (:func:`h5ad_provenance`).
+
 Records are plain JSON-serialisable dicts. They deliberately carry no wall-clock time,
 so that rerunning the same inputs with the same software yields byte-identical outputs;
 Snakemake's own metadata and logs record when a job ran.
@@ -23,6 +30,7 @@ from typing import Any
 
 from allstrat import __version__
 from allstrat.errors import InputError
+from allstrat.paths import resources_dir
 
 __all__ = [
     "DEPENDENCIES",
@@ -31,11 +39,14 @@ __all__ = [
     "config_sha256",
     "dependency_versions",
     "file_record",
+    "h5ad_provenance",
     "merge_model_records",
+    "resource_record",
     "sha256_file",
 ]
 
-PROVENANCE_SCHEMA_VERSION = "1"
+#: "2": one builder for every stage; ``stage`` replaces ``step``, optional ``settings``.
+PROVENANCE_SCHEMA_VERSION = "2"
 
 #: Libraries whose version can change a call, a number or a rendered figure.
 DEPENDENCIES: tuple[str, ...] = (
@@ -117,6 +128,27 @@ def file_record(path: str | Path, *, role: str) -> dict[str, str]:
     return {"path": str(path), "role": role, "sha256": sha256_file(path)}
 
 
+def resource_record(relative: str, *, role: str, sha256: str | None = None) -> dict[str, str]:
+    """Describe a bundled reference table under ``resources/`` (path recorded relative).
+
+    Parameters
+    ----------
+    relative
+        Path below ``resources/``, e.g. ``"genes/genes_grch38.tsv.gz"``.
+    role
+        What the table is to the stage, e.g. ``"gene_table"``.
+    sha256
+        The checksum when the loader has already computed it (else the file is hashed).
+
+    Returns
+    -------
+    dict
+        ``{"path": "resources/<relative>", "role": ..., "sha256": ...}``.
+    """
+    digest = sha256 if sha256 is not None else sha256_file(resources_dir() / relative)
+    return {"path": f"resources/{relative}", "role": role, "sha256": digest}
+
+
 def config_sha256(config: Mapping[str, Any]) -> str:
     """Hash a configuration mapping independently of key order and YAML formatting.
 
@@ -194,19 +226,21 @@ def merge_model_records(records: Iterable[Mapping[str, str]]) -> list[dict[str, 
 
 def build_provenance(
     *,
-    step: str,
+    stage: str,
     inputs: Iterable[Mapping[str, str]] = (),
     models: Iterable[Mapping[str, str]] = (),
     rulesets: Mapping[str, str] | None = None,
     config_hash: str = "",
+    settings: Mapping[str, Any] | None = None,
     upstream: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Assemble a provenance record.
+    """Assemble the provenance record of one stage's output (the only builder).
 
     Parameters
     ----------
-    step
-        The allstrat step that wrote the output (e.g. ``"report samples"``).
+    stage
+        The allstrat stage that wrote the output (e.g. ``"classify"``,
+        ``"report samples"``).
     inputs
         File records from :func:`file_record`.
     models
@@ -216,6 +250,8 @@ def build_provenance(
     config_hash
         :func:`config_sha256` of the workflow configuration; empty when run outside the
         workflow without a configuration.
+    settings
+        The stage's effective thresholds / options, recorded under ``"settings"``.
     upstream
         Provenance handed on by earlier stages (e.g. ``uns["allstrat"]`` of an h5ad),
         kept verbatim under ``"upstream"``.
@@ -232,7 +268,7 @@ def build_provenance(
     )
     record: dict[str, Any] = {
         "provenance_schema_version": PROVENANCE_SCHEMA_VERSION,
-        "step": step,
+        "stage": stage,
         "allstrat_version": __version__,
         "python": platform.python_version(),
         "dependencies": dependency_versions(),
@@ -241,6 +277,32 @@ def build_provenance(
         "inputs": inputs_list,
         "config_sha256": config_hash,
     }
+    if settings is not None:
+        record["settings"] = dict(settings)
     if upstream:
         record["upstream"] = dict(upstream)
     return record
+
+
+def h5ad_provenance(record: Mapping[str, Any]) -> dict[str, str]:
+    """The ``uns["allstrat"]`` entries of an h5ad output for a :func:`build_provenance` record.
+
+    h5py cannot store lists of records, so the record goes in as sorted JSON text
+    (``provenance_json``); ``stage`` and ``allstrat_version`` are repeated as plain strings
+    for a quick look.
+
+    Parameters
+    ----------
+    record
+        A record from :func:`build_provenance`.
+
+    Returns
+    -------
+    dict
+        ``{"stage", "allstrat_version", "provenance_json"}``.
+    """
+    return {
+        "stage": str(record["stage"]),
+        "allstrat_version": str(record["allstrat_version"]),
+        "provenance_json": json.dumps(record, sort_keys=True, default=str),
+    }

@@ -226,27 +226,24 @@ def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
 
 def run(args: argparse.Namespace) -> int:
     """Read, classify, write."""
-    from allstrat import __version__
     from allstrat.cli._common import select_samples
     from allstrat.models import load_model
-    from allstrat.provenance import sha256_file
+    from allstrat.provenance import build_provenance, file_record, h5ad_provenance
 
     t0 = time.perf_counter()
     apply_settings_json(args)
     settings = settings_from_args(args)
     rows = select_samples(args) if args.sheet else None
     wanted = [str(s) for s in rows.index] if rows is not None else None
-    inputs: dict[str, str] = {}
     if args.expression:
         chunk = read_expression_chunk(args.expression, samples=wanted)
         counts, upstream = chunk.counts, chunk.meta
-        inputs[args.expression] = sha256_file(args.expression)
+        inputs = [file_record(args.expression, role="expression_h5ad")]
         harmonisation: dict = {}
     else:
         counts, harmonisation = read_count_files(args.counts, args.format)
         upstream = {}
-        for c in args.counts:
-            inputs[c] = sha256_file(c)
+        inputs = [file_record(c, role="counts") for c in args.counts]
         if wanted is not None:
             missing = [s for s in wanted if s not in counts.index]
             if missing:
@@ -271,15 +268,12 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
         top_n=args.top_genes,
     )
-    prov = {
-        "step": "classify",
-        "allstrat_version": __version__,
-        "model_id": model.model_id,
-        "model_sha256": model.sha256,
-        "settings": settings.__dict__,
-        "inputs": inputs,
-        "harmonisation": harmonisation,
-    }
+    prov = build_provenance(
+        stage="classify",
+        inputs=inputs,
+        models=[{"model_id": model.model_id, "sha256": model.sha256}],
+        settings=to_plain(settings.__dict__),
+    )
     write_tsv(args.out, res.calls)
     if args.explain:
         write_json(
@@ -287,6 +281,7 @@ def run(args: argparse.Namespace) -> int:
             to_plain(
                 {
                     "provenance": prov,
+                    "harmonisation": harmonisation,
                     "samples": res.explanations,
                     "note": "Research use only; not a diagnosis. Contributions are log-odds "
                     "contributions (coefficient x standardised feature, centred over classes).",
@@ -296,13 +291,11 @@ def run(args: argparse.Namespace) -> int:
     if args.h5ad:
         # h5py reads "/" in keys as groups: nested records go in as JSON text
         uns = {
-            "step": "classify",
-            "allstrat_version": __version__,
+            **h5ad_provenance(prov),
             "model_id": model.model_id,
             "model_sha256": model.sha256,
             "classes": [str(c) for c in res.probabilities.columns],
-            "provenance_json": json.dumps(prov, sort_keys=True),
-            "upstream_json": json.dumps(upstream, sort_keys=True, default=str),
+            "upstream_json": json.dumps(to_plain(upstream), sort_keys=True, default=str),
         }
         write_classify_chunk(
             args.h5ad,

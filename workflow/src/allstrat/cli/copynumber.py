@@ -11,16 +11,22 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 
-from allstrat import __version__
 from allstrat.cli._common import add_sample_selection, select_samples
 from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
-from allstrat.copynumber.resources import load_chromosomes, load_lesion_exons
+from allstrat.copynumber.resources import (
+    CHROMOSOME_TABLE,
+    LESION_EXON_TABLE,
+    load_chromosomes,
+    load_lesion_exons,
+)
 from allstrat.errors import ConfigError, InputError
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fraction, load_schema, read_table_str
+from allstrat.paths import GENE_TABLE
+from allstrat.provenance import build_provenance, file_record, resource_record
 
 logger = logging.getLogger(__name__)
 
@@ -140,19 +146,16 @@ def run(args: argparse.Namespace) -> int:
         evidence[sample_id] = res.evidence
     table = pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS))
     write_tsv(args.out, table)
-    write_json(
-        args.evidence,
-        {
-            "allstrat_version": __version__,
-            "stage": "copynumber",
-            "settings": settings.as_dict(),
-            "gene_table_sha256": genes.sha256,
-            "lesion_exon_table": None
-            if exons is None
-            else "resources/genes/lesion_exons_grch38.tsv",
-            "samples": evidence,
-        },
-    )
+    references = [
+        resource_record(GENE_TABLE, role="gene_table", sha256=genes.sha256),
+        resource_record(CHROMOSOME_TABLE, role="chromosome_table"),
+    ]
+    if exons is not None:
+        references.append(resource_record(LESION_EXON_TABLE, role="lesion_exon_table"))
+    stage_inputs = [(args.classify, "classify_table"), (args.expression, "expression_h5ad")]
+    references += [file_record(p, role=r) for p, r in stage_inputs if p]
+    prov = build_provenance(stage="copynumber", inputs=references, settings=settings.as_dict())
+    write_json(args.evidence, {"provenance": prov, "samples": evidence})
     logger.info(
         "copynumber: %d samples (%s) in %.1f s -> %s",
         len(table),

@@ -180,7 +180,7 @@ def run_samples(args: argparse.Namespace) -> int:
             else []
         )
         per_sample[sid] = build_provenance(
-            step="report samples",
+            stage="report samples",
             inputs=[
                 *common_inputs,
                 *_sample_inputs(
@@ -201,7 +201,7 @@ def run_samples(args: argparse.Namespace) -> int:
         risk=risk,
         traces=traces,
         qc_metrics=qc_metrics,
-        provenance=build_provenance(step="report samples", inputs=common_inputs),
+        provenance=build_provenance(stage="report samples", inputs=common_inputs),
         provenance_by_sample=per_sample,
         sources=sources,
     )

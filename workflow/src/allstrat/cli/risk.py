@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,6 +14,7 @@ from allstrat.errors import ConfigError, InputError
 from allstrat.io.clinical import read_clinical, read_mrd
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import read_table_str
+from allstrat.provenance import build_provenance, file_record
 from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
 
 logger = logging.getLogger(__name__)
@@ -146,7 +146,20 @@ def run(args: argparse.Namespace) -> int:
         )
     except InputError as exc:
         raise _locate(exc, tables) from None
-    traces["inputs"] = {k: (Path(v[0]).name if v[0] else "") for k, v in tables.items()}
+    roles = {"classify": "classify_table", "copynumber": "copynumber_table"}
+    traces["provenance"] = build_provenance(
+        stage="risk",
+        inputs=[
+            file_record(path, role=roles.get(name, name.lower()))
+            for name, (path, _) in tables.items()
+            if path
+        ],
+        rulesets={rs.protocol: rs.version for rs in rulesets},
+        settings={
+            "accepted_confidence_tiers": tiers,
+            "unassessed_masked_hypodiploidy": args.unassessed_masked_hypodiploidy,
+        },
+    )
     write_tsv(args.out, results_table(results))
     write_json(args.traces, traces)
     logger.info("wrote %s and %s", args.out, args.traces)

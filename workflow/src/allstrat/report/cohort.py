@@ -26,7 +26,7 @@ from allstrat.contracts import CALLS_COLUMNS, LESION_GENES, RISK_PREFIX
 from allstrat.errors import InputError
 from allstrat.io.output import atomic_path, write_text, write_tsv
 from allstrat.io.samples import read_table_str
-from allstrat.provenance import build_provenance, file_record
+from allstrat.provenance import build_provenance, file_record, h5ad_provenance
 from allstrat.report.assemble import assemble_records, calls_table
 from allstrat.report.figures import figure_data_uri, subtype_colour
 from allstrat.report.html import render_cohort_html
@@ -116,7 +116,7 @@ def collect_cohort(
         for m, s in cls[["model_id", "model_sha256"]].drop_duplicates().itertuples(index=False)
     ]
     prov = build_provenance(
-        step="collect", inputs=inputs, models=models, rulesets=rulesets, config_hash=config_hash
+        stage="collect", inputs=inputs, models=models, rulesets=rulesets, config_hash=config_hash
     )
     records = assemble_records(
         ids,
@@ -196,10 +196,8 @@ def _write_cohort_h5ad(
     info = dict(adata.uns.get("allstrat", {})) if "allstrat" in adata.uns else {}
     adata.uns["allstrat"] = {
         **{k: v for k, v in info.items() if isinstance(v, (str, int, float))},
-        "stage": "collect",
-        "allstrat_version": str(prov["allstrat_version"]),
+        **h5ad_provenance(prov),
         "config_sha256": str(prov["config_sha256"]) or "not given",
-        "provenance_json": json.dumps(prov, sort_keys=True),
     }
     with atomic_path(out) as tmp:
         adata.write_h5ad(tmp)
@@ -427,7 +425,7 @@ def write_cohort_report(
             feature_rows.append([col, value or "—", str(n)])
     model_ids = sorted(set(table["model_id"]) - {""})
     prov = build_provenance(
-        step="report cohort",
+        stage="report cohort",
         inputs=[file_record(calls, role="calls"), file_record(cohort, role="cohort_h5ad")]
         + ([file_record(reference, role="reference_h5ad")] if reference else []),
         models=[{"model_id": m, "sha256": ""} for m in model_ids],

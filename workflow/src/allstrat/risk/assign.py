@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from allstrat import DISCLAIMER, __version__
+from allstrat import DISCLAIMER
 from allstrat.contracts import RISK_COLUMNS
 from allstrat.errors import InputError
 from allstrat.risk.engine import RiskResult, evaluate_protocol
@@ -133,7 +133,6 @@ def assign_risk(
             "protocols": per_protocol,
         }
     traces = {
-        "allstrat_version": __version__,
         "disclaimer": DISCLAIMER,
         "accepted_confidence_tiers": list(accepted_tiers),
         "unassessed_masked_hypodiploidy": unassessed_masking,
