@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import anndata as ad
 import pytest
 
 from allstrat.cli import main
+from allstrat.provenance import build_provenance
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "formats" / "expression"
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,6 +47,12 @@ def test_cli_writes_chunk_h5ad(tmp_path):
     a = ad.read_h5ad(out)
     assert list(a.obs_names) == ["PT001", "PT002", "PT003", "PT005"]
     assert a.uns["allstrat"]["parameters"]["star_strandedness"] == "reverse"
+    prov = json.loads(a.uns["allstrat"]["provenance_json"])  # the one provenance builder
+    assert prov["stage"] == a.uns["allstrat"]["stage"] == "import_expression"
+    assert set(build_provenance(stage="x")) <= set(prov)
+    assert prov["settings"]["star_strandedness"] == "reverse"
+    files = {i["path"]: i["sha256"] for i in prov["inputs"] if i["role"] == "expression"}
+    assert files == dict(zip(a.obs["expression_file"], a.obs["expression_sha256"], strict=True))
     assert a.to_df(layer="counts").loc["PT003", "IKZF1"] == 1484
     assert not list(out.parent.glob(".tmp-*"))
 

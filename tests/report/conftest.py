@@ -35,7 +35,7 @@ def _h5ad(path: Path, *, normalised: bool) -> None:
         adata = ad.AnnData(
             X=None, obs=obs, var=pd.DataFrame(index=genes), layers={"counts": counts}
         )
-        adata.uns["allstrat"] = {"stage": "import_expression", "package_version": "test"}
+        adata.uns["allstrat"] = {"stage": "import_expression", "allstrat_version": "test"}
     adata.write_h5ad(path)
 
 

@@ -119,10 +119,10 @@ def _expression_qc(
             strict=True,
         ):
             recorded[str(sid)] = {"path": f, "role": "expression", "sha256": h}
-    # keep the chunk-level facts, not every sample's harmonisation report
-    upstream = {
-        k: v for k, v in chunk.meta.items() if k not in ("harmonisation_json", "file_notes_json")
-    }
+    # keep the chunk-level facts, not every sample's harmonisation report nor the chunk's
+    # list of input files (each sample's own file is in its record's inputs)
+    chunk_level = ("harmonisation_json", "file_notes_json", "provenance_json")
+    upstream = {k: v for k, v in chunk.meta.items() if k not in chunk_level}
     return metrics, to_plain(upstream), recorded
 
 

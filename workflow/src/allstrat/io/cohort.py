@@ -36,6 +36,9 @@ from allstrat.errors import InputError
 from allstrat.harmonise import ENSEMBL_GENE, GeneTable, HarmonisationReport, harmonise_ids
 from allstrat.io.expression import MULTI_SAMPLE_FORMATS, ExpressionFile, read_expression_file
 from allstrat.io.expression._common import INT32_MAX
+from allstrat.paths import GENE_TABLE
+from allstrat.provenance import build_provenance, h5ad_provenance, resource_record
+from allstrat.serialise import to_plain
 
 logger = logging.getLogger(__name__)
 
@@ -454,8 +457,6 @@ def _assemble(
     """Build the chunk AnnData from the harmonised blocks (layout: read_expression_cohort)."""
     import anndata as ad
 
-    from allstrat import __version__
-
     universe: set[str] = set()
     for block in blocks:
         universe.update(block.keys.tolist())
@@ -479,17 +480,26 @@ def _assemble(
         var=var_df,
         layers={"counts": counts, "not_measured": not_measured},
     )
+    parameters = {
+        "star_strandedness": params["star_strandedness"],
+        "min_mapped_fraction": float(params["min_mapped_fraction"]),
+    }
+    files = {(r["expression_file"], r["expression_sha256"]) for r in per_sample.values()}
+    prov = build_provenance(
+        stage="import_expression",
+        inputs=[
+            resource_record(GENE_TABLE, role="gene_table", sha256=genes.sha256),
+            *({"path": f, "role": "expression", "sha256": h} for f, h in sorted(files)),
+        ],
+        settings=parameters,
+    )
     adata.uns["allstrat"] = {
-        "stage": "import_expression",
-        "package_version": __version__,
+        **h5ad_provenance(prov),
         "gene_table_sha256": genes.sha256,
         "gene_table_source": genes.source,
-        "parameters": {
-            "star_strandedness": params["star_strandedness"],
-            "min_mapped_fraction": float(params["min_mapped_fraction"]),
-        },
-        "harmonisation": {sid: _h5_safe(per_sample[sid]["report"]) for sid in ids},
-        "file_notes": {sid: _h5_safe(per_sample[sid]["notes"]) for sid in ids},
+        "parameters": parameters,
+        "harmonisation": {sid: to_plain(per_sample[sid]["report"], target="h5") for sid in ids},
+        "file_notes": {sid: to_plain(per_sample[sid]["notes"], target="h5") for sid in ids},
     }
     logger.info(
         "expression cohort: %d samples x %d genes from %d file(s) in %.1f s",
@@ -508,16 +518,3 @@ def _notes_for(notes: dict[str, object], col: str) -> dict[str, object]:
     if isinstance(nc, dict) and nc and all(isinstance(v, dict) for v in nc.values()):
         out["non_gene_counts"] = nc.get(col, {})
     return out
-
-
-def _h5_safe(obj: object) -> object:
-    """Make a provenance object writable to h5ad (no None, no empty lists)."""
-    if isinstance(obj, dict):
-        return {str(k): _h5_safe(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [str(x) for x in obj] if obj else ""
-    if obj is None:
-        return ""
-    if isinstance(obj, (np.integer, np.floating)):
-        return obj.item()
-    return obj
