@@ -14,13 +14,13 @@ from hypothesis import strategies as st
 
 from allstrat import contracts
 from allstrat.errors import InputError
-from allstrat.report.assemble import assemble_records, calls_table, validate_record
-from allstrat.report.stage_tables import (
+from allstrat.io.stage_tables import (
     read_classify_table,
     read_copynumber_table,
     read_risk_table,
     read_sidecar,
 )
+from allstrat.report.assemble import assemble_records, calls_table, validate_record
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "report"
 IDS = ["RPT_01", "RPT_02", "RPT_03", "RPT_04"]

@@ -145,3 +145,25 @@ def test_custom_ruleset_dir(data, tmp_path, root):
     (rules / "nci_rome.yaml").write_text("protocol: [unterminated\n")
     rc, *_ = _run(data, tmp_path, "--ruleset-dir", str(rules), "--protocols", "nci_rome")
     assert rc == 2
+
+
+def test_core_error_located_by_its_table_not_its_text(data, tmp_path, capsys):
+    """The risk core names the table a bad value came from (InputError.table); the verb
+    adds that table's file and the sample's line without parsing the message."""
+    from allstrat.errors import InputError
+    from allstrat.risk.facts import build_facts
+
+    with pytest.raises(InputError) as info:
+        build_facts("R9", classify={"confidence_tier": "sure"}, copynumber=None, clinical=None)
+    assert (info.value.table, info.value.sample, info.value.path) == ("classify", "R9", None)
+    assert info.value.detail.startswith("classify column confidence_tier")
+
+    bad = tmp_path / "cls.tsv"
+    df = pd.read_csv(data / "classify.tsv", sep="\t", dtype=str, keep_default_na=False)
+    df.loc[2, "confidence_tier"] = "sure"
+    df.to_csv(bad, sep="\t", index=False)
+    rc, out, _ = _run(data, tmp_path, classify=bad)
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert f"{bad}, line 4, sample {df.loc[2, 'sample_id']!r}: classify column " in err
+    assert not out.exists()

@@ -13,7 +13,11 @@ class InputError(AllstratError):
     """Malformed or inconsistent user input.
 
     The message always names the file, and the line, column or sample when known, and
-    says what was expected.
+    says what was expected. The parts are kept as attributes so that a caller knowing
+    more (e.g. which file a ``table`` came from) can re-raise with the location added:
+    ``detail`` (the message without location), ``path``, ``line``, ``sample`` and
+    ``table`` (the input table the offending value came from, e.g. ``"classify"``, when
+    the raiser worked on an in-memory table).
     """
 
     def __init__(
@@ -23,7 +27,10 @@ class InputError(AllstratError):
         path: str | Path | None = None,
         line: int | None = None,
         sample: str | None = None,
+        table: str | None = None,
     ) -> None:
+        self.detail = message
+        self.table = table
         self.path = None if path is None else str(path)
         self.line = line
         self.sample = sample

@@ -20,11 +20,12 @@ from allstrat.copynumber.resources import (
     load_chromosomes,
     load_lesion_exons,
 )
-from allstrat.errors import ConfigError, InputError
+from allstrat.errors import ConfigError
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import blast_fraction, load_schema, read_table_str
+from allstrat.io.samples import blast_fraction, load_schema
+from allstrat.io.stage_tables import read_dux4_calls
 from allstrat.paths import GENE_TABLE
 from allstrat.provenance import build_provenance, file_record, resource_record
 
@@ -77,16 +78,6 @@ def parse_settings(text: str) -> caller.CopyNumberSettings:
     return caller.CopyNumberSettings.from_config(section)
 
 
-def _dux4_calls(path: str | None) -> dict[str, str]:
-    if not path:
-        return {}
-    table = read_table_str(path, what="classify table")
-    for col in ("sample_id", "dux4"):
-        if col not in table.columns:
-            raise InputError(f"classify table lacks column {col!r}", path=path, line=1)
-    return dict(zip(table["sample_id"], table["dux4"], strict=True))
-
-
 def run(args: argparse.Namespace) -> int:
     """Call every selected sample and write the TSV and evidence JSON atomically."""
     t0 = time.monotonic()
@@ -95,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     genes = load_gene_table()
     chromosomes = load_chromosomes()
     exons = load_lesion_exons()
-    dux4 = _dux4_calls(args.classify)
+    dux4 = read_dux4_calls(args.classify)
     rna = None
     data_by_sample = read_copy_number_for_samples(rows, genome_build=args.default_genome_build)
     out_rows, evidence = [], {}

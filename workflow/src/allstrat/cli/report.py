@@ -129,15 +129,15 @@ def _expression_qc(
 def run_samples(args: argparse.Namespace) -> int:
     """Write the JSON (+ HTML) reports of the selected samples."""
     from allstrat.io.gene_table import load_gene_table
-    from allstrat.report.assemble import assemble_records
-    from allstrat.report.figures import ZOOM_LOCI, SampleFigures, default_zoom_regions
-    from allstrat.report.samples import write_sample_reports
-    from allstrat.report.stage_tables import (
+    from allstrat.io.stage_tables import (
         read_classify_table,
         read_copynumber_table,
         read_risk_table,
         read_sidecar,
     )
+    from allstrat.report.assemble import assemble_records
+    from allstrat.report.figures import ZOOM_LOCI, SampleFigures, default_zoom_regions
+    from allstrat.report.samples import write_sample_reports
 
     t0 = time.perf_counter()
     sheet = select_samples(args)

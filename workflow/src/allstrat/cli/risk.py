@@ -13,7 +13,7 @@ from allstrat.contracts import CLASSIFY_COLUMNS, CONFIDENCE_TIERS, COPYNUMBER_CO
 from allstrat.errors import ConfigError, InputError
 from allstrat.io.clinical import read_clinical, read_mrd
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import read_table_str
+from allstrat.io.stage_tables import read_stage_table
 from allstrat.provenance import build_provenance, file_record
 from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
 
@@ -68,46 +68,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _read_stage(path: str | None, what: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
-    if not path:
-        return None
-    df = read_table_str(path, what=f"{what} table")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"{what} table lacks column(s) {missing}; expected the {what} stage columns",
-            path=path,
-            line=1,
-        )
-    empty = df.index[df["sample_id"] == ""]
-    if len(empty):
-        raise InputError("empty sample_id", path=path, line=int(empty[0]) + 2)
-    dup = df["sample_id"][df["sample_id"].duplicated()]
-    if len(dup):
-        raise InputError(
-            f"duplicate sample_id in the {what} table; expected one row per sample",
-            path=path,
-            line=int(dup.index[0]) + 2,
-            sample=dup.iloc[0],
-        )
-    return df
-
-
 def _locate(exc: InputError, tables: dict[str, tuple[str, pd.DataFrame | None]]) -> InputError:
-    """Attach the file and line of the offending sample's row to a core InputError."""
-    if exc.path is not None:
+    """Attach the file and line of the offending sample's row to a core InputError.
+
+    The core names the in-memory table it read (``exc.table``); the file is known here.
+    """
+    path, df = tables.get(exc.table or "", ("", None))
+    if exc.path is not None or df is None or not path:
         return exc
-    msg = str(exc)
-    for prefix, (path, df) in tables.items():
-        if df is None or not path or f"{prefix} column" not in msg:
-            continue
-        line = None
-        if exc.sample is not None:
-            hits = np.flatnonzero(df["sample_id"].astype(str).to_numpy() == exc.sample)
-            line = int(hits[0]) + 2 if len(hits) else None
-        core = msg.split(": ", 1)[1] if exc.sample is not None and ": " in msg else msg
-        return InputError(core, path=path, line=line, sample=exc.sample)
-    return exc
+    line = None
+    if exc.sample is not None:
+        hits = np.flatnonzero(df["sample_id"].astype(str).to_numpy() == exc.sample)
+        line = int(hits[0]) + 2 if len(hits) else None
+    return InputError(exc.detail, path=path, line=line, sample=exc.sample, table=exc.table)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -122,8 +95,8 @@ def run(args: argparse.Namespace) -> int:
     rulesets = load_rulesets(protocols, overrides=overrides, folder=args.ruleset_dir)
     if not args.classify and not args.copynumber and not args.sample:
         raise ConfigError("give --classify and/or --copynumber (they define the samples)")
-    cls = _read_stage(args.classify, "classify", CLASSIFY_COLUMNS)
-    cn = _read_stage(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
+    cls = read_stage_table(args.classify, "classify", CLASSIFY_COLUMNS)
+    cn = read_stage_table(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
     clin = read_clinical(args.clinical) if args.clinical else None
     mrd = read_mrd(args.mrd) if args.mrd else None
     tiers = list(CONFIDENCE_TIERS[: CONFIDENCE_TIERS.index(args.min_confidence_tier) + 1])

@@ -22,7 +22,7 @@ from allstrat import DISCLAIMER
 from allstrat.contracts import CALLS_COLUMNS, LESION_GENES, RISK_PREFIX
 from allstrat.errors import InputError
 from allstrat.io.samples import load_schema
-from allstrat.report.stage_tables import PROB_PREFIX
+from allstrat.io.stage_tables import PROB_PREFIX
 
 logger = logging.getLogger(__name__)
 
@@ -199,7 +199,7 @@ def assemble_records(
     sample_ids
         Samples to report (order kept).
     classify
-        Classify table (:func:`~allstrat.report.stage_tables.read_classify_table`).
+        Classify table (:func:`~allstrat.io.stage_tables.read_classify_table`).
     explain
         ``{sample_id: explanation}`` from the classify ``.explain.json``.
     copynumber

@@ -22,23 +22,23 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from allstrat.contracts import CALLS_COLUMNS, LESION_GENES, RISK_PREFIX
+from allstrat.contracts import LESION_GENES, RISK_PREFIX
 from allstrat.errors import InputError
 from allstrat.io.output import atomic_path, write_text, write_tsv
-from allstrat.io.samples import read_table_str
-from allstrat.provenance import build_provenance, file_record, h5ad_provenance
-from allstrat.report.assemble import assemble_records, calls_table
-from allstrat.report.figures import figure_data_uri, subtype_colour
-from allstrat.report.html import render_cohort_html
-from allstrat.report.stage_tables import (
+from allstrat.io.stage_tables import (
+    read_calls,
     read_classify_table,
     read_copynumber_table,
     read_risk_table,
 )
+from allstrat.provenance import build_provenance, file_record, h5ad_provenance
+from allstrat.report.assemble import assemble_records, calls_table
+from allstrat.report.figures import figure_data_uri, subtype_colour
+from allstrat.report.html import render_cohort_html
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["collect_cohort", "read_calls", "write_cohort_report"]
+__all__ = ["collect_cohort", "write_cohort_report"]
 
 
 def _read_h5ad(path: str | Path) -> Any:
@@ -201,16 +201,6 @@ def _write_cohort_h5ad(
     }
     with atomic_path(out) as tmp:
         adata.write_h5ad(tmp)
-
-
-def read_calls(path: str | Path) -> pd.DataFrame:
-    """Read ``results/calls.tsv`` (strings), checking the contract columns."""
-    p = Path(path)
-    df = read_table_str(p, what="call table")
-    missing = [c for c in CALLS_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(f"call table lacks column(s) {missing}", path=p, line=1)
-    return df
 
 
 # --- cohort report ---------------------------------------------------------------------

@@ -116,17 +116,20 @@ def _num(v: Any, col: str, sample: str, what: str) -> Any:
     if _blank(v):
         return UNKNOWN
     if isinstance(v, bool):
-        raise InputError(f"{what} column {col}: expected a number, got {v!r}", sample=sample)
+        raise InputError(
+            f"{what} column {col}: expected a number, got {v!r}", sample=sample, table=what
+        )
     try:
         x = float(v)
     except (TypeError, ValueError):
         raise InputError(
-            f"{what} column {col}: expected a number, got {v!r}", sample=sample
+            f"{what} column {col}: expected a number, got {v!r}", sample=sample, table=what
         ) from None
     if math.isnan(x) or math.isinf(x) or x < 0:
         raise InputError(
             f"{what} column {col}: expected a finite non-negative number, got {v!r}",
             sample=sample,
+            table=what,
         )
     return x
 
@@ -142,7 +145,9 @@ def _bool(v: Any, col: str, sample: str, what: str) -> Any:
     if s in _FALSE:
         return False
     raise InputError(
-        f"{what} column {col}: expected yes/no (or true/false), got {v!r}", sample=sample
+        f"{what} column {col}: expected yes/no (or true/false), got {v!r}",
+        sample=sample,
+        table=what,
     )
 
 
@@ -154,7 +159,9 @@ def _choice(v: Any, col: str, sample: str, what: str, choices: Sequence[str]) ->
         if s.lower() == c.lower():
             return c
     raise InputError(
-        f"{what} column {col}: expected one of {list(choices)}, got {v!r}", sample=sample
+        f"{what} column {col}: expected one of {list(choices)}, got {v!r}",
+        sample=sample,
+        table=what,
     )
 
 
@@ -231,6 +238,7 @@ def _classify_facts(
                 f"classify column confidence_tier: expected one of {list(CONFIDENCE_TIERS)}, "
                 f"got {tier!r}",
                 sample=sample,
+                table="classify",
             )
         lin = "" if _blank(row.get("lineage")) else str(row.get("lineage")).strip()
         lineage = lin if lin in ("B", "T") and tier in accepted_tiers else UNKNOWN
@@ -303,6 +311,7 @@ def _cn_state(row: Mapping[str, Any], col: str, sample: str) -> Any:
         f"copynumber column {col}: expected a lesion state (normal, deleted, "
         f"homozygous_deleted, gained, amplified, not_assessable), got {v!r}",
         sample=sample,
+        table="copynumber",
     )
 
 
@@ -318,6 +327,7 @@ def _yes_no(row: Mapping[str, Any], col: str, sample: str, yes: str, no: str) ->
     raise InputError(
         f"copynumber column {col}: expected {yes!r}, {no!r} or 'not_assessable', got {v!r}",
         sample=sample,
+        table="copynumber",
     )
 
 
@@ -354,6 +364,7 @@ def _copynumber_facts(
                 f"copynumber column karyotype_class: expected one of {list(_KARYO_CLASSES)}, "
                 f"got {kc!r}",
                 sample=sample,
+                table="copynumber",
             )
         kclass = kc if kc not in ("", "not_assessable") else UNKNOWN
         modal = _num(r.get("modal_chromosome_number"), "modal_chromosome_number", sample, src)
@@ -424,6 +435,7 @@ def _copynumber_facts(
                 f"copynumber column favourable_trisomies: expected a ';'-list of +4, +10, +17, "
                 f"got {raw!r}",
                 sample=sample,
+                table="copynumber",
             )
     for chrom in ("4", "10", "17"):
         v = UNKNOWN if tris is UNKNOWN else (f"+{chrom}" in tris)
@@ -521,6 +533,7 @@ def _mrd_value(row: Mapping[str, Any], sample: str, sensitivity_default: float, 
             f"MRD column value: expected a fraction in [0, 1] (or negative / positive_nq), "
             f"got {v!r}",
             sample=sample,
+            table="MRD",
         )
     return Mrd.quantified(x)
 
@@ -563,6 +576,7 @@ def mrd_facts(
             raise InputError(
                 f"MRD column day: expected an integer day, got {row.get('day')!r}",
                 sample=sample_id,
+                table="MRD",
             ) from None
         tissue = str(row.get("tissue", "")).strip().upper()
         method = str(row.get("method", "")).strip().lower()
@@ -570,11 +584,13 @@ def mrd_facts(
             raise InputError(
                 f"MRD column tissue: expected BM or PB, got {row.get('tissue')!r}",
                 sample=sample_id,
+                table="MRD",
             )
         if method not in ("flow", "pcr"):
             raise InputError(
                 f"MRD column method: expected flow or PCR, got {row.get('method')!r}",
                 sample=sample_id,
+                table="MRD",
             )
         parsed.append(
             (day, tissue, method, _mrd_value(row, sample_id, default_sensitivity, positive_nq_max))

@@ -125,6 +125,7 @@ def phenotype(gene: str, diplotype: str | None, *, sample: str | None = None) ->
             f"clinical column {gene.lower()}_diplotype: expected two star alleles like "
             f"'*1/*3A', got {diplotype!r}",
             sample=sample,
+            table="clinical",
         )
     table = load_allele_functions(gene)
     alleles = (m.group(1), m.group(2))

@@ -1,9 +1,13 @@
-"""Readers for the stage outputs that reports are built from.
+"""Readers of the stage tables (every one of them lives here).
 
 The classify, copy-number and risk stages each write a TSV (columns in
-:mod:`allstrat.contracts`) and a JSON sidecar with per-sample evidence. These readers
-check the contract (columns present, one row per sample / per sample x protocol) and
-turn violations into :class:`~allstrat.errors.InputError` naming the file.
+:mod:`allstrat.contracts`) and a JSON sidecar with per-sample evidence; ``collect`` writes
+``results/calls.tsv``. These readers check the contract (columns present, one row per
+sample / per sample x protocol) and turn violations into
+:class:`~allstrat.errors.InputError` naming the file. Stages read upstream tables here:
+``risk`` (:func:`read_stage_table`), ``copynumber`` (:func:`read_dux4_calls`), reports
+(:func:`read_classify_table`, :func:`read_copynumber_table`, :func:`read_risk_table`,
+:func:`read_sidecar`, :func:`read_calls`).
 """
 
 from __future__ import annotations
@@ -16,11 +20,23 @@ from typing import Any
 
 import pandas as pd
 
-from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS, RISK_COLUMNS
+from allstrat.contracts import CALLS_COLUMNS, CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS, RISK_COLUMNS
 from allstrat.errors import InputError
 from allstrat.io.samples import read_table_str
 
 logger = logging.getLogger(__name__)
+
+__all__ = [
+    "PROB_PREFIX",
+    "probability_columns",
+    "read_calls",
+    "read_classify_table",
+    "read_copynumber_table",
+    "read_dux4_calls",
+    "read_risk_table",
+    "read_sidecar",
+    "read_stage_table",
+]
 
 PROB_PREFIX = "prob:"
 
@@ -156,3 +172,67 @@ def read_sidecar(path: str | Path | None, *, what: str) -> dict[str, Any]:
 def probability_columns(table: pd.DataFrame) -> list[str]:
     """Return the model class labels of a classify table's ``prob:<label>`` columns."""
     return [c[len(PROB_PREFIX) :] for c in table.columns if c.startswith(PROB_PREFIX)]
+
+
+def read_stage_table(
+    path: str | Path | None, what: str, columns: Iterable[str]
+) -> pd.DataFrame | None:
+    """Read a stage table as the risk stage uses it (strings, positional index).
+
+    Parameters
+    ----------
+    path
+        The table, or ``None`` / empty when the stage was not run (returns ``None``).
+    what
+        ``"classify"`` or ``"copynumber"`` (named in messages).
+    columns
+        The contract columns that must be present.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        One row per sample, in file order (row ``i`` is file line ``i + 2``).
+    """
+    if not path:
+        return None
+    df = read_table_str(path, what=f"{what} table")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(
+            f"{what} table lacks column(s) {missing}; expected the {what} stage columns",
+            path=path,
+            line=1,
+        )
+    empty = df.index[df["sample_id"] == ""]
+    if len(empty):
+        raise InputError("empty sample_id", path=path, line=int(empty[0]) + 2)
+    dup = df["sample_id"][df["sample_id"].duplicated()]
+    if len(dup):
+        raise InputError(
+            f"duplicate sample_id in the {what} table; expected one row per sample",
+            path=path,
+            line=int(dup.index[0]) + 2,
+            sample=dup.iloc[0],
+        )
+    return df
+
+
+def read_dux4_calls(path: str | Path | None) -> dict[str, str]:
+    """``sample_id -> dux4`` of a classify table (empty when no table is given)."""
+    if not path:
+        return {}
+    table = read_table_str(path, what="classify table")
+    for col in ("sample_id", "dux4"):
+        if col not in table.columns:
+            raise InputError(f"classify table lacks column {col!r}", path=path, line=1)
+    return dict(zip(table["sample_id"], table["dux4"], strict=True))
+
+
+def read_calls(path: str | Path) -> pd.DataFrame:
+    """Read ``results/calls.tsv`` (strings), checking the contract columns."""
+    p = Path(path)
+    df = read_table_str(p, what="call table")
+    missing = [c for c in CALLS_COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(f"call table lacks column(s) {missing}", path=p, line=1)
+    return df
