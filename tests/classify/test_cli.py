@@ -21,7 +21,7 @@ from .test_models import _card
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory, tiny_model):
     d = tmp_path_factory.mktemp("models") / "tiny" / "0.0.1"
-    return save_model(tiny_model, d, _card(), {})
+    return save_model(tiny_model, d, card=_card(), metrics={})
 
 
 @pytest.fixture(scope="module")
@@ -189,7 +189,8 @@ def test_classify_merges_several_fusion_callers(tmp_path, model_dir, matrix, roo
 def test_classify_counts_applies_the_cohort_checks(tmp_path, model_dir, capsys):
     """``--counts`` goes through the same cohort assembly as the workflow: a file of mouse
     IDs fails the mapped-fraction check and one gene under an Ensembl ID *and* a symbol is
-    refused, each naming the file and the sample, with no output written."""
+    refused, each naming the file and the sample, with no output written.
+    """
     mouse = tmp_path / "M1.htseq.txt"
     mouse.write_text("".join(f"ENSMUSG000000{i:05d}\t{i}\n" for i in range(1, 30)) + "IKZF1\t3\n")
     mixed = tmp_path / "X1.htseq.txt"

@@ -45,7 +45,9 @@ def _card() -> dict:
 
 @pytest.fixture
 def saved(tmp_path, tiny_model) -> Path:
-    return save_model(tiny_model, tmp_path / "tiny" / "0.0.1", _card(), {"macro_f1": 1.0})
+    return save_model(
+        tiny_model, tmp_path / "tiny" / "0.0.1", card=_card(), metrics={"macro_f1": 1.0}
+    )
 
 
 def test_roundtrip(saved, tiny_model):
@@ -59,7 +61,7 @@ def test_roundtrip(saved, tiny_model):
 
 def test_never_overwrites(saved, tiny_model):
     with pytest.raises(ModelError, match="never overwritten"):
-        save_model(tiny_model, saved, _card(), {})
+        save_model(tiny_model, saved, card=_card(), metrics={})
 
 
 class _Exploit:

@@ -64,7 +64,8 @@ def test_result_does_not_depend_on_other_samples():
 
 def test_unmeasured_genes_are_left_out_not_counted_as_zero():
     """NaN (not measured) genes leave the library size and the medians; zeros would drag a
-    chromosome down and make it look lost."""
+    chromosome down and make it look lost.
+    """
     rng = np.random.default_rng(3)
     symbols, chroms, base = _universe(rng)
     ref = fit_reference(

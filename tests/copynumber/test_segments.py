@@ -44,7 +44,8 @@ def test_diploid_genome_is_diploid(chromosomes):
 @pytest.mark.parametrize("purity", [1.0, 0.6, 0.3])
 def test_hyperdiploid_with_20_gains_recentred(chromosomes, purity):
     """20 gained chromosomes cover most of the genome and move the median: the diploid
-    level must still be found (not the median)."""
+    level must still be found (not the median).
+    """
     whole = {f"chr{i}": 3 for i in range(2, 21)} | {"chr21": 4}
     df = build_segments(whole=whole, purity=purity)
     # the median-centred input puts the trisomic majority at log2 = 0
@@ -77,7 +78,8 @@ def test_purity_unknown_without_changes_is_assumed(chromosomes):
 
 def test_near_haploid_with_baf_uses_heterozygous_level(chromosomes):
     """Near-haploid: most chromosomes single-copy (LOH), a few disomic (heterozygous).
-    With BAF the single-copy majority must not be read as diploid without warning."""
+    With BAF the single-copy majority must not be read as diploid without warning.
+    """
     whole = {c: 1 for c in AUTOSOMES if c not in ("chr21", "chr14", "chr18")}
     df = build_segments(whole=whole | {"chrX": 1}, baf=True, loh=set(whole) | {"chrX"})
     norm, base = _states(df, chromosomes, 1.0)
@@ -137,7 +139,8 @@ def test_copy_number_monotone_in_log2(log2, purity):
 )
 def test_whole_chromosome_gains_recovered_when_purity_known(chromosomes, gains, purity):
     """Any set of up to 20 single-copy gains (diploid remainder >= 2 chromosomes) is
-    recovered exactly when the blast fraction is known."""
+    recovered exactly when the blast fraction is known.
+    """
     whole = dict.fromkeys(gains, 3)
     norm, _ = _states(build_segments(whole=whole, purity=purity), chromosomes, purity)
     got = norm.groupby("chrom")["cn_state"].first()

@@ -1,5 +1,6 @@
 """Ensembl IDs the bundled gene table gives to more than one symbol (found by the
-expression property test: RUNX1 vanished from Ensembl-keyed count files)."""
+expression property test: RUNX1 vanished from Ensembl-keyed count files).
+"""
 
 from __future__ import annotations
 

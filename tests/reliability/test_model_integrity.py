@@ -82,7 +82,7 @@ def model_dir(tmp_path: Path) -> Path:
     x = pd.DataFrame(rng.normal(size=(20, len(GENES))), columns=GENES)
     y = np.array(CLASSES * 10)
     est = LogisticRegression().fit(x, y)
-    return save_model(est, tmp_path / "models" / "rel-test" / "1.0.0", _card(), {})
+    return save_model(est, tmp_path / "models" / "rel-test" / "1.0.0", card=_card(), metrics={})
 
 
 def _swap_in_exploit(d: Path, marker: Path, *, update_card: dict | None = None) -> None:

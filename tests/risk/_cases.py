@@ -46,7 +46,7 @@ def _mrd_rows(sample: str, spec: dict[str, Any], sensitivity: str) -> list[dict[
 def case_tables(
     case: dict[str, Any], baseline: dict[str, Any], sample: str = "P1"
 ) -> dict[str, pd.DataFrame | None]:
-    """classify / copynumber / clinical / mrd tables for one case (None = table absent)."""
+    """Classify / copynumber / clinical / mrd tables for one case (None = table absent)."""
     out: dict[str, pd.DataFrame | None] = {}
     for name, columns in (
         ("classify", CLASSIFY_COLUMNS),

@@ -149,7 +149,8 @@ def test_custom_ruleset_dir(data, tmp_path, root):
 
 def test_core_error_located_by_its_table_not_its_text(data, tmp_path, capsys):
     """The risk core names the table a bad value came from (InputError.table); the verb
-    adds that table's file and the sample's line without parsing the message."""
+    adds that table's file and the sample's line without parsing the message.
+    """
     from allstrat.errors import InputError
     from allstrat.risk.facts import build_facts
 

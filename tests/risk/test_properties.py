@@ -116,7 +116,7 @@ def _check_one_outcome(rs, res):
 @given(values=FACTS, mrd=MRD)
 def test_property_exactly_one_outcome(values, mrd):
     for rs in RULESETS:
-        res = evaluate_protocol(rs, "S", _facts(values), _rows(mrd))
+        res = evaluate_protocol(rs, "S", _facts(values), mrd_rows=_rows(mrd))
         _check_one_outcome(rs, res)
 
 
@@ -131,8 +131,8 @@ def test_property_removing_inputs_never_lowers_risk(values, mrd, drop_facts, dro
     reduced_values = {k: (UNKNOWN if k in drop_facts else v) for k, v in values.items()}
     reduced_mrd = {k: v for k, v in mrd.items() if k not in drop_tps}
     for rs in RULESETS:
-        full = evaluate_protocol(rs, "S", _facts(values), _rows(mrd))
-        less = evaluate_protocol(rs, "S", _facts(reduced_values), _rows(reduced_mrd))
+        full = evaluate_protocol(rs, "S", _facts(values), mrd_rows=_rows(mrd))
+        less = evaluate_protocol(rs, "S", _facts(reduced_values), mrd_rows=_rows(reduced_mrd))
         assert set(full.possible_groups) <= set(less.possible_groups), rs.protocol
         assert less.risk_group in (full.risk_group, INDETERMINATE), rs.protocol
         if full.minimum_group and less.minimum_group:

@@ -1,5 +1,6 @@
 """Every file of a simulated cohort parses with the project's own readers, and the
-copy-number / fusion / clinical parts carry the configured biology."""
+copy-number / fusion / clinical parts carry the configured biology.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """Copy-number part of the simulator: lesion frequencies, segment layout, purity
-dilution, MLPA ratios, hypodiploid/iAMP21 patterns, clinical and MRD realism."""
+dilution, MLPA ratios, hypodiploid/iAMP21 patterns, clinical and MRD realism.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The shipped T-ALL subgroup model: honest card, held-out accuracy on an independent
-simulated cohort, per-sample (batch-independent) results, unclassified when unsure."""
+simulated cohort, per-sample (batch-independent) results, unclassified when unsure.
+"""
 
 from __future__ import annotations
 

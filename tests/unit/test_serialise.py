@@ -1,5 +1,6 @@
 """The one converter of nested results to JSON / h5ad-storable values, and the sheet's
-blast-fraction parser (each used to exist in two to four copies with different rules)."""
+blast-fraction parser (each used to exist in two to four copies with different rules).
+"""
 
 from __future__ import annotations
 

@@ -95,7 +95,7 @@ def resolve_model_dir(model: str | Path | None) -> Path:
 
 
 def save_model(
-    estimator: Any, directory: str | Path, card: dict[str, Any], metrics: dict[str, Any]
+    estimator: Any, directory: str | Path, *, card: dict[str, Any], metrics: dict[str, Any]
 ) -> Path:
     """Write a new model version: ``model.joblib``, ``model.json`` and ``metrics.json``.
 

@@ -135,7 +135,7 @@ def _call_metrics(
     }
 
 
-def _choose_c(
+def _choose_c(  # noqa: PLR0917 - private step of training, called once
     x: pd.DataFrame,
     y: np.ndarray,
     gene_locations: pd.DataFrame | None,

@@ -213,14 +213,14 @@ def _fusions_ok(fusions: Sequence[Fusion], settings: CallSettings) -> list[Fusio
 
 
 def _agrees(subtype: str, expr_call: str, candidates: list[str]) -> bool:
-    """Does the expression call (or a candidate) agree with a fusion-defined subtype?"""
+    """Whether the expression call (or a candidate) agrees with a fusion-defined subtype."""
     keys = {subtype, {"BCR::ABL1": PH_GROUP}.get(subtype, subtype)}
     if subtype == "ETV6::RUNX1":
         keys.add("ETV6::RUNX1-like")
     return expr_call in keys or bool(keys & set(candidates))
 
 
-def decide_calls(
+def decide_calls(  # noqa: C901 - split into one function per rule pending (#15 item 7)
     proba: pd.DataFrame,
     *,
     lineage_scores: pd.DataFrame,

@@ -23,6 +23,9 @@ from allstrat.errors import AllstratError
 logger = logging.getLogger("allstrat")
 
 
+__all__ = ["build_parser", "main"]
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the top-level parser with every verb module registered."""
     parser = argparse.ArgumentParser(

@@ -237,6 +237,8 @@ def run(args: argparse.Namespace) -> int:
     wanted = [str(s) for s in rows.index] if rows is not None else None
     if args.expression:
         chunk = read_expression_chunk(args.expression, samples=wanted)
+        if chunk.counts is None:  # pragma: no cover - read with counts=True
+            raise InputError("expression chunk holds no counts", path=args.expression)
         counts, upstream = chunk.counts, chunk.meta
         inputs = [file_record(args.expression, role="expression_h5ad")]
         harmonisation: dict = {}

@@ -107,8 +107,8 @@ def _expression_qc(
         if pd.api.types.is_numeric_dtype(obs[c].dtype)
         and not pd.api.types.is_bool_dtype(obs[c].dtype)
     ]
-    metrics = {
-        str(sid): {c: float(v) for c, v in row.items()} for sid, row in obs[numeric].iterrows()
+    metrics: dict[str, dict[str, float | None]] = {
+        str(sid): {str(c): float(v) for c, v in row.items()} for sid, row in obs[numeric].iterrows()
     }
     recorded: dict[str, dict[str, str]] = {}
     if {"expression_file", "expression_sha256"} <= set(obs.columns):

@@ -217,7 +217,7 @@ def run(args: argparse.Namespace) -> int:
         panel=args.panel,
     )
     card = build_card(args, res, genes.sha256, version)
-    save_model(res.model, target, card, res.metrics)
+    save_model(res.model, target, card=card, metrics=res.metrics)
     logger.info(
         "model %s/%s written to %s (held-out macro F1 %.3f)",
         args.name,

@@ -269,7 +269,7 @@ def _fit(
     return score, assigned
 
 
-def find_diploid_baseline(
+def find_diploid_baseline(  # noqa: PLR0913 - every threshold of the baseline search is a keyword-only setting
     segments: pd.DataFrame,
     *,
     purity: float | None = None,

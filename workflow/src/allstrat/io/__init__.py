@@ -4,3 +4,16 @@ Readers return plain pandas / AnnData objects with the column contracts document
 each reader module and raise :class:`allstrat.errors.InputError` naming file, line or
 sample on malformed input. Writers are atomic (see :mod:`allstrat.io.output`).
 """
+
+# the public API is the reader / writer modules themselves (one per input kind)
+__all__ = [
+    "chunk",
+    "clinical",
+    "cohort",
+    "copynumber_readers",
+    "expression",
+    "fusions",
+    "gene_table",
+    "output",
+    "samples",
+]

@@ -263,7 +263,8 @@ def _refuse_shared_single_file(path: str, fmt: str, sids: list[str]) -> None:
 
 def _pick_column(ef: ExpressionFile, sample_id: str) -> str:
     """Rule: the column of a sample -- its ID in a cohort file, the only column of a
-    single-sample file, or the BAM column whose file name starts with the sample ID."""
+    single-sample file, or the BAM column whose file name starts with the sample ID.
+    """
     if ef.fmt in MULTI_SAMPLE_FORMATS:
         return sample_id
     cols = [str(c) for c in ef.counts.columns]
@@ -335,7 +336,7 @@ def _check_mapped_fraction(
     return frac
 
 
-def _harmonise_file(
+def _harmonise_file(  # noqa: PLR0917 - private step of the cohort assembly, called once
     ef: ExpressionFile,
     sids: list[str],
     cols: list[str],

@@ -81,7 +81,9 @@ def _remove_stale(folder: Path, names: set[str]) -> None:
                     os.unlink(e.path)
 
 
-def write_texts(files: Mapping[str | Path, str], *, batch: int = 512) -> None:
+def write_texts(
+    files: Mapping[Path, str] | Mapping[str, str] | Mapping[str | Path, str], *, batch: int = 512
+) -> None:
     """Write many text files atomically; each appears complete or not at all.
 
     Like :func:`write_text` per file, but leftovers of killed writers are looked for once

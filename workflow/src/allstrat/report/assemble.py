@@ -177,7 +177,7 @@ def _pharmacogenetics(traces: Any) -> Any:
     return None
 
 
-def assemble_records(
+def assemble_records(  # noqa: PLR0913 - one keyword-only argument per stage output
     sample_ids: Iterable[str],
     *,
     classify: pd.DataFrame,

@@ -153,8 +153,7 @@ def default_zoom_regions(
     for title, genes in ZOOM_LOCI:
         if title.startswith("PAR1"):
             chrom, s, e = PAR1_GRCH38
-            hl = [("PAR1", s, e)]
-            hl += [(g, *gene_coords[g][1:]) for g in genes if g in gene_coords]
+            hl = [("PAR1", s, e)] + [(g, *gene_coords[g][1:]) for g in genes if g in gene_coords]
             regions.append(ZoomRegion(title, chrom, 1, e + 300_000, tuple(hl)))
             continue
         if not all(g in gene_coords for g in genes):
@@ -163,8 +162,8 @@ def default_zoom_regions(
         chrom = str(gene_coords[genes[0]][0]).removeprefix("chr")
         s = min(gene_coords[g][1] for g in genes)
         e = max(gene_coords[g][2] for g in genes)
-        hl = tuple((g, gene_coords[g][1], gene_coords[g][2]) for g in genes)
-        regions.append(ZoomRegion(title, chrom, max(1, s - flank), e + flank, hl))
+        hl = [(g, gene_coords[g][1], gene_coords[g][2]) for g in genes]
+        regions.append(ZoomRegion(title, chrom, max(1, s - flank), e + flank, tuple(hl)))
     return regions
 
 
@@ -260,11 +259,11 @@ def _chromosome_level(evidence: Mapping[str, Any]) -> list[Seg]:
             chrom = _chrom(c)
             if chrom not in lengths or not isinstance(rec, Mapping):
                 continue
-            v = _num(rec, ("shift_log2", "log2"))
+            shift = _num(rec, ("shift_log2", "log2"))
             st = _num(rec, ("state",))
-            if v is not None:
+            if shift is not None:
                 state = "" if st is None else _state_name(st)
-                out.append((chrom, 1, lengths[chrom], v, state))
+                out.append((chrom, 1, lengths[chrom], shift, state))
     return out
 
 

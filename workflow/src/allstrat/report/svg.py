@@ -61,6 +61,7 @@ class Axis:
         self._k = (p1 - p0) / (hi - lo) if hi != lo else 0.0
 
     def __call__(self, v: float) -> float:
+        """Map a data value to its pixel coordinate."""
         return self.p0 + (v - self.lo) * self._k
 
     def clip(self, v: float) -> float:

@@ -109,7 +109,7 @@ def assign_risk(
         )
         per_protocol = {}
         for rs in rulesets:
-            res = evaluate_protocol(rs, sid, facts, mrd_rows.get(sid, []))
+            res = evaluate_protocol(rs, sid, facts, mrd_rows=mrd_rows.get(sid, []))
             if pgx["recommendation"] != "not_assessed":
                 res = RiskResult(
                     **{

@@ -103,12 +103,12 @@ def _outcome(v: Any) -> str:
     return "unknown" if v is UNKNOWN else ("true" if v else "false")
 
 
-def evaluate_protocol(
+def evaluate_protocol(  # noqa: C901 - split into one function per rule pending (#15 item 7)
     rs: RuleSet,
     sample_id: str,
     base_facts: Mapping[str, Fact],
-    mrd_rows: Sequence[Mapping[str, Any]] = (),
     *,
+    mrd_rows: Sequence[Mapping[str, Any]] = (),
     max_completions: int = 512,
 ) -> RiskResult:
     """Assign one sample's risk group under one protocol.

@@ -126,7 +126,8 @@ class Mrd:
 
     def compare(self, op: str, t: float) -> bool | Any:
         """Three-valued ``self <op> t``: true/false when every/no value in the interval
-        satisfies it, otherwise unknown."""
+        satisfies it, otherwise unknown.
+        """
         if op in ("<", "<="):
             inv = {"<": ">=", "<=": ">"}[op]
             r = self.compare(inv, t)
@@ -414,7 +415,7 @@ def _compare(op: str, a: Any, b: Any, node: Node) -> bool | Any:
     )
 
 
-def evaluate(
+def evaluate(  # noqa: C901 - one branch per operator of the condition language; a dispatch table would hide the three-valued logic
     node: Node, facts: Resolver, settings: Mapping[str, Any]
 ) -> tuple[Any, frozenset[str]]:
     """Evaluate a parsed condition.

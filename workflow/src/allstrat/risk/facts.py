@@ -331,7 +331,7 @@ def _yes_no(row: Mapping[str, Any], col: str, sample: str, yes: str, no: str) ->
     )
 
 
-def _copynumber_facts(
+def _copynumber_facts(  # noqa: C901 - split pending in the risk-facts refactor (#15 item 3)
     row: Mapping[str, Any] | None, sample: str, label: Any, unassessed_masking: str
 ) -> dict[str, Fact]:
     out: dict[str, Fact] = {}

@@ -167,7 +167,7 @@ def _compile(text: str, path: Path, where: str) -> Node:
         raise ConfigError(f"{path}: at {where}: invalid condition {text!r}: {exc}") from None
 
 
-def _check_refs(
+def _check_refs(  # noqa: PLR0917 - private validator, called with the same six values throughout
     node: Node,
     text: str,
     path: Path,
@@ -222,7 +222,7 @@ def _setting_value(name: str, spec: Mapping[str, Any], value: Any, path: Path, o
     return value
 
 
-def _annotations(
+def _annotations(  # noqa: PLR0917 - private validator, called once
     items: list[dict[str, Any]],
     path: Path,
     prefix: str,
@@ -240,7 +240,7 @@ def _annotations(
     return out
 
 
-def load_ruleset(
+def load_ruleset(  # noqa: C901 - one check per rule-set field; split pending (#15 item 7)
     path: str | Path,
     *,
     overrides: Mapping[str, Any] | None = None,

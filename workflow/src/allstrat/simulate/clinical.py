@@ -105,7 +105,8 @@ def _value(rng: np.random.Generator, level: float, sensitivity: float, method: s
 
 def _mrd(rng: np.random.Generator, sid: str, subtype: str, *, failed: bool) -> list[dict]:
     """MRD time points: COG-style (flow d8 PB, d29 BM) and/or BFM/DCOG-style (flow d15 BM,
-    PCR d33 and d78 BM; DCOG reports d79)."""
+    PCR d33 and d78 BM; DCOG reports d79).
+    """
     med, sd = _get(MRD_EOI, subtype)
     eoi = rng.normal(med, sd) + (2.0 if failed else 0.0)
     d15 = eoi + rng.normal(1.8, 0.5)

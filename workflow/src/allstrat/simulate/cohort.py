@@ -31,6 +31,7 @@ import multiprocessing as mp
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,11 @@ from allstrat.simulate.copynumber import (
     observe_mlpa,
     observe_segments,
 )
-from allstrat.simulate.expression import build_expression_model, simulate_sample_counts
+from allstrat.simulate.expression import (
+    ExpressionModel,
+    build_expression_model,
+    simulate_sample_counts,
+)
 from allstrat.simulate.fusions import FUSION_CALL_COLUMNS, call_fusions
 from allstrat.simulate.genome import Genome, gene_span, simulate_genome
 
@@ -140,7 +145,7 @@ def _status(genome: Genome, chrom: str, start: int, end: int, normal: int = 2) -
             continue
         lo = cn if lo is None else min(lo, cn)
         hi = cn if hi is None else max(hi, cn)
-    if lo is None:
+    if lo is None or hi is None:
         return "homozygous_deleted"
     if lo == 0:
         return "homozygous_deleted"
@@ -262,7 +267,7 @@ def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
     out: dict = {"genome": g, "counts": None}
     if ctx.model is not None:
         out["counts"] = simulate_sample_counts(
-            ctx.model,
+            cast("ExpressionModel", ctx.model),
             np.random.default_rng([seed, dz.STREAM_EXPRESSION, i]),
             design=d,
             genome=g,

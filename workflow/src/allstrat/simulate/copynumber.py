@@ -16,6 +16,8 @@ second kit" is added for some samples only.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -79,7 +81,7 @@ def observe_segments(
     """
     f = blast_fraction
     sample_sd = rng.uniform(*SAMPLE_SD)
-    rows = []
+    rows: list[list[Any]] = []
     for c, s, e, cn, mi in genome.segments:
         n = normal_cn(c, genome.sex, (s + e) // 2)
         if n == 0:
@@ -113,7 +115,7 @@ def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
 
 def mlpa_probes(genes: pd.DataFrame, *, with_erg: bool) -> pd.DataFrame:
     """The probe set (P335-like, optionally + ERG): probe, gene, exon, chrom, position."""
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     ex = load_lesion_exons()
     for _, r in ex[ex["gene"] == "IKZF1"].sort_values("exon").iterrows():
         rows.append((f"IKZF1-ex{int(r['exon']):02d}", "IKZF1", str(int(r["exon"])), r["chrom"],

@@ -60,7 +60,7 @@ def _gene_pos(genes: pd.DataFrame, gene: str, frac: float) -> tuple[str, int, st
     return c, pos, strand
 
 
-def _fusion_type(c5: str, p5: int, s5: str, c3: str, p3: int, s3: str) -> str:
+def _fusion_type(c5: str, p5: int, s5: str, c3: str, p3: int, s3: str) -> str:  # noqa: PLR0917 - the two breakpoints (chrom, pos, strand) x 2
     if c5 != c3:
         return "translocation"
     if s5 != s3:

@@ -185,7 +185,7 @@ def _whole_chrom(segs, chrom, fn) -> None:
     _set_region(segs, chrom, 1, CHROM_LENGTHS[chrom], fn)
 
 
-def _karyotype(rng: np.random.Generator, subtype: str, sex: str, segs) -> dict:
+def _karyotype(rng: np.random.Generator, subtype: str, sex: str, segs) -> dict:  # noqa: C901 - one branch per subtype karyotype model (simulator)
     """Whole-chromosome changes; returns karyotype annotations."""
     gains: list[str] = []
     losses: list[str] = []
@@ -256,9 +256,9 @@ def _karyotype(rng: np.random.Generator, subtype: str, sex: str, segs) -> dict:
             gains.append("chrX")
     elif subtype in ("unclassified",) and rng.random() < 0.2:
         # low hyperdiploid 47-50 among B-other (UNVERIFIED share)
-        chosen = rng.choice(["chr21", "chrX", "chr14", "chr6", "chr18", "chr4", "chr10"],
-                            size=int(rng.integers(1, 5)), replace=False)  # fmt: skip
-        gains = sorted(chosen.tolist(), key=CHROMS.index)
+        low = rng.choice(["chr21", "chrX", "chr14", "chr6", "chr18", "chr4", "chr10"],
+                         size=int(rng.integers(1, 5)), replace=False)  # fmt: skip
+        gains = sorted(low.tolist(), key=CHROMS.index)
         for c in gains:
             _whole_chrom(segs, c, lambda cn, mi: (cn + 1, mi))
         klass = "low_hyperdiploid"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 import time
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -129,7 +130,7 @@ def write_count_h5ad(path: Path, counts: pd.DataFrame) -> None:
         adata.write_h5ad(tmp)
 
 
-def _featurecounts(path: Path, sid: str, ids: np.ndarray, c: np.ndarray, genes, symbols) -> None:
+def _featurecounts(path: Path, sid: str, ids: np.ndarray, c: np.ndarray, genes, symbols) -> None:  # noqa: PLR0917 - private writer of one simulated file
     tbl = genes.loc[list(symbols)]
     lengths = gene_lengths(symbols)
     bam = f"{sid}.Aligned.sortedByCoord.out.bam"
@@ -202,7 +203,7 @@ def _expression_plan(n: int, layout: str) -> list[tuple[str, str]]:
     if layout == "demo":
         k = min(len(DEMO_EXPRESSION_PLAN) * N_PER_SAMPLE_FILES // 2, max(0, n - 1))
         # spread per-sample files over the cohort rather than taking the first ids
-        slots = np.linspace(0, n - 1, num=k, dtype=int) if k else []
+        slots: Sequence[int] = np.linspace(0, n - 1, num=k, dtype=int).tolist() if k else []
         for j, i in enumerate(slots):
             plan[int(i)] = DEMO_EXPRESSION_PLAN[j % len(DEMO_EXPRESSION_PLAN)]
     return plan
@@ -275,7 +276,7 @@ def _write_cns(path: Path, seg: pd.DataFrame, rng: np.random.Generator) -> None:
         out.to_csv(tmp, sep="\t", index=False, float_format="%.4f", lineterminator="\n", na_rep="")
 
 
-def write_cohort(
+def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 item 7)
     cohort: SimulatedCohort,
     out_dir: str | Path,
     *,

@@ -9,3 +9,6 @@
 * :mod:`allstrat.tall.etp` -- ETP-ALL status from immunophenotype (Coustan-Smith 2009) or,
   without it, from the expression ETP-like score.
 """
+
+# the public API is the modules themselves (estimators keep a stable import path)
+__all__ = ["classify", "estimators", "markers"]

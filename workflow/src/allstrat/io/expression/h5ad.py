@@ -1,6 +1,8 @@
-"""AnnData ``.h5ad`` as an expression *input*: ``obs`` = samples and ``var`` = genes;
-counts in ``layers["counts"]``, else ``X``. Read with h5py, only the requested samples are
-loaded. (The workflow's own chunk h5ad is written and read by :mod:`allstrat.io.chunk`.)
+"""AnnData ``.h5ad`` as an expression *input*.
+
+``obs`` = samples and ``var`` = genes; counts in ``layers["counts"]``, else ``X``. Read
+with h5py, only the requested samples are loaded. (The workflow's own chunk h5ad is written
+and read by :mod:`allstrat.io.chunk`.)
 """
 
 from __future__ import annotations

@@ -149,7 +149,7 @@ def read_matrix(path: str | Path, *, samples: Sequence[str] | None = None) -> Ex
     return _matrix_result(path, counts, lines, counters, header, notes)
 
 
-def _matrix_result(
+def _matrix_result(  # noqa: PLR0917 - private constructor, called once per matrix reader
     path: str | Path,
     counts: pd.DataFrame,
     lines: np.ndarray,

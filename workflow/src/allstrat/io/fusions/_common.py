@@ -9,8 +9,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -142,7 +143,7 @@ def _a(name: str) -> str:
     return ("an " if name[0] in "AEIOU" else "a ") + name
 
 
-def _quoting(sep: str) -> int:
+def _quoting(sep: str) -> Literal[0, 3]:
     return csv.QUOTE_MINIMAL if sep == "," else csv.QUOTE_NONE
 
 
@@ -261,11 +262,20 @@ def canonical_genes(
     return out, found
 
 
+def _seq(value: object) -> Iterable[Any]:
+    """A column passed to :func:`frame` (any iterable of cell values)."""
+    return cast("Iterable[Any]", value)
+
+
+def _seq_or_none(value: object) -> Any:
+    return None if value is None else list(_seq(value))
+
+
 def frame(sample_id: str, caller: str, n: int, genes: GeneTable, **cols: object) -> pd.DataFrame:
     """Assemble the fusion record (gene columns canonicalised, dtypes fixed)."""
     alt5, alt3 = cols.pop("gene5_alt", None), cols.pop("gene3_alt", None)
-    g5, f5 = canonical_genes(list(cols.pop("gene5")), genes, alt5)  # type: ignore[arg-type]
-    g3, f3 = canonical_genes(list(cols.pop("gene3")), genes, alt3)  # type: ignore[arg-type]
+    g5, f5 = canonical_genes(list(_seq(cols.pop("gene5"))), genes, _seq_or_none(alt5))
+    g3, f3 = canonical_genes(list(_seq(cols.pop("gene3"))), genes, _seq_or_none(alt3))
     data = {
         "sample_id": [sample_id] * n,
         "caller": [caller] * n,
@@ -273,7 +283,7 @@ def frame(sample_id: str, caller: str, n: int, genes: GeneTable, **cols: object)
         "gene3": g3,
         "gene5_in_table": f5,
         "gene3_in_table": f3,
-        **{k: (list(v) if not isinstance(v, str) else [v] * n) for k, v in cols.items()},
+        **{k: (list(_seq(v)) if not isinstance(v, str) else [v] * n) for k, v in cols.items()},
     }
     df = pd.DataFrame(data)
     df = df[list(FUSION_COLUMNS) + list(EXTRA_COLUMNS)]

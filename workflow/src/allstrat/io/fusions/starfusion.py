@@ -69,7 +69,8 @@ def read_starfusion(
     """Read STAR-Fusion predictions (``#FusionName JunctionReadCount SpanningFragCount
     [est_J est_S] SpliceType LeftGene LeftBreakpoint RightGene RightBreakpoint
     LargeAnchorSupport FFPM ...``; genes ``SYMBOL^ENSG...``, breakpoints
-    ``chr:pos:strand``)."""
+    ``chr:pos:strand``).
+    """
     df, p = read_table(path, caller="starfusion")
     require(df, STARFUSION_REQUIRED, p, "starfusion")
     j = ints(df["JunctionReadCount"], p, "JunctionReadCount", df)
