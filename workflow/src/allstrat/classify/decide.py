@@ -37,6 +37,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -220,7 +221,7 @@ def _agrees(subtype: str, expr_call: str, candidates: list[str]) -> bool:
     return expr_call in keys or bool(keys & set(candidates))
 
 
-def decide_calls(  # noqa: C901 - split into one function per rule pending (#15 item 7)
+def decide_calls(
     proba: pd.DataFrame,
     *,
     lineage_scores: pd.DataFrame,
@@ -233,6 +234,10 @@ def decide_calls(  # noqa: C901 - split into one function per rule pending (#15 
     settings: CallSettings | None = None,
 ) -> tuple[pd.DataFrame, dict[str, dict]]:
     """Apply the ordered call rules (module docstring) to every sample.
+
+    One function per rule, applied in this order by ``_decide_sample``: ``_lineage_rule``,
+    ``_qc_flags``, ``_expression_call``, ``_subtype_rules`` (fusion, Ph-group, "-like" and
+    lineage rules), ``_confidence_tier`` and ``_ph_and_dux4``.
 
     Parameters
     ----------
@@ -260,176 +265,280 @@ def decide_calls(  # noqa: C901 - split into one function per rule pending (#15 
         decision record (rule, fusions considered, candidates) for the explanation.
     """
     s = settings or CallSettings()
-    classes = list(proba.columns)
     rows, records = [], {}
     for sid, p in proba.iterrows():
-        flags: list[str] = []
-        order = np.argsort(-p.to_numpy(), kind="stable")
-        top, top_p = classes[order[0]], float(p.iloc[order[0]])
-        second_p = float(p.iloc[order[1]]) if len(order) > 1 else 0.0
-        candidates = [c for c in classes if p[c] >= s.candidate_probability]
-        candidates.sort(key=lambda c: -p[c])
-        b, t = float(lineage_scores.at[sid, "B"]), float(lineage_scores.at[sid, "T"])
-        p_t = float(p[T_ALL]) if T_ALL in p.index else 1.0
-        if b - t >= s.lineage_margin:
-            lineage = "B"
-        elif t - b >= s.lineage_margin and p_t >= s.threshold(T_ALL):
-            lineage = "T"
-        else:
-            lineage = "uncertain"
-        if lineage == "uncertain":
-            flags.append("lineage_uncertain")
-        if float(ood_score[sid]) > s.max_ood_score:
-            flags.append("out_of_distribution")
-        bf = None if blast_fraction is None else blast_fraction.get(sid)
-        if float(marrow_score[sid]) > marrow_limit or (
-            bf is not None and bf < s.min_blast_fraction
-        ):
-            flags.append("low_tumour_content")
-        if float(missing_fraction[sid]) > s.max_missing_panel_fraction:
-            flags.append("missing_panel_genes")
-
-        # expression call
-        if top_p >= s.threshold(top) and top_p - second_p >= s.margin:
-            expr_call = top
-        elif len(candidates) >= 2:
-            expr_call = MULTIPLE
-        else:
-            expr_call = UNCLASSIFIED
-        subtype, decided, rule = expr_call, "expression", "expression_threshold"
-        kin = ""
-        fl = fusions.get(str(sid))
-        assessed = fl is not None
-        fl = _fusions_ok(fl or [], s)
-        defining: list[tuple[Fusion, str]] = []
-        kinases: list[tuple[Fusion, str]] = []
-        for f in fl:
-            st_, k_ = defining_subtype(f), kinase_class(f)
-            if st_ is not None:
-                defining.append((f, st_))
-            if k_ is not None:
-                kinases.append((f, k_))
-
-        if lineage == "T":
-            subtype, decided, rule = T_ALL, "expression", "lineage_T"
-        elif expr_call == T_ALL:
-            subtype, rule = UNCLASSIFIED, "t_all_profile_without_t_lineage"
-            decided = f"rule:{rule}"
-            flags.append("lineage_conflict")
-        elif defining:
-            st = defining[0][1]
-            subtype, rule = st, f"fusion:{st}"
-            if _agrees(st, expr_call, candidates):
-                decided = "expression+fusion"
-            else:
-                decided = "fusion"
-                flags.append("fusion_expression_discordant")
-            if len({d for _, d in defining}) > 1:
-                flags.append("several_defining_fusions")
-        elif expr_call == PH_GROUP:
-            if assessed:
-                subtype, rule = "Ph-like", "ph_profile_without_bcr_abl1"
-                if kinases:
-                    kin, decided = kinases[0][1], "expression+fusion"
-                else:
-                    kin, decided = "unknown", f"rule:{rule}"
-                    # absence of evidence: a caller can miss BCR::ABL1 (TKI-relevant)
-                    flags.append("bcr_abl1_not_detected")
-            else:
-                subtype, rule = PH_GROUP, "ph_profile_fusion_not_assessed"
-                decided = f"rule:{rule}"
-                flags.append("fusion_not_assessed")
-        elif expr_call == "ETV6::RUNX1":
-            if assessed:
-                subtype, rule = "ETV6::RUNX1-like", "er_profile_without_fusion"
-                decided = f"rule:{rule}"
-                # the cryptic t(12;21) is missed by RNA fusion callers at times: the "-like"
-                # label rests on absence of evidence and is never a confident call
-                flags.append("defining_fusion_not_found")
-            else:
-                flags.append("fusion_not_assessed")
-        elif expr_call in FUSION_DEFINED:
-            flags.append("defining_fusion_not_found" if assessed else "fusion_not_assessed")
-        if subtype in MUTATION_DEFINED:
-            flags.append("mutation_not_assessed")
-        unknown = [f.name for f in fl if not f.in_gene_table]
-        if unknown:
-            flags.append("fusion_gene_not_in_gene_table:" + ",".join(unknown))
-        if kinases and subtype not in ("Ph-like", PH_GROUP):
-            flags.append("kinase_fusion_without_ph_profile:" + kinases[0][0].name)
-
-        called = subtype not in (UNCLASSIFIED, MULTIPLE)
-        if not called:
-            tier = "none"
-        elif decided == "fusion":
-            tier = "medium"
-        else:
-            tier = "high" if top_p >= s.high else "medium" if top_p >= s.medium else "low"
-        if subtype in MUTATION_DEFINED and tier == "high":
-            tier = "medium"  # the defining mutation is never seen in gene counts
-        if rule in ("er_profile_without_fusion", "ph_profile_without_bcr_abl1") and kin in (
-            "",
-            "unknown",
-        ):
-            tier = "low"  # the label rests on a fusion NOT being reported
-        capped = {"out_of_distribution", "low_tumour_content", "lineage_uncertain"}
-        if called and (capped & set(flags) or "missing_panel_genes" in flags):
-            tier = "low"
-        ph_group_prob = float(p[PH_GROUP]) if PH_GROUP in p.index else 0.0
-        ph_group = (
-            "yes"
-            if subtype in ("BCR::ABL1", "Ph-like", PH_GROUP)
-            or (lineage != "T" and ph_group_prob >= s.threshold(PH_GROUP))
-            else "no"
+        sample = _SampleInputs(
+            lineage_b=float(lineage_scores.at[sid, "B"]),
+            lineage_t=float(lineage_scores.at[sid, "T"]),
+            ood=float(ood_score[sid]),
+            marrow=float(marrow_score[sid]),
+            marrow_limit=float(marrow_limit),
+            missing=float(missing_fraction[sid]),
+            blast=None if blast_fraction is None else blast_fraction.get(sid),
+            fusions=fusions.get(str(sid)),
         )
-        if subtype == "Ph-like":
-            ph_like = "yes"
-        elif subtype == PH_GROUP or (not called and PH_GROUP in candidates):
-            ph_like = "not_assessable"
-        else:
-            ph_like = "no"
-        if subtype == "DUX4" or (not called and "DUX4" in candidates):
-            dux4 = "yes" if called else "not_assessable"
-        elif called and not ({"out_of_distribution", "low_tumour_content"} & set(flags)):
-            dux4 = "no"
-        else:
-            dux4 = "not_assessable"
-        rows.append(
-            {
-                "sample_id": str(sid),
-                "subtype": subtype,
-                "confidence_tier": tier,
-                "top_probability": top_p,
-                "candidates": ";".join(candidates),
-                "lineage": lineage,
-                "ph_group": ph_group,
-                "ph_like": ph_like,
-                "ph_like_kinase_class": kin if subtype == "Ph-like" else "",
-                "dux4": dux4,
-                "decided_by": decided,
-                "qc_flags": ";".join(flags),
-            }
-        )
-        records[str(sid)] = {
-            "rule": rule,
-            "expression_call": expr_call,
-            "top_class": top,
-            "top_probability": round(top_p, 6),
-            "runner_up_probability": round(second_p, 6),
-            "threshold": s.threshold(top),
-            "margin": s.margin,
-            "candidates": candidates,
-            "fusion_data": "given" if assessed else "not_given",
-            "fusions_considered": [f.name for f in fl],
-            "fusion_evidence": {
-                f.name: {"confidence": f.confidence, "callers": list(f.callers)} for f in fl
-            },
-            "defining_fusions": [f"{f.name} -> {st}" for f, st in defining],
-            "kinase_fusions": [f"{f.name} -> {k}" for f, k in kinases],
-            "lineage_scores": {"B": round(b, 6), "T": round(t, 6)},
-            "ood_score": round(float(ood_score[sid]), 6),
-            "marrow_score": round(float(marrow_score[sid]), 6),
-            "marrow_limit": round(float(marrow_limit), 6),
-            "blast_fraction": bf,
-        }
+        row, record = _decide_sample(str(sid), p, sample, s)
+        rows.append(row)
+        records[str(sid)] = record
     return pd.DataFrame(rows), records
+
+
+@dataclass(frozen=True)
+class _SampleInputs:
+    """One sample's scores and evidence besides its probabilities."""
+
+    lineage_b: float
+    lineage_t: float
+    ood: float
+    marrow: float
+    marrow_limit: float
+    missing: float
+    blast: float | None
+    fusions: Sequence[Fusion] | None
+
+
+def _decide_sample(
+    sid: str, p: pd.Series, x: _SampleInputs, s: CallSettings
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One sample through the rules, in order: lineage, QC flags, expression call, the
+    fusion and lineage rules, the confidence tier, then the Ph / DUX4 columns.
+    """
+    classes = list(p.index)
+    order = np.argsort(-p.to_numpy(), kind="stable")
+    top, top_p = classes[order[0]], float(p.iloc[order[0]])
+    second_p = float(p.iloc[order[1]]) if len(order) > 1 else 0.0
+    candidates = [c for c in classes if p[c] >= s.candidate_probability]
+    candidates.sort(key=lambda c: -p[c])
+    lineage = _lineage_rule(p, x, s)
+    flags = _qc_flags(lineage, x, s)
+    expr_call = _expression_call(top, top_p, second_p, candidates, s)
+    assessed = x.fusions is not None
+    fl = _fusions_ok(x.fusions or [], s)
+    defining = [(f, st) for f in fl if (st := defining_subtype(f)) is not None]
+    kinases = [(f, k) for f in fl if (k := kinase_class(f)) is not None]
+    subtype, decided, rule, kin = _subtype_rules(
+        lineage, expr_call, candidates, defining, kinases, assessed=assessed, flags=flags
+    )
+    if subtype in MUTATION_DEFINED:
+        flags.append("mutation_not_assessed")
+    unknown = [f.name for f in fl if not f.in_gene_table]
+    if unknown:
+        flags.append("fusion_gene_not_in_gene_table:" + ",".join(unknown))
+    if kinases and subtype not in ("Ph-like", PH_GROUP):
+        flags.append("kinase_fusion_without_ph_profile:" + kinases[0][0].name)
+    called = subtype not in (UNCLASSIFIED, MULTIPLE)
+    tier = _confidence_tier(
+        subtype, decided=decided, rule=rule, kin=kin, top_p=top_p, flags=flags, s=s
+    )
+    row = {
+        "sample_id": sid,
+        "subtype": subtype,
+        "confidence_tier": tier,
+        "top_probability": top_p,
+        "candidates": ";".join(candidates),
+        "lineage": lineage,
+        **_ph_and_dux4(p, subtype, lineage, candidates, flags, called=called, s=s),
+        "ph_like_kinase_class": kin if subtype == "Ph-like" else "",
+        "decided_by": decided,
+        "qc_flags": ";".join(flags),
+    }
+    row = {k: row[k] for k in _ROW_ORDER}
+    record = {
+        "rule": rule,
+        "expression_call": expr_call,
+        "top_class": top,
+        "top_probability": round(top_p, 6),
+        "runner_up_probability": round(second_p, 6),
+        "threshold": s.threshold(top),
+        "margin": s.margin,
+        "candidates": candidates,
+        "fusion_data": "given" if assessed else "not_given",
+        "fusions_considered": [f.name for f in fl],
+        "fusion_evidence": {
+            f.name: {"confidence": f.confidence, "callers": list(f.callers)} for f in fl
+        },
+        "defining_fusions": [f"{f.name} -> {st}" for f, st in defining],
+        "kinase_fusions": [f"{f.name} -> {k}" for f, k in kinases],
+        "lineage_scores": {"B": round(x.lineage_b, 6), "T": round(x.lineage_t, 6)},
+        "ood_score": round(x.ood, 6),
+        "marrow_score": round(x.marrow, 6),
+        "marrow_limit": round(x.marrow_limit, 6),
+        "blast_fraction": x.blast,
+    }
+    return row, record
+
+
+_ROW_ORDER = (
+    "sample_id", "subtype", "confidence_tier", "top_probability", "candidates", "lineage",
+    "ph_group", "ph_like", "ph_like_kinase_class", "dux4", "decided_by", "qc_flags",
+)  # fmt: skip
+
+
+def _lineage_rule(p: pd.Series, x: _SampleInputs, s: CallSettings) -> str:
+    """Rule 1, lineage: B or T when one rank score leads by ``lineage_margin`` (T also
+    needs the T-ALL probability threshold), else ``uncertain``.
+    """
+    b, t = x.lineage_b, x.lineage_t
+    p_t = float(p[T_ALL]) if T_ALL in p.index else 1.0
+    if b - t >= s.lineage_margin:
+        return "B"
+    if t - b >= s.lineage_margin and p_t >= s.threshold(T_ALL):
+        return "T"
+    return "uncertain"
+
+
+def _qc_flags(lineage: str, x: _SampleInputs, s: CallSettings) -> list[str]:
+    """Rule 2, QC flags: lineage uncertain, out of distribution, low tumour content (marrow
+    score or sheet blast fraction), missing panel genes.
+    """
+    flags: list[str] = []
+    if lineage == "uncertain":
+        flags.append("lineage_uncertain")
+    if x.ood > s.max_ood_score:
+        flags.append("out_of_distribution")
+    if x.marrow > x.marrow_limit or (x.blast is not None and x.blast < s.min_blast_fraction):
+        flags.append("low_tumour_content")
+    if x.missing > s.max_missing_panel_fraction:
+        flags.append("missing_panel_genes")
+    return flags
+
+
+def _expression_call(
+    top: str, top_p: float, second_p: float, candidates: list[str], s: CallSettings
+) -> str:
+    """Rule 3, expression call: the top class when over its threshold and ``margin`` ahead
+    of the runner-up; ``multiple`` with two or more candidates; else unclassified.
+    """
+    if top_p >= s.threshold(top) and top_p - second_p >= s.margin:
+        return top
+    if len(candidates) >= 2:
+        return MULTIPLE
+    return UNCLASSIFIED
+
+
+def _subtype_rules(
+    lineage: str,
+    expr_call: str,
+    candidates: list[str],
+    defining: list[tuple[Fusion, str]],
+    kinases: list[tuple[Fusion, str]],
+    *,
+    assessed: bool,
+    flags: list[str],
+) -> tuple[str, str, str, str]:
+    """Rule 4, subtype: T lineage; T profile without T lineage; a defining fusion; the Ph
+    group with / without BCR::ABL1 or kinase fusion; ETV6::RUNX1 profile without the fusion;
+    other fusion-defined profiles without their fusion. Returns (subtype, decided_by, rule,
+    kinase class) and appends flags.
+    """
+    if lineage == "T":
+        return T_ALL, "expression", "lineage_T", ""
+    if expr_call == T_ALL:
+        flags.append("lineage_conflict")
+        return (
+            UNCLASSIFIED,
+            "rule:t_all_profile_without_t_lineage",
+            ("t_all_profile_without_t_lineage"),
+            "",
+        )
+    if defining:
+        st = defining[0][1]
+        if _agrees(st, expr_call, candidates):
+            decided = "expression+fusion"
+        else:
+            decided = "fusion"
+            flags.append("fusion_expression_discordant")
+        if len({d for _, d in defining}) > 1:
+            flags.append("several_defining_fusions")
+        return st, decided, f"fusion:{st}", ""
+    if expr_call == PH_GROUP:
+        if not assessed:
+            flags.append("fusion_not_assessed")
+            rule = "ph_profile_fusion_not_assessed"
+            return PH_GROUP, f"rule:{rule}", rule, ""
+        rule = "ph_profile_without_bcr_abl1"
+        if kinases:
+            return "Ph-like", "expression+fusion", rule, kinases[0][1]
+        # absence of evidence: a caller can miss BCR::ABL1 (TKI-relevant)
+        flags.append("bcr_abl1_not_detected")
+        return "Ph-like", f"rule:{rule}", rule, "unknown"
+    if expr_call == "ETV6::RUNX1":
+        if assessed:
+            rule = "er_profile_without_fusion"
+            # the cryptic t(12;21) is missed by RNA fusion callers at times: the "-like"
+            # label rests on absence of evidence and is never a confident call
+            flags.append("defining_fusion_not_found")
+            return "ETV6::RUNX1-like", f"rule:{rule}", rule, ""
+        flags.append("fusion_not_assessed")
+    elif expr_call in FUSION_DEFINED:
+        flags.append("defining_fusion_not_found" if assessed else "fusion_not_assessed")
+    return expr_call, "expression", "expression_threshold", ""
+
+
+def _confidence_tier(
+    subtype: str,
+    *,
+    decided: str,
+    rule: str,
+    kin: str,
+    top_p: float,
+    flags: list[str],
+    s: CallSettings,
+) -> str:
+    """Rule 5, confidence tier: none when not called; medium for fusion-only calls; else
+    by ``high`` / ``medium`` probability; capped at medium for mutation-defined subtypes,
+    at low for "-like" labels resting on a missing fusion and for QC-flagged samples.
+    """
+    called = subtype not in (UNCLASSIFIED, MULTIPLE)
+    if not called:
+        return "none"
+    if decided == "fusion":
+        tier = "medium"
+    else:
+        tier = "high" if top_p >= s.high else "medium" if top_p >= s.medium else "low"
+    if subtype in MUTATION_DEFINED and tier == "high":
+        tier = "medium"  # the defining mutation is never seen in gene counts
+    if rule in ("er_profile_without_fusion", "ph_profile_without_bcr_abl1") and kin in (
+        "",
+        "unknown",
+    ):
+        tier = "low"  # the label rests on a fusion NOT being reported
+    capped = {"out_of_distribution", "low_tumour_content", "lineage_uncertain"}
+    if capped & set(flags) or "missing_panel_genes" in flags:
+        tier = "low"
+    return tier
+
+
+def _ph_and_dux4(
+    p: pd.Series,
+    subtype: str,
+    lineage: str,
+    candidates: list[str],
+    flags: list[str],
+    *,
+    called: bool,
+    s: CallSettings,
+) -> dict[str, str]:
+    """Rule 6, the ``ph_group`` / ``ph_like`` / ``dux4`` columns (``not_assessable`` where a
+    call was not made or QC flags make a negative unreliable).
+    """
+    ph_group_prob = float(p[PH_GROUP]) if PH_GROUP in p.index else 0.0
+    ph_group = (
+        "yes"
+        if subtype in ("BCR::ABL1", "Ph-like", PH_GROUP)
+        or (lineage != "T" and ph_group_prob >= s.threshold(PH_GROUP))
+        else "no"
+    )
+    if subtype == "Ph-like":
+        ph_like = "yes"
+    elif subtype == PH_GROUP or (not called and PH_GROUP in candidates):
+        ph_like = "not_assessable"
+    else:
+        ph_like = "no"
+    if subtype == "DUX4" or (not called and "DUX4" in candidates):
+        dux4 = "yes" if called else "not_assessable"
+    elif called and not ({"out_of_distribution", "low_tumour_content"} & set(flags)):
+        dux4 = "no"
+    else:
+        dux4 = "not_assessable"
+    return {"ph_group": ph_group, "ph_like": ph_like, "dux4": dux4}
