@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.expression:
             if rna is None:
                 rna = _rna_estimates(args.expression, settings)
-            res = rna(sample_id, d)
+            res = rna(sample_id, d, bf)
         else:
             res = caller.call_without_copy_number(sample_id, dux4=d, settings=settings)
         out_rows.append(res.row)
@@ -169,7 +169,7 @@ def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
     assert counts is not None
     reference = rna_dosage.load_reference()
 
-    def one(sample_id: str, dux4: str | None) -> caller.SampleResult:
+    def one(sample_id: str, dux4: str | None, bf: float | None) -> caller.SampleResult:
         if reference is None or sample_id not in counts.index:
             why = (
                 "no RNA dosage reference installed"
@@ -184,6 +184,7 @@ def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
             counts.columns,
             reference,
             sample_id=sample_id,
+            blast_fraction=bf,
             dux4=dux4,
             settings=settings,
             source=path,

@@ -23,7 +23,6 @@ from allstrat.copynumber.ikzf1plus import call_ikzf1plus
 from allstrat.copynumber.lesions import CnThresholds, LesionCall
 from allstrat.copynumber.mlpa import MlpaThresholds
 from allstrat.copynumber.ploidy import FAVOURABLE_TRISOMIES, PloidyCutoffs
-from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.copynumber.rna_dosage import RnaDosageSettings
 from allstrat.copynumber.segments import normalise_segments, validate_segments
 from allstrat.copynumber.ukall import ukall_cna_profile
@@ -513,9 +512,10 @@ def call_without_copy_number(
 def call_from_expression(
     counts: np.ndarray,
     symbols: list[str] | pd.Index,
-    reference: pd.DataFrame,
+    reference: rna_dosage.RnaReference,
     *,
     sample_id: str,
+    blast_fraction: float | None = None,
     dux4: str | None = None,
     settings: CopyNumberSettings | None = None,
     source: str | None = None,
@@ -529,47 +529,61 @@ def call_from_expression(
     symbols
         Canonical gene symbols.
     reference
-        Fitted diploid reference (:func:`rna_dosage.fit_reference`).
+        Calibrated diploid reference (:func:`rna_dosage.load_reference`).
+    blast_fraction
+        Blast fraction 0–1 or None (then ``copynumber.rna.default_blast_fraction``).
     sample_id, dux4, settings, source
         As for :func:`call_from_segments`.
 
     Returns
     -------
     SampleResult
-        Modal number, karyotype class and favourable trisomies only; every lesion and
-        IKZF1plus ``not_assessable``; flagged ``rna_derived_low_confidence``.
+        Modal number, karyotype class and favourable trisomies only (each chromosome
+        judged against the spread of real diploid samples, :mod:`rna_dosage`); every
+        lesion and IKZF1plus ``not_assessable``; flagged ``rna_derived_low_confidence``.
     """
     s = settings or CopyNumberSettings()
-    shifts = rna_dosage.chromosome_shifts(counts, symbols, reference, min_genes=s.rna.min_genes)
-    states = rna_dosage.dosage_states(shifts, s.rna)
-    auto = states.reindex(list(AUTOSOMES))
-    flags = ["rna_derived_low_confidence", "chrX_not_counted_from_rna"]
-    n = None if auto.isna().any() else 46 + int((auto - 2).sum())
-    kclass, kflags = s.ploidy.classify(n)
+    bf = None if blast_fraction is None or math.isnan(blast_fraction) else blast_fraction
+    est = rna_dosage.estimate_dosage(
+        counts, symbols, reference, settings=s.rna, blast_fraction=bf, cutoffs=s.ploidy
+    )
+    whole = est.whole()
+    modal = est.modal
+    n = modal["modal_chromosome_number"]
+    kclass = modal["karyotype_class"]
+    flags = ["rna_derived_low_confidence", "chrX_not_counted_from_rna", *modal["flags"]]
+    if est.blast_fraction_source == "assumed":
+        flags.append("purity_unknown_assumed")
+    if est.noise_ratio > 1.0:
+        flags.append("rna_noisier_than_reference")
     row = _empty_row(sample_id, "RNA")
     row["modal_chromosome_number"] = "" if n is None else str(n)
     row["karyotype_class"] = kclass
     row["favourable_trisomies"] = ";".join(
         f"+{c[3:]}"
         for c in FAVOURABLE_TRISOMIES
-        if c in states.index and not pd.isna(states[c]) and int(states[c]) > 2
+        if c in whole.index and whole.loc[c, "state"] == "gain"
     )
     ev = {
         "cn_source": "RNA",
         "input": {"format": "expression", "file": source},
         "rna_dosage": {
+            **est.evidence(),
+            # whole-chromosome view (shift and integer copies) read by the report figures
             "chromosomes": {
                 c: {
                     "shift_log2": None if pd.isna(r["shift"]) else round(float(r["shift"]), 4),
                     "n_genes": int(r["n_genes"]),
-                    "state": None if pd.isna(states[c]) else int(states[c]),
+                    "state": None if pd.isna(r["copies"]) else int(r["copies"]),
                 }
-                for c, r in shifts.iterrows()
+                for c, r in whole.iterrows()
             },
             "settings": dataclasses.asdict(s.rna),
             "reference_genes": len(reference),
-            "method": "median log2CPM shift vs fitted diploid reference, centred per sample",
+            "reference": reference.meta,
+            "method": "weighted-median log2 shift vs a real diploid reference, z against the "
+            "leave-one-out spread of real diploid samples (allstrat.copynumber.rna_dosage)",
         },
-        "ploidy": {"modal_chromosome_number": n, "karyotype_class": kclass},
+        "ploidy": {"modal_chromosome_number": n, "karyotype_class": kclass, **modal},
     }
-    return _finish(row, {}, ev, flags + kflags, ikzf1_type="", dux4=dux4, settings=s)
+    return _finish(row, {}, ev, flags, ikzf1_type="", dux4=dux4, settings=s)
