@@ -230,3 +230,28 @@ def test_unmeasured_genes_are_left_out_not_counted_as_zero(world):
     zeroed = x.copy()
     zeroed[on7[:45]] = 0.0  # most of chr7 "unmeasured" written as 0: looks like a loss
     assert estimate_dosage(zeroed, genes["symbol"], ref).regions.loc["chr7", "shift"] < -1
+
+
+def test_two_equal_levels_make_the_class_not_assessable(world):
+    """Ten autosomes lost and twelve kept: which level is two copies is ambiguous."""
+    rng, genes, base, ref, _ = world
+    lost = {f"chr{i}": 1 for i in (2, 3, 4, 7, 9, 12, 13, 15, 16, 17)}
+    est = estimate_dosage(
+        _sample(rng, genes, base, lost), genes["symbol"], ref, settings=SLOPE1, blast_fraction=1.0
+    )
+    assert est.modal["karyotype_class"] == "not_assessable"
+    assert "rna_baseline_ambiguous" in est.modal["flags"]
+    assert len(est.modal["baseline_second_group"]) >= 9
+
+
+def test_gains_carry_the_haploid_baseline_reading(world):
+    rng, genes, base, ref, _ = world
+    gains = dict.fromkeys(("chr4", "chr6", "chr10", "chr14", "chr17", "chr18", "chr21"), 3)
+    est = estimate_dosage(
+        _sample(rng, genes, base, gains), genes["symbol"], ref, settings=SLOPE1, blast_fraction=1.0
+    )
+    alt = est.modal["haploid_baseline_reading"]
+    assert sorted(alt["retained_disomies"]) == sorted(gains)
+    assert alt["autosome_count"] == 29
+    assert alt["karyotype_class_without_sex_chromosomes"] == "near_haploid"
+    assert est.modal["karyotype_class"] == "high_hyperdiploid"

@@ -37,6 +37,12 @@ Method (one sample)
    ``rna_karyotype_indeterminate``) rather than a confident wrong class. chrX is
    reported but not counted (X inactivation makes its expression uninformative of copy
    number without the sex; flag ``chrX_not_counted_from_rna``).
+7. Which level is two copies is itself a choice (step 3). When a second group of
+   autosomes at another common level is nearly as large as the baseline group
+   (``baseline_ambiguity_ratio``) or the baseline group is not most autosomes, the class is not assessable (``rna_baseline_ambiguous``);
+   when there are gains, ``modal.haploid_baseline_reading`` states the near-haploid /
+   hypodiploid reading (gained = retained disomies) that only allele fractions can
+   exclude.
 
 Public API (used by the allele-fraction / LOH module to combine dosage with BAF)
 -------------------------------------------------------------------------------
@@ -109,6 +115,7 @@ class RnaDosageSettings:
     min_effect_fraction: float = 0.5
     default_blast_fraction: float = 1.0
     min_genes: int = 20
+    baseline_ambiguity_ratio: float = 0.75
 
 
 @dataclass(frozen=True)
@@ -306,21 +313,8 @@ def region_shifts(
     return out, info
 
 
-def calm_chromosomes(shifts: pd.DataFrame, calibration: pd.DataFrame, width: float = 2.0):
-    """The largest set of autosomes consistent with one common two-copy level.
-
-    Mode-seeking: every autosome's shift is tried as the baseline and the one that puts
-    most autosomes within ``width`` diploid SDs wins (ties: nearest the median). With
-    many gains (high hyperdiploidy) the two-copy chromosomes still form the largest
-    group; with most chromosomes lost (near haploidy) the largest group is the one-copy
-    set — that ambiguity is inherent to expression and is left to allele data.
-    """
-    auto = [c for c in AUTOSOMES if c in shifts.index and pd.notna(shifts.loc[c, "shift"])]
-    if not auto:
-        return []
-    d = shifts.loc[auto, "shift"] - calibration.loc[auto, "loo_mean"]
-    sd = calibration.loc[auto, "loo_sd"]
-    med = float(d.median())
+def _largest_group(d: pd.Series, sd: pd.Series, width: float) -> list[str]:
+    med = float(d.median()) if len(d) else 0.0
     best: tuple[int, float, list[str]] = (-1, 0.0, [])
     for cand in d.to_numpy():
         inside = list(d.index[((d - cand).abs() <= width * sd).to_numpy()])
@@ -330,6 +324,28 @@ def calm_chromosomes(shifts: pd.DataFrame, calibration: pd.DataFrame, width: flo
     return best[2]
 
 
+def calm_chromosomes(
+    shifts: pd.DataFrame, calibration: pd.DataFrame, width: float = 2.0
+) -> tuple[list[str], list[str]]:
+    """The largest set of autosomes consistent with one common level, and the next one.
+
+    Mode-seeking: every autosome's shift is tried as the baseline and the one that puts
+    most autosomes within ``width`` diploid SDs wins (ties: nearest the median). With
+    many gains (high hyperdiploidy) the two-copy chromosomes still form the largest
+    group; with most chromosomes lost (near haploidy) the largest group is the one-copy
+    set — that ambiguity is inherent to expression and is left to allele data. The
+    second group (largest among the rest) tells how ambiguous the choice was.
+    """
+    auto = [c for c in AUTOSOMES if c in shifts.index and pd.notna(shifts.loc[c, "shift"])]
+    if not auto:
+        return [], []
+    d = shifts.loc[auto, "shift"] - calibration.loc[auto, "loo_mean"]
+    sd = calibration.loc[auto, "loo_sd"]
+    calm = _largest_group(d, sd, width)
+    rest = [c for c in auto if c not in calm]
+    return calm, _largest_group(d[rest], sd[rest], width) if rest else []
+
+
 def _score(
     counts: np.ndarray, symbols, genes: pd.DataFrame, calibration: pd.DataFrame | None
 ) -> tuple[pd.DataFrame, dict]:
@@ -337,8 +353,10 @@ def _score(
     first, info = region_shifts(counts, symbols, genes)
     if calibration is None:
         return first, info
-    calm = calm_chromosomes(first, calibration)
-    return region_shifts(counts, symbols, genes, calm=calm)
+    calm, second = calm_chromosomes(first, calibration)
+    out, info = region_shifts(counts, symbols, genes, calm=calm)
+    info["second_group"] = second
+    return out, info
 
 
 def calibrate(counts: np.ndarray, genes: pd.DataFrame, **fit_kwargs) -> tuple[pd.DataFrame, dict]:
@@ -430,6 +448,38 @@ def _header_meta(path: Path) -> dict:
             if sep and key.strip() and " " not in key.strip():
                 meta[key.strip()] = value.strip()
     return meta
+
+
+def _alternative_baseline(
+    table: pd.DataFrame, info: dict, s: RnaDosageSettings, cutoffs: PloidyCutoffs
+) -> tuple[dict, bool]:
+    """What expression cannot decide: which level is two copies.
+
+    * ``haploid_baseline_reading``: if the gained autosomes were the retained disomies of
+      a near-haploid / hypodiploid genome and every other autosome one copy (the
+      reading allele fractions must exclude; DOMAIN.md §5), its count and class.
+    * ``baseline_second_group``: the largest group of autosomes at another common level;
+      when it is at least ``baseline_ambiguity_ratio`` of the baseline group, or the
+      baseline group is not most of the autosomes, the class is not assessable from
+      expression (flag ``rna_baseline_ambiguous``).
+    """
+    whole = table[(table["arm"] == "whole") & table["chrom"].isin(AUTOSOMES)]
+    gained = [c for c in whole.index if whole.loc[c, "state"] == "gain"]
+    out: dict = {
+        "baseline_group": info.get("recentred_on", []),
+        "baseline_second_group": info.get("second_group", []),
+    }
+    if gained:
+        n = 22 + len(gained)
+        out["haploid_baseline_reading"] = {
+            "retained_disomies": gained,
+            "autosome_count": n,
+            "karyotype_class_without_sex_chromosomes": cutoffs.classify(n + 1)[0],
+        }
+    n1, n2 = len(out["baseline_group"]), len(out["baseline_second_group"])
+    n_assessed = int(whole["shift"].notna().sum())
+    minority = n1 * 2 <= n_assessed  # the level taken as two copies is not most autosomes
+    return out, bool(n1 and (minority or n2 >= s.baseline_ambiguity_ratio * n1))
 
 
 @dataclass
@@ -612,7 +662,14 @@ def estimate_dosage(
     t["expected_loss"] = s.dosage_slope * np.log2(1 - p / 2)
     t["state"], t["copies"] = _states(t, s, p)
     t["copies"] = t["copies"].astype("Int64")
-    modal = modal_from_states(t[t["arm"] == "whole"], cutoffs or PloidyCutoffs())
+    cut = cutoffs or PloidyCutoffs()
+    modal = modal_from_states(t[t["arm"] == "whole"], cut)
+    alt, ambiguous = _alternative_baseline(t, info, s, cut)
+    modal.update(alt)
+    if ambiguous and modal["karyotype_class"] != "not_assessable":
+        modal["point_estimate"] = modal["modal_chromosome_number"]
+        modal.update(modal_chromosome_number=None, karyotype_class="not_assessable")
+        modal["flags"] = [*modal["flags"], "rna_baseline_ambiguous"]
     return DosageEstimate(
         regions=t,
         noise_ratio=float(noise),
