@@ -39,10 +39,10 @@ Method (one sample)
    number without the sex; flag ``chrX_not_counted_from_rna``).
 7. Which level is two copies is itself a choice (step 3). When a second group of
    autosomes at another common level is nearly as large as the baseline group
-   (``baseline_ambiguity_ratio``) or the baseline group is not most autosomes, the class is not assessable (``rna_baseline_ambiguous``);
-   when there are gains, ``modal.haploid_baseline_reading`` states the near-haploid /
-   hypodiploid reading (gained = retained disomies) that only allele fractions can
-   exclude.
+   (``baseline_ambiguity_ratio``) or the baseline group is not most autosomes, the
+   class is not assessable (``rna_baseline_ambiguous``); when there are gains,
+   ``modal.haploid_baseline_reading`` states the near-haploid / hypodiploid reading
+   (gained = retained disomies) that only allele fractions can exclude.
 
 Public API (used by the allele-fraction / LOH module to combine dosage with BAF)
 -------------------------------------------------------------------------------
