@@ -33,7 +33,7 @@ from _common import ROOT, figure, save
 
 from allstrat.copynumber import rna_dosage as rd
 from allstrat.copynumber import rna_dosage_eval as ev
-from allstrat.copynumber.rna_reference_data import read_diploid_standard
+from allstrat.io.rnaseqcnv import read_diploid_standard
 from allstrat.normalise import log_cpm
 
 CHROMS = ["chr4", "chr6", "chr7", "chr9", "chr10", "chr13", "chr14", "chr17", "chr18", "chr21"]

@@ -15,7 +15,7 @@ import pytest
 
 from allstrat.copynumber import rna_dosage as rd
 from allstrat.copynumber import rna_dosage_eval as ev
-from allstrat.copynumber.rna_reference_data import COUNTS_FILE, read_diploid_standard
+from allstrat.io.rnaseqcnv import COUNTS_FILE, read_diploid_standard
 
 pytestmark = pytest.mark.shared_data
 

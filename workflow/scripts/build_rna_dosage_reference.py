@@ -30,8 +30,8 @@ import numpy as np
 import pandas as pd
 
 from allstrat.copynumber import rna_dosage as rd
-from allstrat.copynumber.rna_reference_data import SOURCE, SOURCE_COMMIT, read_diploid_standard
 from allstrat.io.output import atomic_path, write_text
+from allstrat.io.rnaseqcnv import SOURCE, SOURCE_COMMIT, read_diploid_standard
 from allstrat.paths import resources_dir
 
 # Genes escaping X inactivation in most tissues (Tukiainen et al., Nature 2017; Carrel &

@@ -118,6 +118,21 @@ class RnaDosageSettings:
     baseline_ambiguity_ratio: float = 0.75
 
 
+@dataclass
+class DiploidStandard:
+    """Real diploid reference samples (read by :mod:`allstrat.io.rnaseqcnv`).
+
+    Counts (samples x genes), the gene frame aligned with the columns, sample names and
+    the sex inferred from chrY expression.
+    """
+
+    counts: np.ndarray
+    genes: pd.DataFrame  # symbol, ensembl_id, chrom, start, end, arm
+    samples: list[str]
+    sex: pd.Series  # sample -> "male"/"female"
+    y_cpm: pd.Series
+
+
 @dataclass(frozen=True)
 class RnaReference:
     """Per-gene diploid reference plus per-region leave-one-out calibration."""

@@ -1,6 +1,6 @@
 """Leave-one-out false-call rate and spike-in sensitivity of the RNA dosage call.
 
-Both run on real diploid counts (:mod:`allstrat.copynumber.rna_reference_data`):
+Both run on real diploid counts (:mod:`allstrat.io.rnaseqcnv`):
 
 * :func:`leave_one_out` — every sample is scored against a reference **and** a
   calibration that do not contain it (its gene reference is fitted on the other
@@ -26,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from allstrat.copynumber import rna_dosage as rd
-from allstrat.copynumber.rna_reference_data import DiploidStandard
 
 
 @dataclass
@@ -37,7 +36,7 @@ class LooFold:
     reference: rd.RnaReference
 
 
-def loo_folds(std: DiploidStandard) -> list[LooFold]:
+def loo_folds(std: rd.DiploidStandard) -> list[LooFold]:
     """One reference + calibration per held-out sample (nothing of the sample inside)."""
     counts = std.counts
     _, info = rd.calibrate(counts, std.genes)
@@ -52,7 +51,7 @@ def loo_folds(std: DiploidStandard) -> list[LooFold]:
 
 
 def leave_one_out(
-    std: DiploidStandard, settings: rd.RnaDosageSettings, folds: list[LooFold] | None = None
+    std: rd.DiploidStandard, settings: rd.RnaDosageSettings, folds: list[LooFold] | None = None
 ) -> pd.DataFrame:
     """Per held-out sample: whole-chromosome and arm calls, karyotype class, max |z|."""
     rows = []
@@ -86,6 +85,7 @@ def leave_one_out(
 def spike(
     counts: np.ndarray,
     on_chrom: np.ndarray,
+    *,
     copies: int,
     purity: float,
     slope: float,
@@ -107,7 +107,7 @@ def spike(
 
 
 def spike_in(
-    std: DiploidStandard,
+    std: rd.DiploidStandard,
     settings: rd.RnaDosageSettings,
     *,
     chroms: list[str],
@@ -125,7 +125,14 @@ def spike_in(
     chrom_of = std.genes["chrom"].to_numpy()
     for fold in folds:
         for c in chroms:
-            x = spike(std.counts[fold.index], chrom_of == c, copies, purity, slope, rng)
+            x = spike(
+                std.counts[fold.index],
+                chrom_of == c,
+                copies=copies,
+                purity=purity,
+                slope=slope,
+                rng=rng,
+            )
             est = rd.estimate_dosage(
                 x,
                 std.genes["symbol"],
@@ -153,7 +160,7 @@ def spike_in(
 
 
 def karyotype_spike(
-    std: DiploidStandard,
+    std: rd.DiploidStandard,
     settings: rd.RnaDosageSettings,
     *,
     genome: dict[str, int],
@@ -174,7 +181,7 @@ def karyotype_spike(
         x = std.counts[fold.index].astype(float)
         for c, copies in genome.items():
             if copies != 2:
-                x = spike(x, chrom_of == c, copies, purity, slope, rng)
+                x = spike(x, chrom_of == c, copies=copies, purity=purity, slope=slope, rng=rng)
         est = rd.estimate_dosage(
             x, std.genes["symbol"], fold.reference, settings=settings, blast_fraction=purity
         )

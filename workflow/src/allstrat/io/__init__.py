@@ -15,5 +15,6 @@ __all__ = [
     "fusions",
     "gene_table",
     "output",
+    "rnaseqcnv",
     "samples",
 ]

@@ -14,13 +14,13 @@ Used by ``workflow/scripts/build_rna_dosage_reference.py``, the leave-one-out te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from allstrat.copynumber.resources import load_chromosomes
+from allstrat.copynumber.rna_dosage import DiploidStandard
 from allstrat.errors import InputError
 from allstrat.io.gene_table import load_gene_table
 
@@ -31,17 +31,6 @@ SOURCE_COMMIT = "12af689b"
 
 # chrY genes that are expressed in male B-ALL (NLGN4Y excluded: weak); sum CPM ≥ 50 = male
 Y_GENES = ("RPS4Y1", "DDX3Y", "KDM5D", "UTY", "EIF1AY", "ZFY", "USP9Y")
-
-
-@dataclass
-class DiploidStandard:
-    """Counts (samples x genes), gene frame aligned with the columns, sample names, sex."""
-
-    counts: np.ndarray
-    genes: pd.DataFrame  # symbol, ensembl_id, chrom, start, end, arm
-    samples: list[str]
-    sex: pd.Series  # sample -> "male"/"female"
-    y_cpm: pd.Series
 
 
 def arm_of(chrom: pd.Series, start: pd.Series, end: pd.Series) -> pd.Series:
