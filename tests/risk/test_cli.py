@@ -72,7 +72,11 @@ def test_end_to_end(data, tmp_path):
     assert prov["rulesets"]["dcog_all11"] == doc["rulesets"]["dcog_all11"]["version"]
     assert {i["role"] for i in prov["inputs"]} >= {"classify_table", "copynumber_table"}
     t = doc["samples"]["R02"]["protocols"]["dcog_all11"]
-    assert [e["id"] for e in t["rules"]][:2] == ["DCOG11-NA-AGE", "DCOG11-HR-UNFAV"]
+    assert [e["id"] for e in t["rules"]][:3] == [
+        "DCOG11-NA-AGE",
+        "DCOG11-T-UNSOURCED",
+        "DCOG11-HR-UNFAV",
+    ]
     fired = [e for e in t["rules"] if e["outcome"] == "fired"]
     assert [e["id"] for e in fired] == ["DCOG11-MR-PPR"]
     assert fired[0]["facts"] == {"prednisone_response": "poor"}
@@ -102,7 +106,7 @@ def test_protocol_selection_and_override(data, tmp_path):
     assert rc == 0
     table = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
     assert set(table.protocol) == {"dcog_all11"}
-    assert all(v.startswith("1.0.0+o") for v in table.ruleset_version)
+    assert all(v.startswith("1.1.0+o") for v in table.ruleset_version)
 
 
 def test_bad_inputs_exit_2_with_clear_messages(data, tmp_path, capsys):

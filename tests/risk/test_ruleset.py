@@ -95,10 +95,10 @@ def test_invalid_yaml_names_the_line(tmp_path):
 def test_overrides_only_for_unverified_settings():
     rs = load_ruleset(RISK_DIR / "dcog_all11.yaml", overrides={"hr_mrd_tp2": 5e-4})
     assert rs.settings["hr_mrd_tp2"] == 5e-4
-    assert rs.version.startswith("1.0.0+o")
+    assert rs.version.startswith("1.1.0+o")
     assert rs.overridden == {"hr_mrd_tp2": 5e-4}
     same = load_ruleset(RISK_DIR / "dcog_all11.yaml", overrides={"hr_mrd_tp2": 1e-3})
-    assert same.version == "1.0.0"
+    assert same.version == "1.1.0"
     assert same.overridden == {}
     with pytest.raises(ConfigError, match="verified protocol fact"):
         load_ruleset(RISK_DIR / "dcog_all10.yaml", overrides={"hr_mrd_tp2": 5e-4})

@@ -19,6 +19,8 @@ rule classify_subtypes:
                 if f.strip()
             }
         ),
+        # ETP-ALL immunophenotype of T-lineage samples (empty config value: none given)
+        clinical=lambda w: [config["clinical"]] if config["clinical"] else [],
     output:
         tsv="results/classify/chunk_{chunk}.tsv",
         explain="results/classify/chunk_{chunk}.explain.json",
@@ -39,5 +41,6 @@ rule classify_subtypes:
         " --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
         " --settings {params.settings:q}"
+        " --clinical={input.clinical:q}"
         " --out {output.tsv} --explain {output.explain} --h5ad {output.h5ad}"
         " > {log} 2>&1"

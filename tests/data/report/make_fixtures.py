@@ -68,6 +68,14 @@ def classify_rows():
         "qc_flags",
         "model_id",
         "model_sha256",
+        # T-ALL second stage (contracts.TALL_CLASSIFY_COLUMNS): not applicable to B lineage
+        "tall_subgroup",
+        "tall_confidence_tier",
+        "tall_top_probability",
+        "tall_decided_by",
+        "tall_model_id",
+        "etp_status",
+        "etp_source",
         *[f"prob:{lab}" for lab in LABELS],
     ]
     sha = "ab" * 32
@@ -133,6 +141,7 @@ def classify_rows():
                 qc,
                 "allstrat-bcell/0.1.0",
                 sha,
+                *["not_applicable", "none", "", "", "", "not_applicable", ""],
                 *[str(pr[lab]) for lab in LABELS],
             ]
         )

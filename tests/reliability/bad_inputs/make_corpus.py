@@ -982,6 +982,24 @@ case(
     CLIN_HEAD + "S1\t4.2\t85000\tF\tB\tCNS1\n",
 )
 case(
+    "clinical/etp_marker_over_100.tsv",
+    "clinical",
+    "",
+    "clinical value out of range",
+    "cd5_pct",
+    "line:2",
+    CLIN_HEAD.replace("\n", "\tcd1a_pct\tcd5_pct\n") + "S1\t4.2\t12.5\tM\tT\tCNS1\t2\t150\n",
+)
+case(
+    "clinical/etp_marker_percent_sign.tsv",
+    "clinical",
+    "",
+    "out-of-vocabulary value",
+    "cd1a_pct",
+    "line:2",
+    CLIN_HEAD.replace("\n", "\tcd1a_pct\n") + "S1\t4.2\t12.5\tM\tT\tCNS1\t40%\n",
+)
+case(
     "clinical/negative_wbc.tsv",
     "clinical",
     "",

@@ -59,6 +59,17 @@ PH_GROUP = "Ph group"
 CONFIDENCE_TIERS: tuple[str, ...] = ("high", "medium", "low", "none")
 
 # --- classify stage: results/classify/chunk_*.tsv ------------------------------------
+# Second stage (T lineage only; allstrat.tall): T-ALL subgroup and ETP-ALL status.
+TALL_CLASSIFY_COLUMNS: tuple[str, ...] = (
+    "tall_subgroup",  # TALL_SUBGROUPS, UNCLASSIFIED, MULTIPLE; "not_assessed" (T lineage, no
+    #                   T-ALL model); "not_applicable" (not T lineage)
+    "tall_confidence_tier",  # CONFIDENCE_TIERS
+    "tall_top_probability",  # empty unless the T-ALL model ran
+    "tall_decided_by",  # "expression", "fusion", "expression+fusion"
+    "tall_model_id",
+    "etp_status",  # "yes"/"no"/"not_assessable" (T lineage); "not_applicable"
+    "etp_source",  # "immunophenotype" / "expression" / "" (not assessable / applicable)
+)
 CLASSIFY_COLUMNS: tuple[str, ...] = (
     "sample_id",
     "subtype",  # a B_SUBTYPES label, T_ALL, PH_GROUP, UNCLASSIFIED or MULTIPLE
@@ -74,6 +85,7 @@ CLASSIFY_COLUMNS: tuple[str, ...] = (
     "qc_flags",  # ";"-separated (e.g. low_tumour_content, out_of_distribution)
     "model_id",
     "model_sha256",
+    *TALL_CLASSIFY_COLUMNS,
 )
 # plus one "prob:<label>" column per model class.
 
@@ -146,11 +158,28 @@ CALLS_COLUMNS: tuple[str, ...] = (
     "cn_source",
     "qc_flags",  # ";"-separated, prefixed by stage (classify:, copynumber:)
     "model_id",
+    "tall_subgroup",
+    "tall_confidence_tier",
+    "etp_status",
+    "etp_source",
 )
 # plus one "risk:<protocol>" column per protocol (risk group or "indeterminate").
 RISK_PREFIX = "risk:"
 
 # --- input tables: clinical (one row per sample) and MRD (long) file layouts ----------
+# ETP-ALL immunophenotype (Coustan-Smith 2009): % of blasts positive per marker, 0-100.
+ETP_MARKER_COLUMNS = (
+    "cd1a_pct",
+    "cd8_pct",
+    "cd5_pct",
+    "cd117_pct",
+    "cd34_pct",
+    "hla_dr_pct",
+    "cd13_pct",
+    "cd33_pct",
+    "cd11b_pct",
+    "cd65_pct",
+)
 CLINICAL_COLUMNS = (
     "sample_id",
     "age_years",
@@ -165,5 +194,6 @@ CLINICAL_COLUMNS = (
     "induction_failure",
     "tpmt_diplotype",
     "nudt15_diplotype",
+    *ETP_MARKER_COLUMNS,
 )
 MRD_INPUT_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "sensitivity")

@@ -203,7 +203,9 @@ def classify_counts(
     )
     table["model_id"] = model_id
     table["model_sha256"] = model_sha256
-    table = table[list(CLASSIFY_COLUMNS)]
+    from allstrat.tall.stage import first_stage_defaults
+
+    table = first_stage_defaults(table)[list(CLASSIFY_COLUMNS)]
     for c in proba.columns:
         table[f"prob:{c}"] = proba[c].to_numpy()
     y, ref_mean, ref_sd = feats.reference_values(x)

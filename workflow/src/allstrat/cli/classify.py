@@ -94,6 +94,24 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=d.min_fusion_confidence,
     )
     p.add_argument("--top-genes", type=int, default=10, help="features per explanation")
+    tg = p.add_argument_group("T-ALL second stage (samples called T lineage)")
+    tg.add_argument(
+        "--tall-model",
+        default="",
+        help="T-ALL subgroup model folder or name/version ('' = shipped allstrat-tall/1.0.0; "
+        "'none' = no subgroup calls)",
+    )
+    tg.add_argument(
+        "--clinical",
+        default="",
+        help="clinical table: its cd1a_pct ... cd65_pct columns give the ETP-ALL "
+        "immunophenotype (else ETP status comes from expression)",
+    )
+    tg.add_argument(
+        "--etp-json",
+        default="",
+        help="ETP cut-offs as a JSON object (config classify.etp; allstrat.tall.etp.EtpSettings)",
+    )
     p.add_argument(
         "--settings",
         default="",
@@ -121,6 +139,8 @@ SETTING_KEYS = {
     "max_missing_panel_fraction": "max_missing_panel_fraction",
     "min_fusion_confidence": "min_fusion_confidence",
     "top_genes": "top_genes",
+    "tall_model": "tall_model",
+    "etp": "etp_json",
 }
 
 
@@ -140,7 +160,7 @@ def apply_settings_json(args: argparse.Namespace) -> None:
     for key, value in cfg.items():
         if key == "model" and not value:
             continue  # "" = the shipped default: never overrides an explicit --model
-        if key == "class_thresholds":
+        if key in ("class_thresholds", "etp"):
             value = json.dumps(value)
         setattr(args, SETTING_KEYS[key], value)
 
@@ -270,11 +290,15 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
         top_n=args.top_genes,
     )
+    res.calls, tall_prov = run_tall_stage(args, res, counts, fusions, settings, inputs)
+    models = [{"model_id": model.model_id, "sha256": model.sha256}]
+    if tall_prov.get("model_id"):
+        models.append({"model_id": tall_prov["model_id"], "sha256": tall_prov["model_sha256"]})
     prov = build_provenance(
         stage="classify",
         inputs=inputs,
-        models=[{"model_id": model.model_id, "sha256": model.sha256}],
-        settings=to_plain(settings.__dict__),
+        models=models,
+        settings=to_plain({**settings.__dict__, "etp": tall_prov["etp_settings"]}),
     )
     write_tsv(args.out, res.calls)
     if args.explain:
@@ -317,3 +341,50 @@ def run(args: argparse.Namespace) -> int:
         res.calls["subtype"].value_counts().to_dict(),
     )
     return 0
+
+
+def etp_settings_from_args(args: argparse.Namespace):
+    """:class:`allstrat.tall.etp.EtpSettings` from ``--etp-json`` (defaults when empty)."""
+    from allstrat.tall.etp import EtpSettings
+
+    if not args.etp_json:
+        return EtpSettings()
+    try:
+        cfg = json.loads(args.etp_json)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--etp-json is not valid JSON: {exc}") from None
+    allowed = set(EtpSettings.__dataclass_fields__) - {"criteria_source"}
+    if not isinstance(cfg, dict) or set(cfg) - allowed:
+        raise InputError(f"--etp-json must be a JSON object with keys from {sorted(allowed)}")
+    return EtpSettings(**{k: float(v) for k, v in cfg.items()})
+
+
+def run_tall_stage(args, res: ClassificationResult, counts, fusions, settings, inputs):
+    """Second stage on T-lineage samples: subgroup, ETP status (see allstrat.tall.stage)."""
+    from allstrat.models import load_model
+    from allstrat.provenance import file_record
+    from allstrat.tall.stage import DEFAULT_TALL_MODEL, apply_tall_stage
+
+    es = etp_settings_from_args(args)
+    prov: dict = {"etp_settings": es.__dict__}
+    if not (res.calls["lineage"] == "T").any():
+        return res.calls, prov
+    model = None
+    model_id = ""
+    if args.tall_model != "none":
+        loaded = load_model(args.tall_model or DEFAULT_TALL_MODEL)
+        if loaded.card.get("panel") != "tall":
+            raise InputError(f"--tall-model {loaded.model_id} is not a T-ALL (panel tall) model")
+        model, model_id = loaded.estimator, loaded.model_id
+        prov.update(model_id=model_id, model_sha256=loaded.sha256)
+    immuno = None
+    if args.clinical:
+        from allstrat.io.clinical import read_clinical
+
+        immuno = read_clinical(args.clinical)
+        inputs.append(file_record(args.clinical, role="clinical"))
+    calls = apply_tall_stage(
+        res.calls, res.explanations, counts, model, model_id=model_id, fusions=fusions,
+        immunophenotype=immuno, settings=settings, etp_settings=es, top_n=args.top_genes,
+    )  # fmt: skip
+    return calls, prov

@@ -26,6 +26,8 @@ prednisone_response        object      "good" / "poor" / None
 induction_failure          object      True / False / None
 tpmt_diplotype             object      e.g. "*1/*3A" / None
 nudt15_diplotype           object      e.g. "*1/*3" / None
+cd1a_pct ... cd65_pct      float64     0-100, % of blasts positive (ETP-ALL immunophenotype;
+                                       contracts.ETP_MARKER_COLUMNS)
 =========================  ==========  =====================================================
 
 Columns absent from the file are present in the result, all missing.
@@ -46,7 +48,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
-from allstrat.contracts import CLINICAL_COLUMNS
+from allstrat.contracts import CLINICAL_COLUMNS, ETP_MARKER_COLUMNS
 from allstrat.errors import InputError
 from allstrat.io.samples import load_schema, read_table_str
 
@@ -182,7 +184,7 @@ def read_clinical(path: str | Path) -> pd.DataFrame:
     out = pd.DataFrame({"sample_id": df["sample_id"].to_numpy()})
     for col in CLINICAL_COLUMNS[1:]:
         raw = df[col] if col in df.columns else pd.Series([""] * len(df))
-        if col in ("age_years", "wbc_1e9_per_l"):
+        if col in ("age_years", "wbc_1e9_per_l", *ETP_MARKER_COLUMNS):
             out[col] = _floats(raw)
         elif col in BOOL_COLUMNS:
             out[col] = pd.Series(
@@ -198,6 +200,7 @@ def read_clinical(path: str | Path) -> pd.DataFrame:
             MAX_WBC_1E9_PER_L,
             "×10⁹/L; a value this high looks like cells/µL — divide by 1,000",
         ),
+        *((c, 0.0, 100.0, "% of blasts positive, 0-100") for c in ETP_MARKER_COLUMNS),
     ):
         v = out[col].to_numpy()
         bad = ~np.isnan(v) & ((v < lo) | (v > hi))

@@ -92,7 +92,28 @@ def _subtype_section(row: pd.Series, labels: Sequence[str], evidence: Any) -> di
         "probabilities": probs,
     }
     if isinstance(evidence, Mapping):
-        section["evidence"] = dict(evidence)
+        # the T-ALL second stage has its own section (t_all)
+        section["evidence"] = {k: v for k, v in evidence.items() if k != "tall"}
+    return section
+
+
+def _tall_section(row: pd.Series, evidence: Any) -> dict[str, Any] | None:
+    """The T-ALL second stage of a T-lineage sample (``None`` when not applicable)."""
+    sub = row.get("tall_subgroup", "not_applicable")
+    if sub in (None, "", "not_applicable") or (isinstance(sub, float) and math.isnan(sub)):
+        return None
+    section: dict[str, Any] = {
+        "subgroup": sub,
+        "confidence_tier": row["tall_confidence_tier"],
+        "top_probability": _float_or_none(row["tall_top_probability"]),
+        "decided_by": row["tall_decided_by"] or "",
+        "model_id": row["tall_model_id"] or "",
+        "etp_status": row["etp_status"],
+        "etp_source": row["etp_source"] or "",
+    }
+    tall = evidence.get("tall") if isinstance(evidence, Mapping) else None
+    if isinstance(tall, Mapping):
+        section["evidence"] = dict(tall)
     return section
 
 
@@ -287,6 +308,7 @@ def assemble_records(  # noqa: PLR0913 - one keyword-only argument per stage out
             "disclaimer": DISCLAIMER,
             "subtype": cls,
             "copy_number": cn,
+            **({"t_all": t} if (t := _tall_section(row, explain.get(sid))) is not None else {}),
             "risk": _risk_section(risk_rows, traces.get(sid)),
             "qc": qc,
             "provenance": dict((provenance_by_sample or {}).get(sid, provenance)),
@@ -366,6 +388,10 @@ def calls_table(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             "cn_source": cn["cn_source"],
             "qc_flags": ";".join(rec["qc"]["flags"]),
             "model_id": s["model_id"],
+            "tall_subgroup": rec.get("t_all", {}).get("subgroup", "not_applicable"),
+            "tall_confidence_tier": rec.get("t_all", {}).get("confidence_tier", "none"),
+            "etp_status": rec.get("t_all", {}).get("etp_status", "not_applicable"),
+            "etp_source": rec.get("t_all", {}).get("etp_source", ""),
         }
         for r in rec["risk"]:
             row[RISK_PREFIX + r["protocol"]] = r["risk_group"]

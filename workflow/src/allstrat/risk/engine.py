@@ -26,7 +26,7 @@ from allstrat.errors import ConfigError
 from allstrat.risk.completion import complete_groups
 from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, Node, evaluate, names_in, settings_in
 from allstrat.risk.facts import Fact, mrd_facts
-from allstrat.risk.ruleset import NOT_APPLICABLE, RuleSet
+from allstrat.risk.ruleset import NOT_APPLICABLE, UNSOURCED, RuleSet
 
 __all__ = ["INDETERMINATE", "RiskResult", "evaluate_protocol", "jsonable"]
 
@@ -167,6 +167,7 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
     unresolved: list[str] = []
     missing_all: set[str] = set()
     decided: str | None = None
+    unsourced: list[str] = []
     for i, r in enumerate(rs.rules):
         if decided is not None:
             rule_trace.append(
@@ -195,17 +196,23 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
             "description": r.description,
             "sources": list(r.sources),
         }
+        # an unsourced rule (group "indeterminate") leaves every group possible
+        groups_here = list(rs.groups) if r.group == UNSOURCED else [r.group]
         if value is True:
             entry["why"] = "condition true"
             decided = r.id
-            possible.append(r.group)
+            possible.extend(groups_here)
         elif value is UNKNOWN:
             entry["why"] = "condition unknown: depends on missing input(s) " + ", ".join(
                 sorted(missing)
             )
-            possible.append(r.group)
+            possible.extend(groups_here)
             unresolved.append(r.id)
             missing_all |= missing
+        if r.group == UNSOURCED and value is not False:
+            unsourced.append(r.id)
+            if value is True:
+                missing_all.add(f"unsourced:{r.id}")
         else:
             entry["why"] = "condition false"
         rule_trace.append(entry)
@@ -215,7 +222,7 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
     distinct = list(dict.fromkeys(possible))
     case_analysis: dict[str, Any] | None = None
     decided_rules = [decided]
-    if len(distinct) > 1:
+    if len(distinct) > 1 and not unsourced:
         done = complete_groups(rs, facts, missing_all, max_completions=max_completions)
         if done is not None and done[0] <= set(distinct):
             groups_c, rules_c, n_c = done

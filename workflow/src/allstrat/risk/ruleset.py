@@ -35,6 +35,7 @@ from allstrat.risk.facts import BASE_FACTS, MrdTimepoint
 
 __all__ = [
     "NOT_APPLICABLE",
+    "UNSOURCED",
     "Annotation",
     "Derived",
     "Rule",
@@ -47,6 +48,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 NOT_APPLICABLE = "not_applicable"
+#: rule group for cases the rule set's sources do not cover (e.g. T-ALL in a protocol whose
+#: T-ALL criteria are not sourced): the result is ``indeterminate`` with every group possible
+#: and the rule's description as the reason -- never another population's rules applied.
+UNSOURCED = "indeterminate"
 SCHEMA_PATH = Path("workflow") / "schemas" / "ruleset.schema.yaml"
 
 
@@ -337,10 +342,11 @@ def load_ruleset(  # noqa: C901 - one check per rule-set field; split pending (#
                 f"{p}: at {where}/id: duplicate rule id {r['id']!r} (also {seen_ids[r['id']]})"
             )
         seen_ids[r["id"]] = where
-        if r["group"] not in groups and r["group"] != NOT_APPLICABLE:
+        if r["group"] not in groups and r["group"] not in (NOT_APPLICABLE, UNSOURCED):
             raise ConfigError(
                 f"{p}: at {where}/group: {r['group']!r} is not one of the declared groups "
-                f"{list(groups)} (or {NOT_APPLICABLE!r})"
+                f"{list(groups)} (or {NOT_APPLICABLE!r}, or {UNSOURCED!r} for cases the "
+                "protocol's sources do not cover)"
             )
         node = _compile(r["when"], p, f"{where}/when")
         _check_refs(node, r["when"], p, f"{where}/when", known, settings)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from allstrat.contracts import CLINICAL_COLUMNS
+from allstrat.contracts import CLINICAL_COLUMNS, ETP_MARKER_COLUMNS
 from allstrat.contracts import MRD_INPUT_COLUMNS as MRD_COLUMNS
 
 # subtype -> (median age in years, log-normal sigma) and (median WBC x1e9/L, sigma)
@@ -86,6 +86,9 @@ def simulate_clinical(
         "nudt15_diplotype": _choice(rng, NUDT15),
     }
     for k in CLINICAL_COLUMNS[1:]:
+        if k in ETP_MARKER_COLUMNS:
+            row[k] = ""  # T-ALL only: simulate_immunophenotype (its own stream)
+            continue
         if k != "sex" and rng.random() < MISSING_PROB:
             row[k] = ""
     mrd: list[dict] = []
@@ -128,6 +131,39 @@ def _mrd(rng: np.random.Generator, sid: str, subtype: str, *, failed: bool) -> l
             "value": _value(rng, level, sens, method), "sensitivity": f"{sens:g}",
         })  # fmt: skip
     return rows
+
+
+# ETP-ALL immunophenotype of simulated T-ALL (% of blasts positive). ETP-ALL cases meet the
+# Coustan-Smith 2009 criteria (CD1a, CD8 < 5%; CD5 < 75%; >= 1 stem/myeloid marker >= 25%);
+# other T-ALL fail at least one. Marker shares and ranges are modelling choices.
+STEM_MYELOID_PROB = {"cd34_pct": 0.7, "cd117_pct": 0.5, "hla_dr_pct": 0.4, "cd13_pct": 0.4,
+                     "cd33_pct": 0.4, "cd11b_pct": 0.2, "cd65_pct": 0.1}  # fmt: skip
+NO_IMMUNOPHENOTYPE_PROB = 0.3  # T-ALL without a marker panel (ETP from expression)
+MARKER_MISSING_PROB = 0.05
+
+
+def simulate_immunophenotype(rng: np.random.Generator, *, etp: bool) -> dict[str, str]:
+    """A T-ALL case's ETP marker percentages (all empty for some cases)."""
+    if rng.random() < NO_IMMUNOPHENOTYPE_PROB:
+        return dict.fromkeys(ETP_MARKER_COLUMNS, "")
+    v: dict[str, float] = {}
+    if etp:
+        v["cd1a_pct"], v["cd8_pct"] = rng.uniform(0, 4, 2)
+        v["cd5_pct"] = rng.uniform(5, 70)
+        pos = [c for c, p in STEM_MYELOID_PROB.items() if rng.random() < p] or ["cd34_pct"]
+        for c in STEM_MYELOID_PROB:
+            v[c] = rng.uniform(30, 95) if c in pos else rng.uniform(0, 20)
+    else:
+        v["cd1a_pct"] = rng.uniform(20, 95) if rng.random() < 0.5 else rng.uniform(0, 20)
+        v["cd8_pct"] = rng.uniform(10, 90)
+        v["cd5_pct"] = rng.uniform(80, 100) if rng.random() < 0.85 else rng.uniform(40, 80)
+        for c in STEM_MYELOID_PROB:
+            v[c] = rng.uniform(25, 60) if rng.random() < 0.08 else rng.uniform(0, 20)
+        if v["cd1a_pct"] < 5 and v["cd8_pct"] < 5 and v["cd5_pct"] < 75:
+            v["cd8_pct"] = rng.uniform(20, 90)  # not ETP-ALL: keep one criterion failed
+    return {
+        c: "" if rng.random() < MARKER_MISSING_PROB else f"{v[c]:.1f}" for c in ETP_MARKER_COLUMNS
+    }
 
 
 def to_frames(rows: list[dict], mrd: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -306,6 +306,12 @@ def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
         subtype=d["subtype"],
         sex=d["sex"],
     )
+    if d["subtype"] == T_ALL:
+        out["clinical"].update(
+            cl.simulate_immunophenotype(
+                np.random.default_rng([seed, dz.STREAM_TALL, i, 1]), etp=d["etp_all"] == "yes"
+            )
+        )
     return out
 
 
