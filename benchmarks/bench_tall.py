@@ -12,15 +12,20 @@ called, recall (correct / n), precision (correct / called as that subgroup) and 
 calls; then ETP-ALL status from expression against the simulated immunophenotype truth.
 Synthetic data: these figures describe the simulator, not real T-ALL.
 
-``--tallsorts``: if the TALLSorts package (Oshlack lab, on PyPI; not vendored) is
-importable, its calls are printed side by side (agreement per subgroup); it is skipped
-with a message otherwise.
+``--tallsorts EXE``: the ``tallsorts`` command of a separately installed TALLSorts (Oshlack
+lab, on PyPI, MIT; not vendored, not a dependency: it pins older scikit-learn), e.g.
+``python -m venv ts && ts/bin/pip install TALLSorts`` then ``--tallsorts ts/bin/tallsorts``;
+its calls on the same counts are cross-tabulated against truth and against allstrat.
 """
 
 from __future__ import annotations
 
 import argparse
+import shutil
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -41,14 +46,37 @@ def _fusions(cohort) -> dict[str, list[Fusion]]:
     return out
 
 
-def _tallsorts(counts: pd.DataFrame) -> pd.Series | None:
-    try:
-        import TALLSorts  # noqa: F401
-    except ImportError:
-        print("\nTALLSorts: not installed (pip install TALLSorts in a separate env) - skipped")
+def _tallsorts(counts: pd.DataFrame, exe: str, out: Path) -> pd.Series | None:
+    """Run the TALLSorts CLI (installed separately, e.g. in its own venv) on the same counts.
+
+    TALLSorts wants samples x Ensembl IDs as CSV; symbols are mapped with the bundled gene
+    table (first Ensembl ID). Returns its top-level call per sample, or ``None``.
+    """
+    from allstrat.io.gene_table import load_gene_table
+
+    if not shutil.which(exe) and not Path(exe).is_file():
+        print(f"\nTALLSorts: {exe!r} not found (install TALLSorts in its own env) - skipped")
         return None
-    print("\nTALLSorts is importable but its API is not wired here - skipped")
-    return None
+    ens = load_gene_table().table["ensembl_ids"].astype(str).str.split(";").str[0]
+    keep = [g for g in counts.columns if ens.get(g, "").startswith("ENSG")]
+    m = counts[keep].fillna(0).round().astype(int)
+    m.columns = [ens[g] for g in keep]
+    m = m.loc[:, ~m.columns.duplicated()]
+    out.mkdir(parents=True, exist_ok=True)
+    m.to_csv(out / "counts.csv")
+    t = time.perf_counter()
+    done = subprocess.run(
+        [exe, "-s", str(out / "counts.csv"), "-d", str(out / "tallsorts")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    preds = sorted((out / "tallsorts").glob("*/predictions.csv"))
+    if done.returncode != 0 or not preds:
+        print(f"\nTALLSorts failed (exit {done.returncode}): {done.stderr[-500:]}")
+        return None
+    levels = [p.parent.name for p in preds]
+    print(f"\nTALLSorts ran in {time.perf_counter() - t:.1f} s; levels: {levels}")
+    df = pd.read_csv(preds[0], index_col=0)
+    return df.iloc[:, 0].astype(str)
 
 
 def main() -> None:
@@ -59,7 +87,12 @@ def main() -> None:
     ap.add_argument("--balance", choices=("tall", "realistic"), default="tall")
     ap.add_argument("--model", default="allstrat-tall/1.0.0")
     ap.add_argument("--with-fusions", action="store_true")
-    ap.add_argument("--tallsorts", action="store_true")
+    ap.add_argument(
+        "--tallsorts",
+        default="",
+        metavar="EXE",
+        help="path of a separately installed tallsorts executable: run it side by side",
+    )
     args = ap.parse_args()
     model = load_model(args.model)
     t = time.perf_counter()
@@ -124,7 +157,12 @@ def main() -> None:
         f"{(etp[decided] == truth_etp[decided]).mean():.3f}"
     )
     if args.tallsorts:
-        _tallsorts(counts)
+        with tempfile.TemporaryDirectory() as tmp:
+            ts = _tallsorts(counts, args.tallsorts, Path(tmp))
+        if ts is not None:
+            ts = ts.reindex(call.index)
+            print(pd.crosstab(y, ts, rownames=["truth"], colnames=["TALLSorts"]).to_string())
+            print(pd.crosstab(call, ts, rownames=["allstrat"], colnames=["TALLSorts"]).to_string())
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ import time
 
 import pandas as pd
 
-from allstrat.classify.core import classify_counts
+from allstrat.classify.core import ClassificationResult, classify_counts
 from allstrat.classify.decide import CallSettings, Fusion
 from allstrat.errors import InputError
 from allstrat.io.chunk import read_expression_chunk, write_classify_chunk
