@@ -1,5 +1,6 @@
 """ETP-ALL status: Coustan-Smith 2009 criteria on hand-built immunophenotypes, the
-expression fallback, and how the two combine (each flagged with its source)."""
+expression fallback, and how the two combine (each flagged with its source).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """`allstrat classify` runs the T-ALL second stage on T-lineage samples: subgroup columns,
-ETP status with its source, explanations; B-lineage rows say not_applicable."""
+ETP status with its source, explanations; B-lineage rows say not_applicable.
+"""
 
 from __future__ import annotations
 

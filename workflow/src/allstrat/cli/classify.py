@@ -290,7 +290,9 @@ def run(args: argparse.Namespace) -> int:
         settings=settings,
         top_n=args.top_genes,
     )
-    res.calls, tall_prov = run_tall_stage(args, res, counts, fusions, settings, inputs)
+    res.calls, tall_prov = run_tall_stage(
+        args, res, counts, fusions=fusions, settings=settings, inputs=inputs
+    )
     models = [{"model_id": model.model_id, "sha256": model.sha256}]
     if tall_prov.get("model_id"):
         models.append({"model_id": tall_prov["model_id"], "sha256": tall_prov["model_sha256"]})
@@ -356,11 +358,31 @@ def etp_settings_from_args(args: argparse.Namespace):
     allowed = set(EtpSettings.__dataclass_fields__) - {"criteria_source"}
     if not isinstance(cfg, dict) or set(cfg) - allowed:
         raise InputError(f"--etp-json must be a JSON object with keys from {sorted(allowed)}")
-    return EtpSettings(**{k: float(v) for k, v in cfg.items()})
+    v = {k: float(cfg.get(k, getattr(EtpSettings, k))) for k in allowed}
+    return EtpSettings(
+        negative_max_pct=v["negative_max_pct"],
+        cd5_weak_max_pct=v["cd5_weak_max_pct"],
+        stem_myeloid_min_pct=v["stem_myeloid_min_pct"],
+        expression_yes_probability=v["expression_yes_probability"],
+        expression_no_probability=v["expression_no_probability"],
+    )
 
 
-def run_tall_stage(args, res: ClassificationResult, counts, fusions, settings, inputs):
-    """Second stage on T-lineage samples: subgroup, ETP status (see allstrat.tall.stage)."""
+def run_tall_stage(
+    args: argparse.Namespace,
+    res: ClassificationResult,
+    counts: pd.DataFrame,
+    *,
+    fusions: dict[str, list[Fusion] | None],
+    settings: CallSettings,
+    inputs: list[dict[str, str]],
+) -> tuple[pd.DataFrame, dict]:
+    """Second stage on T-lineage samples: subgroup, ETP status (see allstrat.tall.stage).
+
+    Loads the T-ALL model (``--tall-model``) and the clinical table (``--clinical``, added to
+    ``inputs``), runs :func:`allstrat.tall.stage.apply_tall_stage` and returns the filled
+    calls table with the stage's provenance (model id / sha256, ETP settings).
+    """
     from allstrat.models import load_model
     from allstrat.provenance import file_record
     from allstrat.tall.stage import DEFAULT_TALL_MODEL, apply_tall_stage
@@ -384,7 +406,7 @@ def run_tall_stage(args, res: ClassificationResult, counts, fusions, settings, i
         immuno = read_clinical(args.clinical)
         inputs.append(file_record(args.clinical, role="clinical"))
     calls = apply_tall_stage(
-        res.calls, res.explanations, counts, model, model_id=model_id, fusions=fusions,
+        res.calls, res.explanations, counts, model=model, model_id=model_id, fusions=fusions,
         immunophenotype=immuno, settings=settings, etp_settings=es, top_n=args.top_genes,
     )  # fmt: skip
     return calls, prov

@@ -81,8 +81,8 @@ def apply_tall_stage(
     calls: pd.DataFrame,
     explanations: dict[str, dict[str, Any]],
     counts: pd.DataFrame,
-    model: Any,
     *,
+    model: Any,
     model_id: str,
     fusions: Mapping[str, Sequence[Fusion] | None] | None = None,
     immunophenotype: pd.DataFrame | None = None,
@@ -133,7 +133,7 @@ def apply_tall_stage(
         )  # fmt: skip
     for sid in t_ids:
         tall: dict[str, Any] = {"model_id": model_id if model is not None else ""}
-        if sid in results:
+        if sid in results and proba is not None and feats is not None:
             c = results[sid]
             for k, v in _row_values(c, model_id).items():
                 out.at[sid, k] = v
