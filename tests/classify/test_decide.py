@@ -105,9 +105,95 @@ def test_er_profile_without_fusion_is_like():
     assert "defining_fusion_not_found" in row["qc_flags"]
     row, _ = run([0.02, 0.95, 0.02, 0.01], fusions=[Fusion("ETV6", "RUNX1")])
     assert (row["subtype"], row["decided_by"]) == ("ETV6::RUNX1", "expression+fusion")
-    row, _ = run([0.02, 0.95, 0.02, 0.01], fusions=None)
-    assert row["subtype"] == "ETV6::RUNX1"
+    row, rec = run([0.02, 0.95, 0.02, 0.01], fusions=None)
+    assert row["subtype"] == "ETV6::RUNX1 group"  # not confirmed without fusion data
+    assert row["decided_by"] == "rule:er_profile_fusion_not_assessed"
     assert "fusion_not_assessed" in row["qc_flags"]
+    assert row["confidence_tier"] == "high"  # the group itself is a confident call
+    assert rec["rule"] == "er_profile_fusion_not_assessed"
+
+
+ER_CLASSES = ["DUX4", "ETV6::RUNX1", "ETV6::RUNX1-like", "KMT2A", "ZNF384", PH_GROUP]
+
+
+def run_er(probs, fusions, **kw):
+    p = pd.DataFrame([probs], index=["S1"], columns=ER_CLASSES)
+    table, rec = decide_calls(
+        p,
+        lineage_scores=pd.DataFrame({"B": [0.4], "T": [-0.3]}, index=["S1"]),
+        ood_score=pd.Series([0.5], index=["S1"]),
+        marrow_score=pd.Series([-0.3], index=["S1"]),
+        marrow_limit=0.25,
+        missing_fraction=pd.Series([kw.get("missing", 0.0)], index=["S1"]),
+        fusions={"S1": fusions},
+        settings=kw.get("settings"),
+    )
+    return table.iloc[0], rec["S1"]
+
+
+def test_er_and_er_like_split_is_the_er_group():
+    """ETV6::RUNX1 and -like share one programme: split probability is the group."""
+    probs = [0.02, 0.48, 0.44, 0.02, 0.02, 0.02]  # neither alone reaches 0.5
+    row, rec = run_er(probs, None)
+    assert row["subtype"] == "ETV6::RUNX1 group"
+    assert row["candidates"] == "ETV6::RUNX1;ETV6::RUNX1-like"
+    assert row["confidence_tier"] == "high"  # 0.92 for the group
+    assert rec["group_probability"] == pytest.approx(0.92)
+    assert "fusion_not_assessed" in row["qc_flags"]
+    row, _ = run_er(probs, [Fusion("ETV6", "RUNX1")])
+    assert (row["subtype"], row["decided_by"]) == ("ETV6::RUNX1", "expression+fusion")
+    row, _ = run_er(probs, [])
+    assert (row["subtype"], row["confidence_tier"]) == ("ETV6::RUNX1-like", "low")
+    assert row["decided_by"] == "rule:er_profile_without_fusion"
+    # a confident -like expression call still needs fusion data to exclude the fusion
+    row, _ = run_er([0.02, 0.05, 0.87, 0.02, 0.02, 0.02], None)
+    assert row["subtype"] == "ETV6::RUNX1 group"
+    row, _ = run_er([0.02, 0.05, 0.87, 0.02, 0.02, 0.02], [])
+    assert (row["subtype"], row["decided_by"]) == ("ETV6::RUNX1-like", "expression")
+    # another class close behind: no group call
+    row, _ = run_er([0.02, 0.30, 0.25, 0.02, 0.02, 0.39], None)
+    assert row["subtype"] == MULTIPLE
+
+
+@pytest.mark.parametrize(
+    ("cls", "group", "like", "fusion"),
+    [
+        ("KMT2A", "KMT2A group", "KMT2A-like", Fusion("KMT2A", "AFF1")),
+        ("ZNF384", "ZNF384 group", "ZNF384-like", Fusion("EP300", "ZNF384")),
+    ],
+)
+def test_kmt2a_and_znf384_need_the_fusion(cls, group, like, fusion):
+    probs = [0.02] * len(ER_CLASSES)
+    probs[ER_CLASSES.index(cls)] = 0.9
+    row, _ = run_er(probs, None)
+    assert (row["subtype"], row["decided_by"]) == (
+        group,
+        f"rule:{cls.lower()}_profile_fusion_not_assessed",
+    )
+    assert "fusion_not_assessed" in row["qc_flags"]
+    row, _ = run_er(probs, [])
+    assert (row["subtype"], row["confidence_tier"]) == (like, "low")
+    assert "defining_fusion_not_found" in row["qc_flags"]
+    row, _ = run_er(probs, [fusion])
+    assert (row["subtype"], row["decided_by"]) == (cls, "expression+fusion")
+
+
+def test_insufficient_data_gate():
+    """Almost no panel gene measured: unclassified, flagged, no candidate list."""
+    probs = [0.02, 0.48, 0.44, 0.02, 0.02, 0.02]
+    row, rec = run_er(probs, [Fusion("ETV6", "RUNX1")], missing=1 - 9 / 227)
+    assert row["subtype"] == UNCLASSIFIED
+    assert row["candidates"] == ""
+    assert row["confidence_tier"] == "none"
+    assert row["decided_by"] == "rule:insufficient_data"
+    assert row["qc_flags"].startswith("insufficient_data:measured_panel_fraction=0.0396<")
+    assert (row["ph_group"], row["dux4"]) == ("not_assessable", "not_assessable")
+    assert rec["candidates"] == []
+    # just above the gate the sample is classified normally (and flagged as incomplete)
+    s = CallSettings(min_measured_panel_fraction=0.25)
+    row, _ = run_er(probs, [Fusion("ETV6", "RUNX1")], missing=0.7, settings=s)
+    assert row["subtype"] == "ETV6::RUNX1"
+    assert "missing_panel_genes" in row["qc_flags"]
 
 
 def test_fusion_decides_against_expression_with_flag():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from allstrat.contracts import B_SUBTYPES, PH_GROUP, T_ALL
+from allstrat.contracts import B_SUBTYPES, GROUP_LABELS, LIKE_LABELS, PH_GROUP, T_ALL
 from allstrat.paths import resources_dir
 
 
@@ -12,7 +12,7 @@ def test_ontology_covers_contract_labels():
     t = pd.read_csv(
         resources_dir() / "subtypes.tsv", sep="\t", comment="#", dtype=str, keep_default_na=False
     )
-    assert set(t["label"]) == {*B_SUBTYPES, T_ALL, PH_GROUP}
+    assert set(t["label"]) == {*B_SUBTYPES, T_ALL, *GROUP_LABELS, *LIKE_LABELS}
     assert t["label"].is_unique
     assert (t["detection"] != "").all()
     assert set(t["names_verified"]) <= {"yes", "no"}

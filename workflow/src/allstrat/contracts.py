@@ -56,6 +56,24 @@ MULTIPLE = "multiple candidates"
 # Ph-type expression profile when no fusion data were given: BCR::ABL1 and Ph-like share
 # one expression programme, so without fusion evidence BCR::ABL1 is not excluded.
 PH_GROUP = "Ph group"
+# The same for the other fusion-defined classes whose "-like" form shares the expression
+# programme (MD-ALL rule 5): without fusion data the profile is reported as the group
+# (fusion not confirmed, not excluded); with fusion data and no defining fusion as "-like".
+ER_GROUP = "ETV6::RUNX1 group"
+KMT2A_GROUP = "KMT2A group"
+ZNF384_GROUP = "ZNF384 group"
+KMT2A_LIKE = "KMT2A-like"
+ZNF384_LIKE = "ZNF384-like"
+#: model class -> (group label without fusion data, "-like" label without the fusion).
+FUSION_GROUPS: dict[str, tuple[str, str]] = {
+    "ETV6::RUNX1": (ER_GROUP, "ETV6::RUNX1-like"),
+    "ETV6::RUNX1-like": (ER_GROUP, "ETV6::RUNX1-like"),
+    "KMT2A": (KMT2A_GROUP, KMT2A_LIKE),
+    "ZNF384": (ZNF384_GROUP, ZNF384_LIKE),
+}
+#: Labels that are not model classes nor B_SUBTYPES but can appear in ``subtype``.
+GROUP_LABELS: tuple[str, ...] = (PH_GROUP, ER_GROUP, KMT2A_GROUP, ZNF384_GROUP)
+LIKE_LABELS: tuple[str, ...] = (KMT2A_LIKE, ZNF384_LIKE)
 CONFIDENCE_TIERS: tuple[str, ...] = ("high", "medium", "low", "none")
 
 # --- classify stage: results/classify/chunk_*.tsv ------------------------------------
@@ -72,12 +90,12 @@ TALL_CLASSIFY_COLUMNS: tuple[str, ...] = (
 )
 CLASSIFY_COLUMNS: tuple[str, ...] = (
     "sample_id",
-    "subtype",  # a B_SUBTYPES label, T_ALL, PH_GROUP, UNCLASSIFIED or MULTIPLE
+    "subtype",  # a B_SUBTYPES label, T_ALL, GROUP_LABELS, LIKE_LABELS, UNCLASSIFIED, MULTIPLE
     "confidence_tier",  # CONFIDENCE_TIERS
     "top_probability",
     "candidates",  # ";"-separated labels above their threshold
     "lineage",  # "B", "T" or "uncertain"
-    "ph_group",  # "yes"/"no": Ph-type expression profile (BCR::ABL1 or Ph-like)
+    "ph_group",  # "yes"/"no": Ph-type expression profile; "not_assessable": insufficient data
     "ph_like",  # "yes"/"no"/"not_assessable"
     "ph_like_kinase_class",  # ABL-class / JAK-STAT / CRLF2-r / unknown / ""
     "dux4",  # "yes"/"no"/"not_assessable" (expression; never "no" from absent DUX4 reads)

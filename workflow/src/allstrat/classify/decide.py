@@ -4,11 +4,17 @@ The expression model gives class probabilities. :func:`decide_calls` turns them 
 contract columns (``allstrat.contracts.CLASSIFY_COLUMNS``) in this order; every sample
 records the rule that decided it (``decided_by``) and its caveats (``qc_flags``):
 
+0. **Insufficient data** (rule ``insufficient_data``): fewer than
+   ``min_measured_panel_fraction`` of the model's panel genes measured -> ``unclassified``
+   with flag ``insufficient_data:measured_panel_fraction=<f><<limit>``, tier ``none`` and
+   no candidate list, whatever the probabilities say.
 1. **Lineage** from within-sample B / T lineage rank scores: T -> ``T-ALL`` (the B-ALL
    panel does not apply); uncertain -> flag ``lineage_uncertain``.
 2. **Expression call**: the top class is called when its probability reaches its class
-   threshold and leads the runner-up by ``margin``; otherwise ``multiple candidates``
-   when two or more classes reach ``candidate_probability``, else ``unclassified``.
+   threshold and leads the runner-up by ``margin``; otherwise, when ETV6::RUNX1 and
+   ETV6::RUNX1-like together do (sum >= the ETV6::RUNX1 threshold, ``margin`` ahead of
+   every other class) the ETV6::RUNX1 group; otherwise ``multiple candidates`` when two
+   or more classes reach ``candidate_probability``, else ``unclassified``.
 3. **Subtype-defining fusion** (rule ``fusion:<subtype>``, after MD-ALL's ordered rules,
    DOMAIN.md §1.2): a fusion that defines a subtype decides it. ``decided_by`` is
    ``expression+fusion`` when the expression call (or a candidate) agrees, ``fusion``
@@ -17,19 +23,27 @@ records the rule that decided it (``decided_by``) and its caveats (``qc_flags``)
    and no BCR::ABL1 fusion -> ``Ph-like`` (kinase class from a kinase fusion, else
    ``unknown``); with no fusion data -> ``Ph group`` (BCR::ABL1 not excluded),
    ``ph_like = not_assessable``.
-5. **ETV6::RUNX1 profile** with fusion data but no ETV6::RUNX1 fusion ->
-   ``ETV6::RUNX1-like`` (rule ``er_profile_without_fusion``, flag
-   ``defining_fusion_not_found``, tier ``low``: RNA callers miss the cryptic t(12;21) at
-   times, so the label rests on absence of evidence); with no fusion data the expression
-   call stands with flag ``fusion_not_assessed``. A Ph-group profile called Ph-like only
-   because no BCR::ABL1 fusion was reported (no kinase fusion either) gets flag
-   ``bcr_abl1_not_detected`` and tier ``low`` for the same reason.
-6. Fusion-defined subtypes called from expression alone get ``fusion_not_assessed`` (no
-   data) or ``defining_fusion_not_found`` (data, no fusion); mutation-defined subtypes get
-   ``mutation_not_assessed`` and at most a ``medium`` tier.
-7. **Confidence tier**: high (p >= ``high``), medium (>= ``medium``), low otherwise;
-   capped at low for ``out_of_distribution``, ``low_tumour_content``,
-   ``lineage_uncertain`` and ``missing_panel_genes``; ``none`` when nothing was called.
+5. **ETV6::RUNX1, KMT2A and ZNF384 groups** (each shares its programme with a "-like"
+   form, MD-ALL rule 5): with no fusion data the profile is reported as ``ETV6::RUNX1
+   group`` / ``KMT2A group`` / ``ZNF384 group`` (rule
+   ``<er|kmt2a|znf384>_profile_fusion_not_assessed``, flag ``fusion_not_assessed``;
+   the fusion is neither confirmed nor excluded and the risk facts treat it as not
+   established). With fusion data but no defining fusion ->
+   ``ETV6::RUNX1-like`` / ``KMT2A-like`` / ``ZNF384-like`` (rule
+   ``<..>_profile_without_fusion``, flag ``defining_fusion_not_found``, tier ``low``: RNA
+   callers miss the cryptic t(12;21) at times, so the label rests on absence of
+   evidence), except a confident ETV6::RUNX1-like expression call, which the missing
+   fusion confirms. A Ph-group profile called Ph-like only because no BCR::ABL1 fusion
+   was reported (no kinase fusion either) gets flag ``bcr_abl1_not_detected`` and tier
+   ``low`` for the same reason.
+6. Other fusion-defined subtypes called from expression alone get ``fusion_not_assessed``
+   (no data) or ``defining_fusion_not_found`` (data, no fusion); mutation-defined subtypes
+   get ``mutation_not_assessed`` and at most a ``medium`` tier. A fusion partner missing
+   from the gene table is flagged ``fusion_gene_not_in_gene_table:<fusion>``.
+7. **Confidence tier**: high (p >= ``high``), medium (>= ``medium``), low otherwise (p is
+   the group probability for the ETV6::RUNX1 group); capped at low for
+   ``out_of_distribution``, ``low_tumour_content``, ``lineage_uncertain`` and
+   ``missing_panel_genes``; ``none`` when nothing was called.
 """
 
 from __future__ import annotations
@@ -42,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allstrat.contracts import MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
+from allstrat.contracts import FUSION_GROUPS, MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +87,7 @@ FUSION_DEFINED = frozenset(
     }
 )
 MUTATION_DEFINED = frozenset({"PAX5 P80R", "IKZF1 N159Y"})
+GROUP_TIER = frozenset({"ETV6::RUNX1 group", "ETV6::RUNX1-like", "ETV6::RUNX1"})
 
 
 @dataclass(frozen=True)
@@ -185,6 +200,13 @@ class CallSettings:
         Fraction of panel genes not measured above which ``missing_panel_genes`` is flagged.
     min_fusion_confidence
         Fusions below this caller confidence (low < medium < high) are ignored.
+    min_measured_panel_fraction
+        Insufficient-data gate: a sample with fewer than this fraction of the model's
+        panel genes measured is ``unclassified`` (flag ``insufficient_data``, no candidate
+        list), whatever the probabilities say. 0.5: with half the panel missing, 22-30 %
+        of calls (simulated and real ALLCatchR test samples) already differ from the
+        all-genes call, and below that the answer is mostly noise
+        (``benchmarks/bench_missing_genes.py``).
     """
 
     min_probability: float = 0.5
@@ -199,6 +221,7 @@ class CallSettings:
     min_blast_fraction: float = 0.2
     max_missing_panel_fraction: float = 0.2
     min_fusion_confidence: str = "medium"
+    min_measured_panel_fraction: float = 0.5
 
     def threshold(self, label: str) -> float:
         """Call threshold of a class."""
@@ -216,9 +239,76 @@ def _fusions_ok(fusions: Sequence[Fusion], settings: CallSettings) -> list[Fusio
 def _agrees(subtype: str, expr_call: str, candidates: list[str]) -> bool:
     """Whether the expression call (or a candidate) agrees with a fusion-defined subtype."""
     keys = {subtype, {"BCR::ABL1": PH_GROUP}.get(subtype, subtype)}
+    if subtype in FUSION_GROUPS:
+        keys.add(FUSION_GROUPS[subtype][0])
     if subtype == "ETV6::RUNX1":
         keys.add("ETV6::RUNX1-like")
     return expr_call in keys or bool(keys & set(candidates))
+
+
+def _group_call(p: pd.Series, expr_call: str, s: CallSettings) -> tuple[str, float]:
+    """The ETV6::RUNX1 group from the two classes that share its programme.
+
+    When neither ETV6::RUNX1 nor ETV6::RUNX1-like alone makes the call but together they
+    do (sum at or above the ETV6::RUNX1 threshold and leading every other class by
+    ``margin``), the expression call is the group. Returns the (possibly new) expression
+    call and the probability the tier is read from.
+    """
+    er, erl = "ETV6::RUNX1", "ETV6::RUNX1-like"
+    if er not in p.index or erl not in p.index:
+        return expr_call, float(p.max())
+    p_grp = float(p[er] + p[erl])
+    if expr_call in (er, erl):
+        return expr_call, float(p[expr_call])
+    rest = p.drop([er, erl])
+    other = float(rest.max()) if len(rest) else 0.0
+    if (
+        expr_call in (MULTIPLE, UNCLASSIFIED)
+        and p_grp >= s.threshold(er)
+        and (p_grp - other >= s.margin)
+    ):
+        return FUSION_GROUPS[er][0], p_grp
+    return expr_call, float(p.max())
+
+
+def _fusion_group_rule(expr_call: str, assessed: bool) -> tuple[str, str, list[str]] | None:
+    """ETV6::RUNX1 / KMT2A / ZNF384 profile without its defining fusion.
+
+    No fusion data: the group label (rule ``<class>_profile_fusion_not_assessed``, flag
+    ``fusion_not_assessed``); fusion data without the fusion: the "-like" label (rule
+    ``<class>_profile_without_fusion``, flag ``defining_fusion_not_found``), except an
+    expression call that already is ETV6::RUNX1-like, which the missing fusion confirms.
+    Returns (subtype, rule, flags) or None when the expression call is none of these.
+    """
+    key = {"ETV6::RUNX1 group": "ETV6::RUNX1"}.get(expr_call, expr_call)
+    if key not in FUSION_GROUPS:
+        return None
+    group, like = FUSION_GROUPS[key]
+    tag = {"ETV6::RUNX1": "er", "ETV6::RUNX1-like": "er", "KMT2A": "kmt2a"}.get(key, "znf384")
+    if not assessed:
+        return group, f"{tag}_profile_fusion_not_assessed", ["fusion_not_assessed"]
+    if expr_call == like:
+        return like, "expression_threshold", []
+    return like, f"{tag}_profile_without_fusion", ["defining_fusion_not_found"]
+
+
+def _insufficient_row(sid: str, measured: float, top_p: float, s: CallSettings) -> dict:
+    """Call-table row of a sample below the insufficient-data gate (no candidate list)."""
+    return {
+        "sample_id": str(sid),
+        "subtype": UNCLASSIFIED,
+        "confidence_tier": "none",
+        "top_probability": top_p,
+        "candidates": "",
+        "lineage": "uncertain",
+        "ph_group": "not_assessable",
+        "ph_like": "not_assessable",
+        "ph_like_kinase_class": "",
+        "dux4": "not_assessable",
+        "decided_by": "rule:insufficient_data",
+        "qc_flags": f"insufficient_data:measured_panel_fraction={measured:.4f}"
+        f"<{s.min_measured_panel_fraction:g}",
+    }
 
 
 def decide_calls(
@@ -309,9 +399,21 @@ def _decide_sample(
     second_p = float(p.iloc[order[1]]) if len(order) > 1 else 0.0
     candidates = [c for c in classes if p[c] >= s.candidate_probability]
     candidates.sort(key=lambda c: -p[c])
+    measured = 1.0 - x.missing
+    if measured < s.min_measured_panel_fraction:
+        return _insufficient_row(sid, measured, top_p, s), {
+            "rule": "insufficient_data",
+            "measured_panel_fraction": round(measured, 6),
+            "min_measured_panel_fraction": s.min_measured_panel_fraction,
+            "fusion_data": "given" if x.fusions is not None else "not_given",
+            "top_class": top,
+            "top_probability": round(top_p, 6),
+            "candidates": [],
+        }
     lineage = _lineage_rule(p, x, s)
     flags = _qc_flags(lineage, x, s)
     expr_call = _expression_call(top, top_p, second_p, candidates, s)
+    expr_call, tier_p = _group_call(p, expr_call, s)
     assessed = x.fusions is not None
     fl = _fusions_ok(x.fusions or [], s)
     defining = [(f, st) for f in fl if (st := defining_subtype(f)) is not None]
@@ -328,7 +430,7 @@ def _decide_sample(
         flags.append("kinase_fusion_without_ph_profile:" + kinases[0][0].name)
     called = subtype not in (UNCLASSIFIED, MULTIPLE)
     tier = _confidence_tier(
-        subtype, decided=decided, rule=rule, kin=kin, top_p=top_p, flags=flags, s=s
+        subtype, decided=decided, rule=rule, kin=kin, top_p=tier_p, flags=flags, s=s
     )
     row = {
         "sample_id": sid,
@@ -350,6 +452,7 @@ def _decide_sample(
         "top_probability": round(top_p, 6),
         "runner_up_probability": round(second_p, 6),
         "threshold": s.threshold(top),
+        "group_probability": round(tier_p, 6) if subtype in GROUP_TIER else None,
         "margin": s.margin,
         "candidates": candidates,
         "fusion_data": "given" if assessed else "not_given",
@@ -427,8 +530,9 @@ def _subtype_rules(
     flags: list[str],
 ) -> tuple[str, str, str, str]:
     """Rule 4, subtype: T lineage; T profile without T lineage; a defining fusion; the Ph
-    group with / without BCR::ABL1 or kinase fusion; ETV6::RUNX1 profile without the fusion;
-    other fusion-defined profiles without their fusion. Returns (subtype, decided_by, rule,
+    group with / without BCR::ABL1 or kinase fusion; the ETV6::RUNX1 / KMT2A / ZNF384 groups
+    and "-like" labels (``_fusion_group_rule``); other fusion-defined profiles without their
+    fusion. Returns (subtype, decided_by, rule,
     kinase class) and appends flags.
     """
     if lineage == "T":
@@ -462,15 +566,15 @@ def _subtype_rules(
         # absence of evidence: a caller can miss BCR::ABL1 (TKI-relevant)
         flags.append("bcr_abl1_not_detected")
         return "Ph-like", f"rule:{rule}", rule, "unknown"
-    if expr_call == "ETV6::RUNX1":
-        if assessed:
-            rule = "er_profile_without_fusion"
-            # the cryptic t(12;21) is missed by RNA fusion callers at times: the "-like"
-            # label rests on absence of evidence and is never a confident call
-            flags.append("defining_fusion_not_found")
-            return "ETV6::RUNX1-like", f"rule:{rule}", rule, ""
-        flags.append("fusion_not_assessed")
-    elif expr_call in FUSION_DEFINED:
+    if (grp := _fusion_group_rule(expr_call, assessed)) is not None:
+        # ETV6::RUNX1 / KMT2A / ZNF384 share their programme with a "-like" form: the label
+        # needs fusion data; a "-like" label resting on a fusion NOT being reported
+        # (callers miss the cryptic t(12;21) at times) is never confident
+        subtype, rule, extra = grp
+        flags.extend(extra)
+        decided = "expression" if rule == "expression_threshold" else f"rule:{rule}"
+        return subtype, decided, rule, ""
+    if expr_call in FUSION_DEFINED:
         flags.append("defining_fusion_not_found" if assessed else "fusion_not_assessed")
     return expr_call, "expression", "expression_threshold", ""
 
@@ -498,9 +602,8 @@ def _confidence_tier(
         tier = "high" if top_p >= s.high else "medium" if top_p >= s.medium else "low"
     if subtype in MUTATION_DEFINED and tier == "high":
         tier = "medium"  # the defining mutation is never seen in gene counts
-    if rule in ("er_profile_without_fusion", "ph_profile_without_bcr_abl1") and kin in (
-        "",
-        "unknown",
+    if rule.endswith("_without_fusion") or (
+        rule == "ph_profile_without_bcr_abl1" and kin in ("", "unknown")
     ):
         tier = "low"  # the label rests on a fusion NOT being reported
     capped = {"out_of_distribution", "low_tumour_content", "lineage_uncertain"}

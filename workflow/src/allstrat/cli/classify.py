@@ -89,6 +89,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     t.add_argument("--min-blast-fraction", type=float, default=d.min_blast_fraction)
     t.add_argument("--max-missing-panel-fraction", type=float, default=d.max_missing_panel_fraction)
     t.add_argument(
+        "--min-measured-panel-fraction",
+        type=float,
+        default=d.min_measured_panel_fraction,
+        help="unclassified (insufficient_data) below this share of measured panel genes",
+    )
+    t.add_argument(
         "--min-fusion-confidence",
         choices=("low", "medium", "high"),
         default=d.min_fusion_confidence,
@@ -137,6 +143,7 @@ SETTING_KEYS = {
     "marrow_quantile": "marrow_quantile",
     "min_blast_fraction": "min_blast_fraction",
     "max_missing_panel_fraction": "max_missing_panel_fraction",
+    "min_measured_panel_fraction": "min_measured_panel_fraction",
     "min_fusion_confidence": "min_fusion_confidence",
     "top_genes": "top_genes",
     "tall_model": "tall_model",
@@ -205,6 +212,7 @@ def settings_from_args(args: argparse.Namespace) -> CallSettings:
         min_blast_fraction=args.min_blast_fraction,
         max_missing_panel_fraction=args.max_missing_panel_fraction,
         min_fusion_confidence=args.min_fusion_confidence,
+        min_measured_panel_fraction=args.min_measured_panel_fraction,
     )
 
 

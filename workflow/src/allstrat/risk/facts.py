@@ -29,11 +29,15 @@ from typing import Any
 
 from allstrat.contracts import (
     CONFIDENCE_TIERS,
+    ER_GROUP,
+    KMT2A_GROUP,
+    KMT2A_LIKE,
     LESION_GENES,
     MULTIPLE,
     PH_GROUP,
     T_ALL,
     UNCLASSIFIED,
+    ZNF384_GROUP,
 )
 from allstrat.errors import InputError
 from allstrat.risk.expr import UNKNOWN, Mrd
@@ -221,6 +225,17 @@ def _clinical_facts(row: Mapping[str, Any] | None, sample: str) -> dict[str, Fac
     return out
 
 
+#: Labels whose call does not establish (nor exclude) these fusion facts' subtypes: a
+#: group is a profile without fusion data; KMT2A-like rests on a fusion NOT reported.
+NOT_ESTABLISHED: dict[str, frozenset[str]] = {
+    PH_GROUP: frozenset({"BCR::ABL1", "Ph-like"}),
+    ER_GROUP: frozenset({"ETV6::RUNX1"}),
+    KMT2A_GROUP: frozenset({"KMT2A"}),
+    KMT2A_LIKE: frozenset({"KMT2A"}),
+    ZNF384_GROUP: frozenset(),
+}
+
+
 def _classify_facts(
     row: Mapping[str, Any] | None, sample: str, accepted_tiers: Sequence[str]
 ) -> tuple[dict[str, Fact], Any, Any]:
@@ -257,8 +272,8 @@ def _classify_facts(
     def _is(*labels: str) -> Any:
         if label is UNKNOWN:
             return UNKNOWN
-        if label == PH_GROUP and {"BCR::ABL1", "Ph-like"} & set(labels):
-            return UNKNOWN  # Ph-type profile without fusion evidence: either is possible
+        if set(labels) & NOT_ESTABLISHED.get(label, frozenset()):
+            return UNKNOWN  # fusion-type profile without fusion evidence: not established
         return label in labels
 
     for fact, labels in (
@@ -271,8 +286,8 @@ def _classify_facts(
         ("dux4", ("DUX4",)),
     ):
         v = _is(*labels)
-        if label == PH_GROUP and v is UNKNOWN:
-            out[fact] = Fact(v, src, "Ph-type expression profile without fusion evidence")
+        if label in NOT_ESTABLISHED and v is UNKNOWN:
+            out[fact] = Fact(v, src, f"{label}: expression profile without the defining fusion")
         else:
             out[fact] = Fact(v, src, note if label is UNKNOWN else "")
     kinase = UNKNOWN
