@@ -42,12 +42,16 @@ def test_sheet_paths_exist_and_validate(tmp_path, monkeypatch):
     for col in ("expression", "copy_number", "fusions"):
         if col not in sheet.columns:
             continue
-        for p in sheet[col]:
-            if p:
-                assert p.startswith("demo/")
-                assert Path(p).is_file(), p
+        for value in sheet[col]:
+            for p in value.split(";") if col == "fusions" else [value]:
+                if p:
+                    assert p.startswith("demo/")
+                    assert Path(p).is_file(), p
     fmts = set(sheet["expression_format"])
     assert {"matrix", "featurecounts", "htseq", "star", "salmon"} <= fmts
+    callers = {c for v in sheet["fusions_format"] for c in v.split(";") if c}
+    assert callers == {"arriba", "starfusion", "fusioncatcher", "cicero", "jaffa"}
+    assert any(";" in v for v in sheet["fusions_format"])  # some samples with two callers
 
 
 def test_expression_layouts_look_like_the_tools(tmp_path):

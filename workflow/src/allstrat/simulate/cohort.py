@@ -52,7 +52,7 @@ from allstrat.simulate.expression import (
     build_expression_model,
     simulate_sample_counts,
 )
-from allstrat.simulate.fusions import FUSION_CALL_COLUMNS, call_fusions
+from allstrat.simulate.fusions import CALLERS, FUSION_CALL_COLUMNS, call_fusions
 from allstrat.simulate.genome import Genome, gene_span, simulate_genome
 
 logger = logging.getLogger(__name__)
@@ -289,7 +289,7 @@ def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
     frng = np.random.default_rng([seed, dz.STREAM_FUSION, i])
     true_fusions = [f for f in row["fusion"].split(";") if f]
     out["fusions"] = []
-    for caller in ("arriba", "starfusion"):
+    for caller in CALLERS:  # arriba, starfusion first: their draws stay as they were
         fc = call_fusions(
             sample_id=sid,
             true_fusions=true_fusions,

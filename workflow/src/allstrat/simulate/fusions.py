@@ -1,4 +1,9 @@
-"""Fusion-caller output for simulated samples (Arriba ``fusions.tsv``, STAR-Fusion).
+"""Fusion-caller output for simulated samples in each caller's own layout.
+
+Arriba ``fusions.tsv``, STAR-Fusion ``fusion_predictions.abridged.tsv``, FusionCatcher
+``final-list_candidate-fusion-genes.txt``, CICERO ``final_fusions.txt`` and JAFFA
+``jaffa_results.csv`` (the headers of :mod:`allstrat.io.fusions`' readers; each caller's
+own filter vocabulary: FusionCatcher labels, CICERO rating/medal, JAFFA classes).
 
 Each sample's true fusions (the defining fusion of its subtype, Ph-like kinase fusions,
 P2RY8::CRLF2 from a PAR1 deletion) are detected per caller with a realistic miss rate:
@@ -20,7 +25,15 @@ import pandas as pd
 from allstrat.simulate.genome import gene_span
 
 DETECTION = {"default": 0.92, "IGH": 0.3, "DUX4": 0.12, "P2RY8::CRLF2": 0.8}
-CALLER_FACTOR = {"arriba": 1.0, "starfusion": 0.95}
+CALLER_FACTOR = {
+    "arriba": 1.0,
+    "starfusion": 0.95,
+    "fusioncatcher": 0.97,
+    "cicero": 0.95,
+    "jaffa": 0.85,  # transcriptome-based: misses more breakpoints in introns / IG loci
+}
+CALLERS = tuple(CALLER_FACTOR)
+READ_THROUGH = frozenset({("CTBS", "GNG5"), ("PPIL6", "SLC22A16"), ("TFG", "ADGRG7")})
 FALSE_POSITIVE_RATE = 0.6  # mean benign artefact calls per sample (Poisson)
 FALSE_DRIVER_RATE = 0.01  # low-support false driver call per sample
 BENIGN = (
@@ -181,4 +194,128 @@ def starfusion_text(
             f"{rng.uniform(1.6, 2.0):.4f}", "AG", f"{rng.uniform(1.6, 2.0):.4f}", "[]",
         ]  # fmt: skip
         lines.append("\t".join(map(str, fields)))
+    return "\n".join(lines) + "\n"
+
+
+FUSIONCATCHER_HEADER = (
+    "Gene_1_symbol(5end_fusion_partner)", "Gene_2_symbol(3end_fusion_partner)",
+    "Fusion_description", "Counts_of_common_mapping_reads", "Spanning_pairs",
+    "Spanning_unique_reads", "Longest_anchor_found", "Fusion_finding_method",
+    "Fusion_point_for_gene_1(5end_fusion_partner)", "Fusion_point_for_gene_2(3end_fusion_partner)",
+    "Gene_1_id(5end_fusion_partner)", "Gene_2_id(3end_fusion_partner)",
+    "Exon_1_id(5end_fusion_partner)", "Exon_2_id(3end_fusion_partner)", "Fusion_sequence",
+    "Predicted_effect", "Predicted_fused_transcripts", "Predicted_fused_proteins",
+)  # fmt: skip
+CICERO_HEADER = (
+    "sample", "geneA", "chrA", "posA", "ortA", "featureA", "geneB", "chrB", "posB", "ortB",
+    "featureB", "sv_ort", "readsA", "readsB", "matchA", "matchB", "repeatA", "repeatB",
+    "coverageA", "coverageB", "ratioA", "ratioB", "qposA", "qposB", "total_readsA",
+    "total_readsB", "contig", "type", "score", "rating", "medal", "functional effect", "frame",
+)  # fmt: skip
+JAFFA_HEADER = (
+    "sample", "fusion genes", "chrom1", "base1", "strand1", "chrom2", "base2", "strand2",
+    "gap (kb)", "spanning pairs", "spanning reads", "inframe", "aligns", "rearrangement",
+    "contig", "contig break", "classification", "known",
+)  # fmt: skip
+_SEQ = "ACGT"
+
+
+def _seq(rng: np.random.Generator, n: int) -> str:
+    return "".join(_SEQ[i] for i in rng.integers(0, 4, n))
+
+
+def _known(r) -> bool:
+    return bool(r.true_fusion) or (r.gene5, r.gene3) in DRIVER_PAIRS
+
+
+def _fc_labels(r) -> str:
+    if (r.gene5, r.gene3) in READ_THROUGH:
+        return "readthrough,adjacent,healthy,bodymap2,1K<gap<10K"
+    if not _known(r):
+        return "banned,healthy,gtex"
+    return "known,oncogene,cosmic,mitelman,chimerdb3kb,cancer,tumor,exon-exon"
+
+
+def fusioncatcher_text(calls: pd.DataFrame, genes: pd.DataFrame, rng: np.random.Generator) -> str:
+    """FusionCatcher ``final-list_candidate-fusion-genes.txt`` (GRCh38) text."""
+    lines = ["\t".join(FUSIONCATCHER_HEADER)]
+    for r in calls.itertuples(index=False):
+        sym5 = "IGH@" if r.gene5 == "IGH" else r.gene5
+        sym3 = "IGH@" if r.gene3 == "IGH" else r.gene3
+        id5 = "" if r.gene5 == "IGH" else _ens(genes, r.gene5).replace(".", "")
+        id3 = "" if r.gene3 == "IGH" else _ens(genes, r.gene3).replace(".", "")
+        fields = [
+            sym5, sym3, _fc_labels(r), "0", r.discordant, r.split_reads,
+            int(rng.integers(18, 50)) if r.split_reads else 0,
+            "BOWTIE" if rng.random() < 0.7 else "BOWTIE+BLAT",
+            f"{r.chrom5.removeprefix('chr')}:{r.pos5}:{r.strand5}",
+            f"{r.chrom3.removeprefix('chr')}:{r.pos3}:{r.strand3}",
+            id5, id3, "", "", f"{_seq(rng, 30)}*{_seq(rng, 30)}",
+            "in-frame" if r.true_fusion else "CDS(truncated)/UTR", "", "",
+        ]  # fmt: skip
+        lines.append("\t".join(map(str, fields)))
+    return "\n".join(lines) + "\n"
+
+
+def _cicero_type(r) -> str:
+    if (r.gene5, r.gene3) in READ_THROUGH:
+        return "read_through"
+    return {"translocation": "CTX", "inversion": "ITX", "duplication": "INS"}.get(r.type, "DEL")
+
+
+def cicero_text(calls: pd.DataFrame, sample_id: str, rng: np.random.Generator) -> str:
+    """CICERO ``final_fusions.txt`` (GRCh38_no_alt) text, with CICERO's rating and medal."""
+    lines = ["\t".join(CICERO_HEADER)]
+    for r in calls.itertuples(index=False):
+        ra = int(rng.binomial(r.split_reads, 0.55))
+        rb = r.split_reads - ra
+        sv_type = _cicero_type(r)
+        medal = 4 if (r.gene5, r.gene3) in DRIVER_PAIRS else (2 if r.true_fusion else 0)
+        if sv_type == "read_through":
+            rating = "RT"
+        elif medal == 4:
+            rating = "HQ"  # rank_SVs.pl: a known fusion is HQ whatever its reads
+        elif ra + rb <= 2:
+            rating = "bad"
+        else:
+            rating = "HQ" if r.true_fusion else "LQ"
+        score = (ra + rb) * rng.uniform(2.0, 6.0) * (2 if r.true_fusion else 0.3)
+        fields = [
+            sample_id, r.gene5, r.chrom5, r.pos5, r.strand5, "coding", r.gene3, r.chrom3,
+            r.pos3, r.strand3, "coding", ">" if r.true_fusion else "?", ra, rb,
+            int(rng.integers(60, 100)), int(rng.integers(60, 100)), "0.000", "0.000",
+            int(rng.integers(100, 200)), int(rng.integers(100, 200)),
+            f"{rng.uniform(0.05, 0.6):.3f}", f"{rng.uniform(0.05, 0.6):.3f}",
+            int(rng.integers(30, 70)), int(rng.integers(30, 70)),
+            int(rng.integers(40, 400)), int(rng.integers(40, 400)), _seq(rng, 60), sv_type,
+            f"{score:.2f}", rating, medal, "Fusion", 1 if r.true_fusion else 0,
+        ]  # fmt: skip
+        lines.append("\t".join(map(str, fields)))
+    return "\n".join(lines) + "\n"
+
+
+def _jaffa_class(r) -> str:
+    if (r.gene5, r.gene3) in READ_THROUGH:
+        return "PotentialRunThrough"
+    if r.split_reads >= 2 and r.discordant >= 1:
+        return "HighConfidence"
+    return "MediumConfidence" if r.split_reads >= 2 else "LowConfidence"
+
+
+def jaffa_text(calls: pd.DataFrame, sample_id: str, rng: np.random.Generator) -> str:
+    """JAFFA ``jaffa_results.csv`` text (JAFFA >= 2.0 columns, quoted as R writes them)."""
+    lines = [",".join(f'"{h}"' for h in JAFFA_HEADER)]
+    for r in calls.itertuples(index=False):
+        gap = "Inf" if r.chrom5 != r.chrom3 else f"{abs(r.pos5 - r.pos3) / 1000:.3f}"
+        pairs = f'"{r.discordant}"' if r.discordant else '"-"'
+        truth = "TRUE" if r.true_fusion else "FALSE"
+        fields = [
+            f'"{sample_id}"', f'"{r.gene5}:{r.gene3}"', f'"{r.chrom5}"', r.pos5,
+            f'"{r.strand5}"', f'"{r.chrom3}"', r.pos3, f'"{r.strand3}"', gap, pairs,
+            r.split_reads, truth, "TRUE", truth,
+            f'"SIM:1:{int(rng.integers(1000, 9999))}:{int(rng.integers(1000, 9999))}/1"',
+            int(rng.integers(50, 300)), f'"{_jaffa_class(r)}"',
+            '"Yes"' if _known(r) else '"-"',
+        ]  # fmt: skip
+        lines.append(",".join(map(str, fields)))
     return "\n".join(lines) + "\n"

@@ -7,7 +7,8 @@ Layouts (``write_cohort(..., layout=...)``):
     handful each as featureCounts, HTSeq-count, STAR ``ReadsPerGene.out.tab`` and salmon
     ``quant.genes.sf`` (Ensembl IDs in some, symbols in others); copy number mostly in
     one multi-sample SEG, some CNVkit ``.cns``, some MLPA probe-ratio tables, a few
-    without DNA copy number; fusions from Arriba for some and STAR-Fusion for others.
+    without DNA copy number; fusions from Arriba, STAR-Fusion, FusionCatcher, CICERO or JAFFA
+    (mixed, some samples with two callers).
 ``cohort``
     Scales to 10,000+ samples: one ``counts.h5ad`` (AnnData, X = raw int32 counts; a
     10,000-sample TSV would take minutes to write and to re-parse per chunk), one SEG,
@@ -33,7 +34,13 @@ import pandas as pd
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import atomic_path, write_text, write_tsv
 from allstrat.simulate.cohort import SimulatedCohort
-from allstrat.simulate.fusions import arriba_text, starfusion_text
+from allstrat.simulate.fusions import (
+    arriba_text,
+    cicero_text,
+    fusioncatcher_text,
+    jaffa_text,
+    starfusion_text,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +217,26 @@ def _expression_plan(n: int, layout: str) -> list[tuple[str, str]]:
 
 
 CN_PATTERN = ("seg",) * 12 + ("cnvkit",) * 3 + ("mlpa",) * 3 + ("",) * 2
-FUSION_PATTERN = ("arriba",) * 5 + ("starfusion",) * 4 + ("",)
+# mixed callers; some samples with two (";"-separated, as a lab running two callers would)
+FUSION_FILE = {
+    "arriba": "{sid}.arriba.fusions.tsv",
+    "starfusion": "{sid}.star-fusion.fusion_predictions.abridged.tsv",
+    "fusioncatcher": "{sid}/final-list_candidate-fusion-genes.txt",
+    "cicero": "{sid}.cicero.final_fusions.txt",
+    "jaffa": "{sid}.jaffa_results.csv",
+}
+FUSION_PATTERN = (
+    "arriba",
+    "starfusion",
+    "fusioncatcher",
+    "cicero",
+    "jaffa",
+    "arriba;fusioncatcher",
+    "starfusion;cicero",
+    "arriba",
+    "jaffa;arriba",
+    "",
+)
 BLAST_REPORTED_PROB = 0.8  # demo: share of samples whose sheet states a blast fraction
 BLAST_MEASUREMENT_SD = 0.05  # morphology/flow vs true blast fraction
 
@@ -394,24 +420,33 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
     fus_plan = _fusion_plan(len(ids), layout)
     calls = dict(tuple(cohort.fusions.groupby(["sample_id", "caller"], sort=False)))
     empty = cohort.fusions.iloc[:0]
-    for i, (sid, caller) in enumerate(zip(ids, fus_plan, strict=True)):
-        if not caller:
+    for i, (sid, plan) in enumerate(zip(ids, fus_plan, strict=True)):
+        if not plan:
             continue
-        rng = np.random.default_rng([cohort.seed, 53, i])
-        c = calls.get((sid, caller), empty)
-        if caller == "arriba":
-            p = out / "fusions" / f"{sid}.arriba.fusions.tsv"
-            write_text(p, arriba_text(c, genes, rng))
-        else:
-            p = out / "fusions" / f"{sid}.star-fusion.fusion_predictions.abridged.tsv"
-            libsize = (
-                int(truth.loc[i, "library_size"])
-                if truth.loc[i, "library_size"] != ""
-                else 30_000_000
-            )
-            write_text(p, starfusion_text(c, genes, libsize, rng))
-        written[f"fusions:{sid}"] = p
-        cols["fusions"][i], cols["fusions_format"][i] = rel(p), caller
+        paths = []
+        for k, caller in enumerate(plan.split(";")):
+            rng = np.random.default_rng([cohort.seed, 53, i] + ([k] if k else []))
+            c = calls.get((sid, caller), empty)
+            p = out / "fusions" / FUSION_FILE[caller].format(sid=sid)
+            if caller == "arriba":
+                text = arriba_text(c, genes, rng)
+            elif caller == "starfusion":
+                libsize = (
+                    int(truth.loc[i, "library_size"])
+                    if truth.loc[i, "library_size"] != ""
+                    else 30_000_000
+                )
+                text = starfusion_text(c, genes, libsize, rng)
+            elif caller == "fusioncatcher":
+                text = fusioncatcher_text(c, genes, rng)
+            elif caller == "cicero":
+                text = cicero_text(c, sid, rng)
+            else:
+                text = jaffa_text(c, sid, rng)
+            write_text(p, text)
+            written[f"fusions:{sid}:{caller}" if k else f"fusions:{sid}"] = p
+            paths.append(rel(p))
+        cols["fusions"][i], cols["fusions_format"][i] = ";".join(paths), plan
     # --- clinical, MRD, truth, sheet ---------------------------------------------------
     for name, table in (("clinical", cohort.clinical), ("mrd", cohort.mrd)):
         if len(table.columns):

@@ -21,7 +21,7 @@ one row per reported fusion, with :data:`FUSION_COLUMNS`:
     Arriba         its ``confidence`` column as is
     STAR-Fusion    none reported: reads + LargeAnchorSupport (allstrat rule)
     FusionCatcher  none reported: junction reads / pairs / known label
-    CICERO         ``rating`` HQ + ``medal`` >= 2 high; HQ medium; LQ low
+    CICERO         HQ + ``medal`` >= 2 + > 2 reads high; other HQ medium; LQ low
     JAFFA          High/Medium/LowConfidence -> high/medium/low
     ============== ===========================================================
 ``junction_reads``, ``spanning_reads``

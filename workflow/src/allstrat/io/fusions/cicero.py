@@ -16,9 +16,10 @@ score < 1) -> ``passed`` = False (``cicero:bad``); ``RT`` and ``type`` ``read_th
 
 Confidence (from CICERO's rating and medal; the mapping is allstrat's):
 
-* ``high``: ``rating`` ``HQ`` and ``medal`` >= 2 (a known fusion, medal 4, or both or
-  the 3' partner a known fusion partner);
-* ``medium``: ``rating`` ``HQ`` with medal 0-1;
+* ``high``: ``rating`` ``HQ``, ``medal`` >= 2 (a known fusion, medal 4, or both or
+  the 3' partner a known fusion partner) and ``readsA + readsB`` > 2 (CICERO's own
+  minimum; its rank_SVs.pl rates every medal-4 event HQ, even with one read);
+* ``medium``: ``rating`` ``HQ`` otherwise (medal 0-1, or a medal-4 rescue on <= 2 reads);
 * ``low``: ``rating`` ``LQ``.
 
 Supporting reads: ``junction_reads`` = max(``readsA``, ``readsB``) (soft-clipped reads
@@ -43,10 +44,13 @@ CICERO_REQUIRED = (
 RATINGS = ("HQ", "LQ", "RT", "bad")
 
 
-def cicero_confidence(rating: str, medal: int) -> str:
+MIN_READS = 2  # CICERO rank_SVs.pl: readsA + readsB <= 2 is 'bad' unless medal 4
+
+
+def cicero_confidence(rating: str, medal: int, reads: int) -> str:
     """Tier of one CICERO call (module docstring)."""
     if rating == "HQ":
-        return "high" if medal >= 2 else "medium"
+        return "high" if medal >= 2 and reads > MIN_READS else "medium"
     return "low"
 
 
@@ -91,7 +95,10 @@ def read_cicero(
         genes,
         gene5=[_gene(g, c, q) for g, c, q in zip(df["geneA"], df["chrA"], df["posA"], strict=True)],
         gene3=[_gene(g, c, q) for g, c, q in zip(df["geneB"], df["chrB"], df["posB"], strict=True)],
-        confidence=[cicero_confidence(r, int(m)) for r, m in zip(df["rating"], medal, strict=True)],
+        confidence=[
+            cicero_confidence(r, int(m), int(a + b))
+            for r, m, a, b in zip(df["rating"], medal, ra, rb, strict=True)
+        ],
         junction_reads=np.maximum(ra, rb),
         spanning_reads=np.zeros(len(df), dtype="int64"),
         breakpoint5=[
