@@ -216,3 +216,14 @@ def test_read_fusion_sources(genes):
         read_fusion_sources(f"{ARRIBA};{FC}", "arriba", sample_id="S", genes=genes)
     with pytest.raises(InputError, match=r"names caller\(s\) \['arriba'\] twice"):
         read_fusion_sources(f"{ARRIBA};{ARRIBA}", "arriba;arriba", sample_id="S", genes=genes)
+
+
+@pytest.mark.parametrize(
+    ("rating", "medal", "reads", "expected"),
+    [("HQ", 4, 58, "high"), ("HQ", 2, 5, "high"), ("HQ", 1, 7, "medium"),
+     ("HQ", 4, 2, "medium"), ("LQ", 3, 9, "low")],
+)  # fmt: skip
+def test_cicero_confidence(rating, medal, reads, expected):
+    from allstrat.io.fusions.cicero import cicero_confidence
+
+    assert cicero_confidence(rating, medal, reads) == expected
