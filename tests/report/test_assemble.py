@@ -137,7 +137,7 @@ def test_schema_labels_follow_contracts(root):
     schema = yaml.safe_load((root / "workflow/schemas/sample_result.schema.yaml").read_text())
     enum = set(schema["properties"]["subtype"]["properties"]["call"]["enum"])
     labels = {*contracts.B_SUBTYPES, contracts.T_ALL, contracts.UNCLASSIFIED, contracts.MULTIPLE}
-    labels |= {getattr(contracts, "PH_GROUP", contracts.UNCLASSIFIED)}
+    labels |= {*contracts.GROUP_LABELS, *contracts.LIKE_LABELS}
     assert labels == enum
     lesions = schema["properties"]["copy_number"]["properties"]["lesions"]["properties"]
     assert set(lesions) == set(contracts.LESION_GENES)
