@@ -420,11 +420,11 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
     fus_plan = _fusion_plan(len(ids), layout)
     calls = dict(tuple(cohort.fusions.groupby(["sample_id", "caller"], sort=False)))
     empty = cohort.fusions.iloc[:0]
-    for i, (sid, plan) in enumerate(zip(ids, fus_plan, strict=True)):
-        if not plan:
+    for i, (sid, fplan) in enumerate(zip(ids, fus_plan, strict=True)):
+        if not fplan:
             continue
         paths = []
-        for k, caller in enumerate(plan.split(";")):
+        for k, caller in enumerate(fplan.split(";")):
             rng = np.random.default_rng([cohort.seed, 53, i] + ([k] if k else []))
             c = calls.get((sid, caller), empty)
             p = out / "fusions" / FUSION_FILE[caller].format(sid=sid)
@@ -446,7 +446,7 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
             write_text(p, text)
             written[f"fusions:{sid}:{caller}" if k else f"fusions:{sid}"] = p
             paths.append(rel(p))
-        cols["fusions"][i], cols["fusions_format"][i] = ";".join(paths), plan
+        cols["fusions"][i], cols["fusions_format"][i] = ";".join(paths), fplan
     # --- clinical, MRD, truth, sheet ---------------------------------------------------
     for name, table in (("clinical", cohort.clinical), ("mrd", cohort.mrd)):
         if len(table.columns):
