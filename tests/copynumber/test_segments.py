@@ -91,10 +91,24 @@ def test_near_haploid_with_baf_uses_heterozygous_level(chromosomes):
     assert base.ambiguous or near
 
 
-def test_grch37_build_refused(chromosomes):
-    df = build_segments()
-    with pytest.raises(InputError, match=r"GRCh37.*GRCh38"):
-        validate_segments(df, chromosomes=chromosomes, sample_id="S1", genome_build="GRCh37")
+def test_grch38_genome_declared_grch37_refused():
+    from allstrat.copynumber.resources import chromosomes_for_build
+
+    df = build_segments()  # GRCh38 chromosome ends
+    with pytest.raises(InputError, match=r"beyond the GRCh37.*looks like GRCh38"):
+        validate_segments(
+            df,
+            chromosomes=chromosomes_for_build("GRCh37"),
+            sample_id="S1",
+            genome_build="GRCh37",
+        )
+
+
+def test_unknown_build_refused(chromosomes):
+    with pytest.raises(InputError, match="GRCh38 or GRCh37"):
+        validate_segments(
+            build_segments(), chromosomes=chromosomes, sample_id="S1", genome_build="hg18"
+        )
 
 
 def test_coordinates_beyond_grch38_end_refused(chromosomes):

@@ -139,14 +139,20 @@ def test_read_copy_number_for_samples_reads_each_path_once():
                 "sample_id": "PT103",
                 "copy_number": str(DATA / "cohort.seg"),
                 "copy_number_format": "seg",
-                "genome_build": "GRCh37",
+                "genome_build": "GRCh38",
             },
             {"sample_id": "PT999", "copy_number": "", "copy_number_format": "", "genome_build": ""},
         ]
     )
     got = read_copy_number_for_samples(sheet)
     assert set(got) == {"PT101", "PT102", "PT103"}
-    assert got["PT103"][1].attrs["genome_build"] == "GRCh37"
+    assert got["PT103"][1].attrs["genome_build"] == "GRCh38"
+    # the same GRCh38 file declared GRCh37: positions past GRCh37 ends, file + line named
+    sheet.loc[2, "genome_build"] = "GRCh37"
+    with pytest.raises(InputError, match=r"past the GRCh37 end.*fits GRCh38") as e:
+        read_copy_number_for_samples(sheet)
+    assert "cohort.seg" in str(e.value)
+    assert "line " in str(e.value)
     assert set(got["PT102"][1]["sample_id"]) == {"PT102"}
     assert got["PT101"][0] == "cnvkit"
 

@@ -595,7 +595,7 @@ case(
     "copynumber",
     "seg",
     "wrong genome build",
-    "beyond the GRCh38 chromosome end",
+    "past the GRCh38 end of chr21",
     "sample:S1",
     SEG_HEAD + "S1\t21\t10001\t48129895\t3000\t0.01\nS1\t21\t48129896\t52000000\t40\t0.2\n",
 )

@@ -17,7 +17,8 @@ from allstrat.copynumber import caller
 from allstrat.copynumber.resources import (
     CHROMOSOME_TABLE,
     LESION_EXON_TABLE,
-    load_chromosomes,
+    chromosomes_for_build,
+    load_gene_coordinates_grch37,
     load_lesion_exons,
 )
 from allstrat.errors import ConfigError
@@ -84,7 +85,6 @@ def run(args: argparse.Namespace) -> int:
     settings = parse_settings(args.settings)
     rows = select_samples(args)
     genes = load_gene_table()
-    chromosomes = load_chromosomes()
     exons = load_lesion_exons()
     dux4 = read_dux4_calls(args.classify)
     rna = None
@@ -100,12 +100,13 @@ def run(args: argparse.Namespace) -> int:
         if sample_id in data_by_sample:
             fmt, data = data_by_sample[sample_id]
             if fmt in ("cnvkit", "seg"):
+                grch37 = build == "GRCh37"  # each sample in the build its sheet states
                 res = caller.call_from_segments(
                     data,
                     sample_id=sample_id,
-                    genes=genes.table,
-                    chromosomes=chromosomes,
-                    exons=exons,
+                    genes=load_gene_coordinates_grch37() if grch37 else genes.table,
+                    chromosomes=chromosomes_for_build(build),
+                    exons=None if grch37 else exons,  # no GRCh37 exon source
                     blast_fraction=bf,
                     genome_build=build,
                     dux4=d,

@@ -310,14 +310,17 @@ def call_from_segments(
             row["karyotype_class"] = kclass
             flags.append("karyotype_from_halved_count_masked_hypodiploidy")
             masked_ev = {"count_as_measured": n, "undoubled_count": halved, "class": kclass}
-    r = genes.loc["RUNX1"]
-    iamp, iev = ploidy.call_iamp21(
-        norm,
-        (r["chrom"], int(r["start"]), int(r["end"])),
-        states,
-        min_cn=s.iamp21.min_cn,
-        min_states_on_21q=s.iamp21.min_states_on_21q,
-    )
+    if "RUNX1" in genes.index:
+        r = genes.loc["RUNX1"]
+        iamp, iev = ploidy.call_iamp21(
+            norm,
+            (r["chrom"], int(r["start"]), int(r["end"])),
+            states,
+            min_cn=s.iamp21.min_cn,
+            min_states_on_21q=s.iamp21.min_states_on_21q,
+        )
+    else:  # no trusted RUNX1 locus in this build (GRCh37 table): never a guess
+        iamp, iev = "not_assessable", {"reason": f"no RUNX1 coordinates for {genome_build}"}
     row["iamp21"] = iamp
     ev: dict = {
         "cn_source": "DNA",

@@ -183,7 +183,13 @@ def call_gene(
     *,
     thresholds: CnThresholds,
 ) -> LesionCall:
-    """Call one lesion gene (not PAR1, not IKZF1 type) from normalised segments."""
+    """Call one lesion gene (not PAR1, not IKZF1 type) from normalised segments.
+
+    A gene without coordinates in the sample's build (GRCh37 table) is not assessable.
+    """
+    if gene not in genes.index:
+        why = {"source": "segments", "reason": "no coordinates for this gene in the build"}
+        return LesionCall(gene, "not_assessable", why, [f"{gene.lower()}_no_build_coordinates"])
     g = genes.loc[gene]
     max_bp = thresholds.erg_focal_max_bp if gene == "ERG" else None
     state, ev = region_state(

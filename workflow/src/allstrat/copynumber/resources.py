@@ -23,6 +23,8 @@ from allstrat.errors import ConfigError
 from allstrat.paths import resources_dir
 
 CHROMOSOME_TABLE = "genome/chromosomes_grch38.tsv"
+CHROMOSOME_TABLE_GRCH37 = "genome/chromosomes_grch37.tsv"
+GENE_COORDS_GRCH37 = "genes/genes_grch37.tsv.gz"
 LESION_EXON_TABLE = "genes/lesion_exons_grch38.tsv"
 AUTOSOMES: tuple[str, ...] = tuple(f"chr{i}" for i in range(1, 23))
 SEX_CHROMOSOMES: tuple[str, ...] = ("chrX", "chrY")
@@ -33,12 +35,15 @@ def load_chromosomes(path: str | Path | None = None) -> pd.DataFrame:
     """Return the chromosome table indexed by ``chrom`` (``chr1`` .. ``chrY``).
 
     Columns: ``length`` (GRCh38), ``grch37_length``, ``centromere_start``,
-    ``centromere_end``, ``acrocentric`` (bool).
+    ``centromere_end``, ``acrocentric`` (bool). ``path`` may name the GRCh37 table
+    (:func:`chromosomes_for_build`), which has no ``grch37_length``.
     """
     p = Path(path) if path is not None else resources_dir() / CHROMOSOME_TABLE
     try:
         table = pd.read_csv(p, sep="\t", comment="#", dtype={"chrom": str})
-        for col in ("length", "grch37_length", "centromere_start", "centromere_end"):
+        cols = ["length", "centromere_start", "centromere_end"]
+        cols += ["grch37_length"] if "grch37_length" in table.columns else []
+        for col in cols:
             table[col] = table[col].astype("int64")
         table["acrocentric"] = table["acrocentric"].astype(int).astype(bool)
     except (OSError, KeyError, ValueError) as exc:
@@ -71,3 +76,30 @@ def load_lesion_exons(path: str | Path | None = None) -> pd.DataFrame | None:
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(f"{p}: cannot read the bundled lesion exon table ({exc})") from None
     return out.drop_duplicates(["gene", "exon"]).reset_index(drop=True)
+
+
+def chromosomes_for_build(build: str) -> pd.DataFrame:
+    """Chromosome table (lengths, centromeres) of ``GRCh38`` or ``GRCh37``."""
+    if build == "GRCh37":
+        return load_chromosomes(resources_dir() / CHROMOSOME_TABLE_GRCH37)
+    return load_chromosomes()
+
+
+@functools.lru_cache(maxsize=2)
+def load_gene_coordinates_grch37(path: str | Path | None = None) -> pd.DataFrame:
+    """GRCh37 gene coordinates indexed by the bundled gene symbol.
+
+    Built from RNAseqCNV's hg19 annotation joined by Ensembl ID
+    (``workflow/scripts/build_grch37_tables.py``); genes without a trusted GRCh37 locus
+    (e.g. RUNX1, whose hg19 annotation spans a read-through) are absent, so calls that
+    need them are not assessable on GRCh37. Columns ``symbol``, ``ensembl_id``,
+    ``chrom``, ``start``, ``end`` (1-based inclusive).
+    """
+    p = Path(path) if path is not None else resources_dir() / GENE_COORDS_GRCH37
+    try:
+        t = pd.read_csv(p, sep="\t", comment="#", dtype={"symbol": str, "chrom": str})
+        t["start"] = t["start"].astype("int64")
+        t["end"] = t["end"].astype("int64")
+    except (OSError, KeyError, ValueError) as exc:
+        raise ConfigError(f"{p}: cannot read the GRCh37 gene table ({exc})") from None
+    return t.set_index("symbol", drop=False)

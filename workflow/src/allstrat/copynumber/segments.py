@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allstrat.copynumber.resources import AUTOSOMES
+from allstrat.copynumber.resources import AUTOSOMES, load_chromosomes
 from allstrat.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -147,10 +147,9 @@ def validate_segments(
         GRCh37 (or any non-GRCh38) build, coordinates beyond GRCh38 chromosome ends,
         unknown chromosomes, end < start, or non-numeric log2.
     """
-    if genome_build != "GRCh38":
+    if genome_build not in ("GRCh38", "GRCh37"):
         raise InputError(
-            f"copy-number coordinates are {genome_build}; only GRCh38 is supported for "
-            "calling — lift the file over to GRCh38 first",
+            f"copy-number coordinates are {genome_build}; expected GRCh38 or GRCh37",
             path=source,
             sample=sample_id,
         )
@@ -182,16 +181,22 @@ def validate_segments(
     if beyond.any():
         r = seg[beyond].iloc[0]
         chrom = r["chrom"]
-        g38 = int(chromosomes.loc[chrom, "length"])
-        g37 = int(chromosomes.loc[chrom, "grch37_length"])
+        length = int(chromosomes.loc[chrom, "length"])
+        other, other_len = (
+            ("GRCh37", int(chromosomes.loc[chrom, "grch37_length"]))
+            if "grch37_length" in chromosomes.columns
+            else ("GRCh38", int(load_chromosomes().loc[chrom, "length"]))
+        )
         hint = (
-            f" (GRCh37 {chrom} is {g37:,} bp: the file looks like GRCh37 — lift it over)"
-            if r["end"] <= g37
+            f" ({other} {chrom} is {other_len:,} bp: the file looks like {other} — set the "
+            f"sheet's genome_build to {other} or lift it over)"
+            if r["end"] <= other_len
             else ""
         )
+        line = f" (line {int(r['_line'])})" if "_line" in seg.columns else ""
         raise InputError(
-            f"segment {chrom}:{int(r['start'])}-{int(r['end'])} ends beyond the GRCh38 "
-            f"chromosome end {g38:,}{hint}",
+            f"segment {chrom}:{int(r['start'])}-{int(r['end'])}{line} ends beyond the "
+            f"{genome_build} chromosome end {length:,}{hint}",
             path=source,
             sample=sample_id,
         )

@@ -260,6 +260,33 @@ def _require(df: pd.DataFrame, cols: Sequence[str], path: Path, line: int, what:
         )
 
 
+def _check_chromosome_ends(out: pd.DataFrame, lines: np.ndarray, path: Path, build: str) -> None:
+    """Positions past the stated build's chromosome end: the build is wrong (file + line)."""
+    from allstrat.copynumber.resources import chromosomes_for_build
+
+    lengths = chromosomes_for_build(build)["length"]
+    other = "GRCh37" if build == "GRCh38" else "GRCh38"
+    other_len = chromosomes_for_build(other)["length"]
+    limit = out["chrom"].map(lengths).to_numpy(dtype=float)
+    beyond = out["end"].to_numpy(dtype=float) > limit  # NaN (unknown contig) compares False
+    if beyond.any():
+        k = _first(beyond)
+        chrom, end = out["chrom"].iloc[k], int(out["end"].iloc[k])
+        hint = (
+            f"; it fits {other} ({chrom} {int(other_len[chrom]):,} bp): set the sheet's "
+            f"genome_build to {other} or lift the file over"
+            if end <= other_len[chrom]
+            else ""
+        )
+        raise InputError(
+            f"{chrom}:{end:,} is past the {build} end of {chrom} ({int(lengths[chrom]):,} bp)"
+            f"{hint}",
+            path=path,
+            line=int(lines[k]),
+            sample=str(out["sample_id"].iloc[k]),
+        )
+
+
 def _finish_segments(
     out: pd.DataFrame, lines: np.ndarray, path: Path, *, build: str, kind: str
 ) -> pd.DataFrame:
@@ -276,6 +303,7 @@ def _finish_segments(
         raise InputError(
             "start position before 1 (after conversion to 1-based)", path=path, line=int(lines[k])
         )
+    _check_chromosome_ends(out, lines, path, build)
     out["_line"] = lines
     out = out.sort_values(["sample_id", "chrom", "start", "end"], kind="stable")
     same = (out["sample_id"].to_numpy()[1:] == out["sample_id"].to_numpy()[:-1]) & (
