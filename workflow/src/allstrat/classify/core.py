@@ -201,8 +201,7 @@ def classify_counts(
         blast_fraction=blast_fraction,
         settings=s,
     )
-    table["model_id"] = model_id
-    table["model_sha256"] = model_sha256
+    table = table.assign(model_id=model_id, model_sha256=model_sha256)
     from allstrat.tall.stage import first_stage_defaults
 
     table = first_stage_defaults(table)[list(CLASSIFY_COLUMNS)]
@@ -223,33 +222,16 @@ def classify_counts(
         order = np.argsort(-contrib[i, k])[:top_n]
         top = []
         for j in order:
-            name = fnames[j]
             item: dict[str, Any] = {
-                "feature": name,
+                "feature": fnames[j],
                 "contribution": round(float(contrib[i, k, j]), 4),
             }
-            if name.startswith("expr:"):
-                g = name[5:]
-                gi = gene_col[g]
-                val = y[i, gi]
-                item.update(
-                    kind="gene",
-                    gene=g,
-                    measured=bool(not np.isnan(x[i, gi])),
-                    log2_cpm=None if np.isnan(val) else round(float(val), 3),
-                    reference_mean=round(float(ref_mean[gi]), 3),
-                    reference_sd=round(float(ref_sd[gi]), 3),
-                    z=round(float(f[i, j]), 3),
-                )
+            if fnames[j].startswith("expr:"):
+                gi = gene_col[fnames[j][5:]]
+                ref = (ref_mean[gi], ref_sd[gi])
+                item.update(_gene_evidence(fnames[j][5:], x[i, gi], y[i, gi], f[i, j], ref))
             else:
-                kind = name.split(":", 1)[0]
-                item.update(
-                    kind={"sig": "signature", "chrom": "chromosome", "region": "region"}.get(
-                        kind, kind
-                    ),
-                    value=round(float(f[i, j]), 4),
-                    reference_mean=round(float(feats.feature_fill_[j]), 4),
-                )
+                item.update(_feature_evidence(fnames[j], f[i, j], feats.feature_fill_[j]))
             top.append(item)
         probs = proba.iloc[i].sort_values(ascending=False)
         explanations[sid] = {
@@ -273,3 +255,30 @@ def classify_counts(
         normalised=normalised,
         explanations=explanations,
     )
+
+
+def _gene_evidence(
+    gene: str, raw: float, value: float, z: float, ref: tuple[float, float]
+) -> dict[str, Any]:
+    """Explanation entry of an ``expr:<gene>`` feature: measured?, log2-CPM against the
+    reference mean and SD, z-score.
+    """
+    return {
+        "kind": "gene",
+        "gene": gene,
+        "measured": bool(not np.isnan(raw)),
+        "log2_cpm": None if np.isnan(value) else round(float(value), 3),
+        "reference_mean": round(float(ref[0]), 3),
+        "reference_sd": round(float(ref[1]), 3),
+        "z": round(float(z), 3),
+    }
+
+
+def _feature_evidence(name: str, value: float, fill: float) -> dict[str, Any]:
+    """Explanation entry of a signature / chromosome / region feature."""
+    kind = name.split(":", 1)[0]
+    return {
+        "kind": {"sig": "signature", "chrom": "chromosome", "region": "region"}.get(kind, kind),
+        "value": round(float(value), 4),
+        "reference_mean": round(float(fill), 4),
+    }
