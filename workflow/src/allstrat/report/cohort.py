@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -41,14 +42,15 @@ logger = logging.getLogger(__name__)
 __all__ = ["collect_cohort", "write_cohort_report"]
 
 
-def _read_h5ad(path: str | Path) -> Any:
+def _read_h5ad(path: str | Path, *, backed: bool = False) -> Any:
+    """Read an h5ad file; ``backed`` leaves ``X`` on disk (rows are read when indexed)."""
     import anndata as ad
 
     p = Path(path)
     if not p.is_file():
         raise InputError("h5ad file not found", path=p)
     try:
-        return ad.read_h5ad(p)
+        return ad.read_h5ad(p, backed="r" if backed else None)
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(f"cannot read h5ad: {exc}", path=p) from None
 
@@ -165,6 +167,120 @@ def _write_cohort_h5ad(
     out: str | Path,
     prov: Mapping[str, Any],
 ) -> None:
+    ids = list(calls["sample_id"])
+    with atomic_path(out) as tmp:
+        done, index_name = _concat_on_disk(h5ad, ids, tmp) if h5ad else (False, None)
+        if done:
+            _annotate_on_disk(tmp, calls, cn, prov, index_name=index_name)
+        else:
+            _write_in_memory(calls, cn, h5ad, tmp, prov)
+
+
+def _h5ad_names(path: str | Path) -> tuple[list[str], list[str], str | None]:
+    """obs names, var names and obs index name of an h5ad file (matrices not loaded)."""
+    import h5py
+    from anndata.io import read_elem
+
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("h5ad file not found", path=p)
+    try:
+        with h5py.File(p, "r") as f:
+            obs, var = read_elem(f["obs"]), read_elem(f["var"])
+    except (OSError, KeyError, ValueError) as exc:
+        raise InputError(f"cannot read h5ad: {exc}", path=p) from None
+    return [str(x) for x in obs.index], [str(x) for x in var.index], obs.index.name
+
+
+def _concat_on_disk(
+    h5ad: Sequence[str | Path], ids: list[str], dest: Path
+) -> tuple[bool, str | None]:
+    """Concatenate the chunk files on disk (one chunk in memory at a time).
+
+    Returns ``(done, obs index name)``; ``done`` is ``False`` (nothing written) when the
+    chunks do not line up as the cohort in sample order with one gene set; the caller
+    then concatenates in memory.
+    """
+    from anndata.experimental import concat_on_disk
+
+    names = [_h5ad_names(p) for p in h5ad]
+    order = sorted(range(len(h5ad)), key=lambda i: names[i][0][:1])
+    obs = [s for i in order for s in names[i][0]]
+    if obs != ids or any(names[i][1] != names[order[0]][1] for i in order):
+        return False, None
+    scratch = dest.with_name(dest.name + ".h5ad")  # the writer picks the format by suffix
+    try:
+        concat_on_disk(
+            [Path(h5ad[i]) for i in order],
+            scratch,
+            max_loaded_elems=20_000_000,
+            merge="same",
+            uns_merge="first" if len(h5ad) == 1 else None,
+        )
+        os.replace(scratch, dest)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return True, names[order[0]][2]
+
+
+def _cohort_obs(obs: pd.DataFrame, calls: pd.DataFrame, cn: pd.DataFrame | None) -> pd.DataFrame:
+    """The chunks' obs with the call table's columns (and lesion states) added."""
+    ids = list(calls["sample_id"])
+    obs = obs.copy()
+    table = calls.set_index("sample_id")
+    for col in table.columns:
+        if col == "top_probability" or col == "modal_chromosome_number":
+            obs[col] = pd.to_numeric(table[col], errors="coerce").to_numpy()
+        else:
+            obs[col] = pd.Categorical(table[col].astype(str).to_numpy())
+    if cn is not None:
+        for g in LESION_GENES:
+            col = f"{g.lower()}_status"
+            obs[f"cn_{col}"] = pd.Categorical(cn.loc[ids, col].to_numpy())
+    return obs
+
+
+def _cohort_uns(info: Mapping[str, Any], prov: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        **{k: v for k, v in info.items() if isinstance(v, (str, int, float))},
+        **h5ad_provenance(prov),
+        "config_sha256": str(prov["config_sha256"]) or "not given",
+    }
+
+
+def _annotate_on_disk(
+    path: Path,
+    calls: pd.DataFrame,
+    cn: pd.DataFrame | None,
+    prov: Mapping[str, Any],
+    *,
+    index_name: str | None,
+) -> None:
+    """Replace obs and ``uns["allstrat"]`` of an h5ad file in place (matrices untouched)."""
+    import h5py
+    from anndata.io import read_elem, write_elem
+
+    with h5py.File(path, "r+") as f:
+        obs = _cohort_obs(read_elem(f["obs"]), calls, cn)
+        obs.index.name = index_name
+        del f["obs"]
+        write_elem(f, "obs", obs)
+        uns = read_elem(f["uns"]) if "uns" in f else {}
+        info = uns.get("allstrat", {})
+        uns["allstrat"] = _cohort_uns(info if isinstance(info, Mapping) else {}, prov)
+        if "uns" in f:
+            del f["uns"]
+        write_elem(f, "uns", uns)
+
+
+def _write_in_memory(
+    calls: pd.DataFrame,
+    cn: pd.DataFrame | None,
+    h5ad: Sequence[str | Path],
+    dest: Path,
+    prov: Mapping[str, Any],
+) -> None:
+    """Cohort AnnData built in memory (chunks with different genes or interleaved samples)."""
     import anndata as ad
 
     ids = list(calls["sample_id"])
@@ -183,24 +299,10 @@ def _write_cohort_h5ad(
         adata = adata[ids].copy()
     else:
         adata = ad.AnnData(obs=pd.DataFrame(index=pd.Index(ids, name="sample_id")))
-    obs = calls.set_index("sample_id")
-    for col in obs.columns:
-        if col == "top_probability" or col == "modal_chromosome_number":
-            adata.obs[col] = pd.to_numeric(obs[col], errors="coerce").to_numpy()
-        else:
-            adata.obs[col] = pd.Categorical(obs[col].astype(str).to_numpy())
-    if cn is not None:
-        for g in LESION_GENES:
-            col = f"{g.lower()}_status"
-            adata.obs[f"cn_{col}"] = pd.Categorical(cn.loc[ids, col].to_numpy())
+    adata.obs = _cohort_obs(adata.obs, calls, cn)
     info = dict(adata.uns.get("allstrat", {})) if "allstrat" in adata.uns else {}
-    adata.uns["allstrat"] = {
-        **{k: v for k, v in info.items() if isinstance(v, (str, int, float))},
-        **h5ad_provenance(prov),
-        "config_sha256": str(prov["config_sha256"]) or "not given",
-    }
-    with atomic_path(out) as tmp:
-        adata.write_h5ad(tmp)
+    adata.uns["allstrat"] = _cohort_uns(info, prov)
+    adata.write_h5ad(dest)
 
 
 # --- cohort report ---------------------------------------------------------------------
@@ -231,7 +333,8 @@ def _embedding(
         rng = np.random.default_rng(seed)
         idx = np.sort(rng.choice(adata.n_obs, size=max_points, replace=False))
         note = f"{max_points} of {adata.n_obs} samples drawn (seeded random subsample)"
-    sub = ad.AnnData(X=np.asarray(X[idx].toarray() if hasattr(X, "toarray") else X[idx], float))
+    rows = X[idx] if len(idx) < adata.n_obs else X[:]  # backed X: reads only these rows
+    sub = ad.AnnData(X=np.asarray(rows.toarray() if hasattr(rows, "toarray") else rows, float))
     sub.obs_names = adata.obs_names[idx]
     sub.var_names = adata.var_names
     if adata.X is None:  # raw counts: log-CPM for the embedding only
@@ -379,7 +482,41 @@ def write_cohort_report(
     """
     t0 = time.perf_counter()
     table = read_calls(calls)
-    adata = _read_h5ad(cohort)
+    adata = _read_h5ad(cohort, backed=True)  # memory: the drawn subsample, not the cohort
+    try:
+        _write_cohort_report(
+            adata,
+            table,
+            calls=calls,
+            cohort=cohort,
+            out=out,
+            reference=reference,
+            max_points=max_points,
+            seed=seed,
+            umap=umap,
+            config_hash=config_hash,
+            max_qc_rows=max_qc_rows,
+            t0=t0,
+        )
+    finally:
+        adata.file.close()
+
+
+def _write_cohort_report(
+    adata: Any,
+    table: pd.DataFrame,
+    *,
+    calls: str | Path,
+    cohort: str | Path,
+    out: str | Path,
+    reference: str | Path | None,
+    max_points: int,
+    seed: int,
+    umap: bool,
+    config_hash: str,
+    max_qc_rows: int,
+    t0: float,
+) -> None:
     ref = _read_h5ad(reference) if reference else None
     if ref is not None and "subtype" not in ref.obs:
         raise InputError("reference h5ad has no obs['subtype']", path=reference)
