@@ -8,11 +8,16 @@ For each size N the script
    config pointing at the cohort, ``batching.samples_per_job`` as given) and reports wall
    time, CPU time, peak memory of the whole process tree and of the largest process;
 4. reruns it (nothing to do) and, after deleting one sample's report, reruns again (only
-   that sample's chunk may run) to show that reruns stay incremental.
-At the end it fits the log-log slope of wall time against N (1 = linear).
+   that sample's chunk job runs, and it renders only that sample) to show that reruns stay
+   incremental.
+At the end it fits the log-log slope of wall time against N (1 = linear) and times one
+new sample through ``allstrat classify`` as a fresh process (``bench_single.py``).
+Every timing comes with its CPU time and the load average: on a shared machine wall time
+mostly measures the neighbours.
 
-Targets (issue #7): 10,000 samples end to end < 5 min wall on 2 cores, < 4 GiB peak;
-per-sample cost within 2x of the raw parse cost of its inputs; slope ~1.
+Targets (issues #7, #14): 10,000 samples end to end < 5 min wall on 2 cores, < 4 GiB peak;
+CPU per sample <= 20x the raw parse cost of its inputs; rerun with nothing to do < 10 s;
+rerun after deleting one sample's report < 30 s; one sample classified < 1.5 s; slope ~1.
 
 Usage: ``python benchmarks/bench_scale.py --sizes 100 1000 10000 [--samples-per-job 250]``.
 Work folders go to a temporary directory (``--keep DIR`` keeps them).
@@ -37,6 +42,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, check, figure, run_measured, save
+from bench_single import measure_single
 
 SNAKEFILE = str(ROOT / "Snakefile")
 
@@ -207,11 +213,12 @@ def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> tuple[f
     figure(res, f"n{n}_raw_parse_per_sample", raw / n * 1e3, "ms")
     figure(res, f"n{n}_cpu_per_sample_vs_raw_parse", cpu / raw, "x", "incl. fixed start-up")
     figure(res, f"n{n}_load_average_before", load, "", "other work inflates times")
+    figure(res, f"n{n}_load_average_after", os.getloadavg()[0], "", f"{os.cpu_count()} CPUs")
     for verb, mib in st.peak_by_verb_mib.items():
         figure(res, f"n{n}_peak_rss[{verb}]", mib, "MiB", "per job (sizes rule resources)")
 
-    st2, _ = snakemake(work)
-    figure(res, f"n{n}_rerun_nothing_to_do", st2.wall_s, "s")
+    st2, cpu2 = snakemake(work)
+    figure(res, f"n{n}_rerun_nothing_to_do", st2.wall_s, "s", f"CPU {cpu2:.1f} s")
     sample_json = sorted((work / "results" / "samples").glob("*.json"))
     if sample_json:
         victim = sample_json[len(sample_json) // 2]
@@ -219,8 +226,9 @@ def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> tuple[f
         dry = run_measured(["snakemake", "-s", SNAKEFILE, "-n", "--cores", "2"], cwd=work)
         m = re.search(r"^total\s+(\d+)", dry.stdout + dry.stderr, flags=re.MULTILINE)
         n_jobs = int(m.group(1)) if m else -1
-        st3, _ = snakemake(work)
-        figure(res, f"n{n}_rerun_one_sample_output_deleted", st3.wall_s, "s", f"{n_jobs} jobs")
+        st3, cpu3 = snakemake(work)
+        note = f"{n_jobs} jobs; CPU {cpu3:.1f} s"
+        figure(res, f"n{n}_rerun_one_sample_output_deleted", st3.wall_s, "s", note)
         if not victim.is_file():
             raise SystemExit(f"rerun did not restore {victim}")
     if not args.keep:
@@ -240,6 +248,9 @@ def main() -> None:
         "--tile", type=int, default=1, help="simulate N/TILE samples and repeat them TILE times"
     )
     ap.add_argument("--snakefile", default=SNAKEFILE, help="workflow to run (default: checkout)")
+    ap.add_argument(
+        "--no-single", action="store_true", help="skip the single-sample classify timing"
+    )
     args = ap.parse_args()
     globals()["SNAKEFILE"] = str(Path(args.snakefile).resolve())
     res: dict = {}
@@ -260,6 +271,8 @@ def main() -> None:
             marginal = (vals[big] - vals[small]) / (big - small)
             note = f"between N={small} and N={big}"
             figure(res, f"marginal_{what}_per_sample", marginal * 1e3, "ms", note)
+    if not args.no_single:
+        measure_single(res, repeat=3)
     save(res, "scale_" + "_".join(map(str, sorted(args.sizes))))
 
 

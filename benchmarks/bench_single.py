@@ -12,21 +12,18 @@ Usage: ``python benchmarks/bench_single.py [--repeat 5] [--model NAME/VERSION]``
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import check, figure, run_measured, save
+from _common import check, cpu_seconds, figure, run_measured, save
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--model", help="model folder or name/version (default: shipped model)")
-    args = ap.parse_args()
-    res: dict = {}
+def measure_single(res: dict, *, repeat: int = 5, model: str | None = None) -> None:
+    """Time ``allstrat classify`` on one new sample as a fresh process (wall and CPU)."""
     with tempfile.TemporaryDirectory(prefix="allstrat-bench-single-") as d:
         tmp = Path(d)
         check(
@@ -48,13 +45,25 @@ def main() -> None:
             "--explain",
             str(tmp / "one.explain.json"),
         ]
-        if args.model:
-            cmd += ["--model", args.model]
+        if model:
+            cmd += ["--model", model]
         check(run_measured(cmd), "classify (warm-up)")
-        runs = [check(run_measured(cmd), "classify") for _ in range(args.repeat)]
-        walls = [r.wall_s for r in runs]
+        walls, cpus, runs = [], [], []
+        for _ in range(repeat):
+            c0 = cpu_seconds()
+            runs.append(check(run_measured(cmd), "classify"))
+            cpus.append(cpu_seconds() - c0)
+            walls.append(runs[-1].wall_s)
+        load = os.getloadavg()[0]
         figure(res, "single_sample_classify_wall", statistics.median(walls), "s", "fresh process")
         figure(res, "single_sample_classify_wall_min", min(walls), "s")
+        figure(
+            res,
+            "single_sample_classify_cpu",
+            statistics.median(cpus),
+            "s",
+            f"user+sys; = idle-machine wall for this single-threaded work (load {load:.1f})",
+        )
         peak = max(r.peak_proc_rss_mib for r in runs)
         figure(res, "single_sample_classify_peak_rss", peak, "MiB")
         imp = [
@@ -67,6 +76,15 @@ def main() -> None:
         lines = (tmp / "one.tsv").read_text().splitlines()
         if len(lines) != 2:
             raise SystemExit(f"expected one call row, got {len(lines) - 1}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--model", help="model folder or name/version (default: shipped model)")
+    args = ap.parse_args()
+    res: dict = {}
+    measure_single(res, repeat=args.repeat, model=args.model)
     save(res, "single")
 
 
