@@ -251,3 +251,26 @@ def test_cohort_report_with_umap_and_subsample(rendered, tmp_path):
     html = (tmp_path / "c.html").read_text()
     assert "3 of 4 samples drawn" in html
     assert "UMAP needs at least 10 samples" in html
+
+
+def test_rerun_renders_only_samples_whose_record_changed(chunk_dir, tmp_path, report_args):
+    from allstrat.report.samples import render_key
+
+    keys = tmp_path / "keys.json"
+    args = [*report_args(chunk_dir, tmp_path / "out"), "--keys", str(keys)]
+    assert main(args) == 0
+    out = tmp_path / "out"
+    inodes = {p.name: p.stat().st_ino for p in out.iterdir()}
+    recorded = json.loads(keys.read_text())
+    for sid in SAMPLES:
+        rec = json.loads((out / f"{sid}.json").read_text())
+        assert recorded[sid] == render_key(rec)
+    (out / "RPT_03.html").unlink()
+    assert main(args) == 0
+    now = {p.name: p.stat().st_ino for p in out.iterdir()}
+    rewritten = sorted(n for n in now if now[n] != inodes.get(n))
+    assert rewritten == ["RPT_03.html", "RPT_03.json"]
+    # a changed record (here: another config hash) renders everything again
+    other = [a if a != "0" * 64 else "1" * 64 for a in args]
+    assert main(other) == 0
+    assert all(p.stat().st_ino != now[p.name] for p in out.iterdir())

@@ -91,6 +91,19 @@ def test_report_rules_run(workdir: Path) -> None:
     again = _snakemake(workdir, "-n")
     assert again.returncode == 0
     assert "Nothing to be done" in again.stdout + again.stderr, again.stdout + again.stderr
+    # deleting one sample's report re-renders that sample only (the chunk job runs, the
+    # other sample's files are kept as they are: same inode, only touched)
+    kept = workdir / "results/samples/RPT_02.html"
+    inode = kept.stat().st_ino
+    (workdir / "results/samples/RPT_01.html").unlink()
+    res = _snakemake(workdir)
+    assert res.returncode == 0, res.stderr[-3000:]
+    assert (workdir / "results/samples/RPT_01.html").stat().st_size > 5000
+    assert kept.stat().st_ino == inode
+    log = (workdir / "logs/report/write_sample_reports_0000.log").read_text()
+    assert "1 unchanged, not rendered again" in log, log
+    again = _snakemake(workdir, "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr, again.stdout + again.stderr
 
 
 # The project installs its software with pip (README); it deliberately sets no per-rule

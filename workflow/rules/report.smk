@@ -2,6 +2,10 @@
 # the cohort report. Logic lives in `allstrat report` / `allstrat collect`
 # (allstrat.report); these rules only wire it. Per-sample files are written by one job per
 # chunk (one process renders all samples of a chunk), so there is one rule per chunk.
+# Incremental per sample: the per-sample outputs are update() outputs (Snakemake does not
+# delete them before the job), and the job re-renders only samples whose render key
+# (record + rendering code) changed or whose files are missing; see
+# results/report/sample_keys/ and allstrat.report.samples.
 
 from allstrat.provenance import config_sha256
 
@@ -24,12 +28,12 @@ for _chunk, _ids in CHUNKS.items():
             expression=f"results/expression/chunk_{_chunk}.h5ad",
         output:
             json=report(
-                expand("results/samples/{sample}.json", sample=_ids),
+                update(expand("results/samples/{sample}.json", sample=_ids)),
                 caption="../report/sample_json.rst",
                 category="Samples",
             ),
             html=report(
-                expand("results/samples/{sample}.html", sample=_ids),
+                update(expand("results/samples/{sample}.html", sample=_ids)),
                 caption="../report/sample_report.rst",
                 category="Samples",
             ),
@@ -52,6 +56,7 @@ for _chunk, _ids in CHUNKS.items():
             " --copynumber {input.copynumber:q} --cn-evidence {input.cn_evidence:q}"
             " --risk {input.risk:q} --traces {input.traces:q} --expression {input.expression:q}"
             " --config-sha256 {params.config_sha256}"
+            " --keys results/report/sample_keys/chunk_{params.chunk}.json"
             " --outdir results/samples > {log:q} 2>&1"
 
 

@@ -44,6 +44,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--outdir", required=True, help="folder for <sample>.json and <sample>.html")
     s.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
     s.add_argument("--no-html", action="store_true", help="write only the JSON files")
+    s.add_argument(
+        "--keys",
+        help="JSON file of per-sample render keys: samples whose record and renderer are "
+        "unchanged since the run that wrote it (and whose files exist) are not rendered "
+        "again (default: render every sample)",
+    )
     s.set_defaults(func=run_samples)
 
     c = actions.add_parser("cohort", help="results/report/cohort.html from calls.tsv + cohort.h5ad")
@@ -213,7 +219,13 @@ def run_samples(args: argparse.Namespace) -> int:
     }
     figures = SampleFigures(zoom_regions=default_zoom_regions(coords))
     try:
-        write_sample_reports(records, outdir=args.outdir, figures=figures, html=not args.no_html)
+        write_sample_reports(
+            records,
+            outdir=args.outdir,
+            figures=figures,
+            html=not args.no_html,
+            keys=args.keys,
+        )
     finally:
         figures.close()
     logger.info("report samples: %d samples in %.2f s", len(ids), time.perf_counter() - t0)

@@ -1,20 +1,69 @@
-"""Write the per-sample outputs of one chunk: ``<sample>.json`` and ``<sample>.html``."""
+"""Write the per-sample outputs of one chunk: ``<sample>.json`` and ``<sample>.html``.
+
+Reruns are incremental per sample: with a key file, each sample's *render key* (sha256
+of its result record and of the rendering code and templates) is recorded; on the next
+run a sample whose key is unchanged and whose files are still there is not rendered
+again, its files are only touched (so that Snakemake sees them as newer than the chunk's
+inputs). Deleting one sample's report therefore costs one render, not a chunk's.
+"""
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
+import os
 import time
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from allstrat.io.output import json_text, write_texts
+from allstrat import __version__
+from allstrat.errors import InputError
+from allstrat.io.output import json_text, write_json, write_texts
 from allstrat.report.figures import SampleFigures
 from allstrat.report.html import render_sample_html
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["write_sample_reports"]
+__all__ = ["render_key", "write_sample_reports"]
+
+#: Modules whose code shapes a rendered report (their source is part of the render key).
+_RENDER_CODE = ("assemble.py", "evidence.py", "figures.py", "html.py", "samples.py", "svg.py")
+
+
+@functools.cache
+def _renderer_fingerprint() -> bytes:
+    """sha256 of the allstrat version, the report templates and the rendering code."""
+    h = hashlib.sha256(__version__.encode())
+    pkg = resources.files("allstrat.report")
+    files = [pkg / name for name in _RENDER_CODE]
+    files += sorted((f for f in (pkg / "templates").iterdir()), key=lambda f: f.name)
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.digest()
+
+
+def render_key(record: Mapping[str, Any], *, html: bool = True) -> str:
+    """Key of a sample's rendered files: changes when the record or the renderer does."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    h = hashlib.sha256(_renderer_fingerprint())
+    h.update(b"html" if html else b"json")
+    h.update(text.encode("utf-8"))
+    return h.hexdigest()
+
+
+def _read_keys(path: Path | None) -> dict[str, str]:
+    if path is None or not path.is_file():
+        return {}
+    try:
+        keys = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        logger.warning("render keys %s unreadable: every sample is rendered", path)
+        return {}
+    return keys if isinstance(keys, dict) else {}
 
 
 def write_sample_reports(
@@ -24,6 +73,7 @@ def write_sample_reports(
     figures: SampleFigures,
     html: bool = True,
     batch: int = 256,
+    keys: str | Path | None = None,
 ) -> list[Path]:
     """Write each record as ``<outdir>/<sample_id>.json`` (+ ``.html``), atomically.
 
@@ -39,33 +89,54 @@ def write_sample_reports(
         Also render the HTML report (default).
     batch
         Files rendered, held in memory and then written together (one disk sync).
+    keys
+        JSON file of ``{sample_id: render key}`` from the previous run (rewritten at the
+        end). Samples whose key is unchanged and whose files exist are skipped (touched).
+        ``None``: render every sample.
 
     Returns
     -------
     list of Path
-        The files written, in sample order.
+        The files written (skipped samples' files are not listed), in sample order.
     """
     out = Path(outdir)
+    keys_path = Path(keys) if keys is not None else None
+    old = _read_keys(keys_path)
+    new: dict[str, str] = {}
     t0 = time.perf_counter()
     logger.info("writing reports of %d samples to %s", len(records), out)
     written: list[Path] = []
     pending: dict[Path, str] = {}
+    skipped = 0
     for sid, rec in records.items():
-        pending[out / f"{sid}.json"] = json_text(rec)
+        paths = [out / f"{sid}.json", *([out / f"{sid}.html"] if html else [])]
+        if keys_path is not None:
+            new[sid] = render_key(rec, html=html)
+            if old.get(sid) == new[sid] and all(p.is_file() for p in paths):
+                for p in paths:
+                    os.utime(p)
+                skipped += 1
+                continue
+        pending[paths[0]] = json_text(rec)
         if html:
-            pending[out / f"{sid}.html"] = render_sample_html(rec, figures=figures)
+            pending[paths[1]] = render_sample_html(rec, figures=figures)
         if len(pending) >= batch:  # bounded memory: a batch of files at a time
             write_texts(pending, batch=batch)
             written += pending
             pending = {}
     write_texts(pending, batch=batch)
     written += pending
+    if keys_path is not None:
+        try:
+            write_json(keys_path, {**old, **new})
+        except OSError as exc:
+            raise InputError(f"cannot write render keys: {exc}", path=keys_path) from None
     dt = time.perf_counter() - t0
     logger.info(
-        "wrote %d files for %d samples in %.2f s (%.3f s/sample)",
+        "wrote %d files for %d samples (%d unchanged, not rendered again) in %.2f s",
         len(written),
         len(records),
+        skipped,
         dt,
-        dt / max(len(records), 1),
     )
     return written
