@@ -277,7 +277,7 @@ def _write_in_memory(
     calls: pd.DataFrame,
     cn: pd.DataFrame | None,
     h5ad: Sequence[str | Path],
-    dest: Path,
+    tmp: Path,
     prov: Mapping[str, Any],
 ) -> None:
     """Cohort AnnData built in memory (chunks with different genes or interleaved samples)."""
@@ -302,7 +302,7 @@ def _write_in_memory(
     adata.obs = _cohort_obs(adata.obs, calls, cn)
     info = dict(adata.uns.get("allstrat", {})) if "allstrat" in adata.uns else {}
     adata.uns["allstrat"] = _cohort_uns(info, prov)
-    adata.write_h5ad(dest)
+    adata.write_h5ad(tmp)
 
 
 # --- cohort report ---------------------------------------------------------------------
