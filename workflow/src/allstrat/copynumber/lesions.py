@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -65,18 +66,29 @@ def overlapping(norm: pd.DataFrame, chrom: str, start: int, end: int) -> pd.Data
     return norm[m]
 
 
-def _seg_records(seg: pd.DataFrame, start: int, end: int, th: CnThresholds) -> list[dict]:
+def _seg_records(
+    norm: pd.DataFrame, chrom: str, start: int, end: int, th: CnThresholds
+) -> list[dict]:
+    """Records of the segments overlapping ``chrom:start-end`` (as :func:`overlapping`).
+
+    Works on the columns' numpy arrays: a sample has a few dozen segments and is queried
+    once per lesion region, where building a filtered DataFrame per query cost more than
+    the whole call.
+    """
+    ch = norm["chrom"].to_numpy()
+    s, e = norm["start"].to_numpy(), norm["end"].to_numpy()
+    log2, cn = norm["log2"].to_numpy(), norm["cn"].to_numpy()
     out = []
-    for r in seg.itertuples(index=False):
-        ov = min(int(r.end), end) - max(int(r.start), start) + 1
+    for i in np.flatnonzero((ch == chrom) & (s <= end) & (e >= start)):
+        ov = min(int(e[i]), end) - max(int(s[i]), start) + 1
         out.append(
             {
-                "chrom": r.chrom,
-                "start": int(r.start),
-                "end": int(r.end),
-                "log2": round(float(r.log2), 4),
-                "cn": round(float(r.cn), 3),
-                "state": th.state(float(r.cn)),
+                "chrom": ch[i],
+                "start": int(s[i]),
+                "end": int(e[i]),
+                "log2": round(float(log2[i]), 4),
+                "cn": round(float(cn[i]), 3),
+                "state": th.state(float(cn[i])),
                 "overlap_bp": int(ov),
             }
         )
@@ -112,8 +124,7 @@ def region_state(
         ``not_assessable`` when no deletion is seen and segments cover less than
         ``min_gene_coverage`` of the region.
     """
-    seg = overlapping(norm, chrom, start, end)
-    recs = _seg_records(seg, start, end, thresholds)
+    recs = _seg_records(norm, chrom, start, end, thresholds)
     length = end - start + 1
     covered = sum(r["overlap_bp"] for r in recs) / length if length > 0 else 0.0
     ev: dict = {"region": f"{chrom}:{start}-{end}", "coverage": round(covered, 3), "segments": recs}
