@@ -10,12 +10,13 @@ computed on a seeded random subsample, so 10,000 samples stay cheap.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,7 +178,7 @@ def _write_cohort_h5ad(
 
 
 def _h5ad_names(path: str | Path) -> tuple[list[str], list[str], str | None]:
-    """obs names, var names and obs index name of an h5ad file (matrices not loaded)."""
+    """Sample names, gene names and sample index name of an h5ad (matrices not loaded)."""
     import h5py
     from anndata.io import read_elem
 
@@ -190,6 +191,16 @@ def _h5ad_names(path: str | Path) -> tuple[list[str], list[str], str | None]:
     except (OSError, KeyError, ValueError) as exc:
         raise InputError(f"cannot read h5ad: {exc}", path=p) from None
     return [str(x) for x in obs.index], [str(x) for x in var.index], obs.index.name
+
+
+@contextlib.contextmanager
+def _backed(path: str | Path) -> Iterator[Any]:
+    """The h5ad opened backed (``X`` stays on disk), closed on leaving the block."""
+    adata = _read_h5ad(path, backed=True)
+    try:
+        yield adata
+    finally:
+        adata.file.close()
 
 
 def _concat_on_disk(
@@ -482,107 +493,76 @@ def write_cohort_report(
     """
     t0 = time.perf_counter()
     table = read_calls(calls)
-    adata = _read_h5ad(cohort, backed=True)  # memory: the drawn subsample, not the cohort
-    try:
-        _write_cohort_report(
-            adata,
-            table,
-            calls=calls,
-            cohort=cohort,
-            out=out,
-            reference=reference,
-            max_points=max_points,
-            seed=seed,
-            umap=umap,
-            config_hash=config_hash,
-            max_qc_rows=max_qc_rows,
-            t0=t0,
-        )
-    finally:
-        adata.file.close()
-
-
-def _write_cohort_report(
-    adata: Any,
-    table: pd.DataFrame,
-    *,
-    calls: str | Path,
-    cohort: str | Path,
-    out: str | Path,
-    reference: str | Path | None,
-    max_points: int,
-    seed: int,
-    umap: bool,
-    config_hash: str,
-    max_qc_rows: int,
-    t0: float,
-) -> None:
-    ref = _read_h5ad(reference) if reference else None
-    if ref is not None and "subtype" not in ref.obs:
-        raise InputError("reference h5ad has no obs['subtype']", path=reference)
-    missing = sorted(set(table["sample_id"]) - set(adata.obs_names))
-    if missing:
-        raise InputError(
-            f"sample(s) {missing[:5]} of the call table are not in the h5ad", path=cohort
-        )
-    coords, note = _embedding(
-        adata, table, reference=ref, max_points=max_points, seed=seed, umap=umap
-    )
-    figs = []
-    if coords is not None:
-        figs.append(("PCA", _scatter(coords, "PC1", "PC2", "PCA coloured by subtype call")))
-        if "UMAP1" in coords:
-            figs.append(
-                ("UMAP", _scatter(coords, "UMAP1", "UMAP2", "UMAP coloured by subtype call"))
+    # backed: only the rows drawn in the embedding are read, not the whole cohort
+    with _backed(cohort) as adata:
+        ref = _read_h5ad(reference) if reference else None
+        if ref is not None and "subtype" not in ref.obs:
+            raise InputError("reference h5ad has no obs['subtype']", path=reference)
+        missing = sorted(set(table["sample_id"]) - set(adata.obs_names))
+        if missing:
+            raise InputError(
+                f"sample(s) {missing[:5]} of the call table are not in the h5ad", path=cohort
             )
-    subtype_counts = dict(Counter(table["subtype"]).most_common())
-    tier_counts = {
-        t: int((table["confidence_tier"] == t).sum()) for t in ("high", "medium", "low", "none")
-    }
-    risk_cols = [c for c in table.columns if c.startswith(RISK_PREFIX)]
-    risk_rows = []
-    for c in risk_cols:
-        for group, n in Counter(table[c]).most_common():
-            risk_rows.append([c[len(RISK_PREFIX) :], group, str(n), f"{100 * n / len(table):.1f}%"])
-    flag_counts = Counter(f for v in table["qc_flags"] for f in v.split(";") if f)
-    flagged = table[table["qc_flags"] != ""]
-    feature_rows = []
-    for col in ("ikzf1plus", "dux4_erg", "ph_like", "karyotype_class", "cn_source"):
-        for value, n in Counter(table[col]).most_common():
-            feature_rows.append([col, value or "—", str(n)])
-    model_ids = sorted(set(table["model_id"]) - {""})
-    prov = build_provenance(
-        stage="report cohort",
-        inputs=[file_record(calls, role="calls"), file_record(cohort, role="cohort_h5ad")]
-        + ([file_record(reference, role="reference_h5ad")] if reference else []),
-        models=[{"model_id": m, "sha256": ""} for m in model_ids],
-        config_hash=config_hash,
-    )
-    upstream = adata.uns.get("allstrat", {}).get("provenance_json")
-    if upstream:
-        up = json.loads(str(upstream))
-        prov["models"] = up.get("models", prov["models"])
-        prov["rulesets"] = up.get("rulesets", {})
-    html = render_cohort_html(
-        n_samples=len(table),
-        figures=figs,
-        embedding_note=note,
-        subtype_fig=_bar(subtype_counts, "Subtype calls", colours=True) if len(table) else None,
-        subtype_counts=subtype_counts,
-        tier_counts=tier_counts,
-        risk_rows=risk_rows,
-        feature_rows=feature_rows,
-        flag_counts=dict(flag_counts.most_common()),
-        flagged=flagged.head(max_qc_rows)[
-            ["sample_id", "subtype", "confidence_tier", "qc_flags"]
-        ].values.tolist(),
-        n_flagged=len(flagged),
-        max_qc_rows=max_qc_rows,
-        provenance=prov,
-        disclaimer=_disclaimer(),
-    )
-    write_text(out, html)
-    logger.info("cohort report: %d samples in %.1f s", len(table), time.perf_counter() - t0)
+        coords, note = _embedding(
+            adata, table, reference=ref, max_points=max_points, seed=seed, umap=umap
+        )
+        figs = []
+        if coords is not None:
+            figs.append(("PCA", _scatter(coords, "PC1", "PC2", "PCA coloured by subtype call")))
+            if "UMAP1" in coords:
+                figs.append(
+                    ("UMAP", _scatter(coords, "UMAP1", "UMAP2", "UMAP coloured by subtype call"))
+                )
+        subtype_counts = dict(Counter(table["subtype"]).most_common())
+        tier_counts = {
+            t: int((table["confidence_tier"] == t).sum()) for t in ("high", "medium", "low", "none")
+        }
+        risk_cols = [c for c in table.columns if c.startswith(RISK_PREFIX)]
+        risk_rows = []
+        for c in risk_cols:
+            for group, n in Counter(table[c]).most_common():
+                risk_rows.append(
+                    [c[len(RISK_PREFIX) :], group, str(n), f"{100 * n / len(table):.1f}%"]
+                )
+        flag_counts = Counter(f for v in table["qc_flags"] for f in v.split(";") if f)
+        flagged = table[table["qc_flags"] != ""]
+        feature_rows = []
+        for col in ("ikzf1plus", "dux4_erg", "ph_like", "karyotype_class", "cn_source"):
+            for value, n in Counter(table[col]).most_common():
+                feature_rows.append([col, value or "—", str(n)])
+        model_ids = sorted(set(table["model_id"]) - {""})
+        prov = build_provenance(
+            stage="report cohort",
+            inputs=[file_record(calls, role="calls"), file_record(cohort, role="cohort_h5ad")]
+            + ([file_record(reference, role="reference_h5ad")] if reference else []),
+            models=[{"model_id": m, "sha256": ""} for m in model_ids],
+            config_hash=config_hash,
+        )
+        upstream = adata.uns.get("allstrat", {}).get("provenance_json")
+        if upstream:
+            up = json.loads(str(upstream))
+            prov["models"] = up.get("models", prov["models"])
+            prov["rulesets"] = up.get("rulesets", {})
+        html = render_cohort_html(
+            n_samples=len(table),
+            figures=figs,
+            embedding_note=note,
+            subtype_fig=_bar(subtype_counts, "Subtype calls", colours=True) if len(table) else None,
+            subtype_counts=subtype_counts,
+            tier_counts=tier_counts,
+            risk_rows=risk_rows,
+            feature_rows=feature_rows,
+            flag_counts=dict(flag_counts.most_common()),
+            flagged=flagged.head(max_qc_rows)[
+                ["sample_id", "subtype", "confidence_tier", "qc_flags"]
+            ].values.tolist(),
+            n_flagged=len(flagged),
+            max_qc_rows=max_qc_rows,
+            provenance=prov,
+            disclaimer=_disclaimer(),
+        )
+        write_text(out, html)
+        logger.info("cohort report: %d samples in %.1f s", len(table), time.perf_counter() - t0)
 
 
 def _disclaimer() -> str:
