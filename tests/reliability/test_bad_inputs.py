@@ -76,6 +76,8 @@ def argv_for(verb: str, file: str, fmt: str, tmp: Path) -> list[str]:
         return ["risk", "--sample", "S1", "--clinical", file, *risk_out]
     if verb == "mrd":
         return ["risk", "--sample", "S1", "--mrd", file, *risk_out]
+    if verb == "lab":
+        return ["risk", "--sample", "S1", "--lab-genetics", file, *risk_out]
     if verb == "stage":
         return ["risk", "--classify", file, *risk_out]
     raise AssertionError(f"unknown verb {verb!r} in the manifest")
@@ -141,6 +143,7 @@ VALID_CASES = [
     ("fusions", "valid/jaffa_results.csv", "jaffa"),
     ("clinical", "valid/clinical.tsv", ""),
     ("mrd", "valid/mrd.tsv", ""),
+    ("lab", "valid/lab_genetics.tsv", ""),
 ]
 
 

@@ -65,4 +65,25 @@ def case_tables(
     out["mrd"] = pd.DataFrame(
         rows, columns=["sample_id", "day", "tissue", "method", "value", "sensitivity"]
     )
+    out["lab"] = lab_table(case.get("lab"), sample)
     return out
+
+
+def lab_table(spec: list[str] | None, sample: str) -> pd.DataFrame | None:
+    """Lab rows written "<finding> <result> <method> [value]" -> the reader's frame."""
+    if spec is None:
+        return None
+    rows = []
+    for item in spec:
+        finding, result, method, *value = item.split()
+        rows.append(
+            {
+                "sample_id": sample,
+                "finding": finding,
+                "result": result,
+                "method": method,
+                "value": float(value[0]) if value else float("nan"),
+                "date": "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["sample_id", "finding", "result", "method", "value", "date"])

@@ -59,3 +59,14 @@ def test_case(case):
         assert a in r.annotations, f"{case['id']}: {a} not in {r.annotations}"
     for a in exp.get("annotations_exclude", []):
         assert a not in r.annotations, f"{case['id']}: {a} unexpectedly in {r.annotations}"
+    # diagnostic genetics: every fact names its source; discordances are listed, never hidden
+    for fact, source in exp.get("sources", {}).items():
+        assert trace["facts"][fact]["source"] == source, (case["id"], trace["facts"][fact])
+    sample = traces["samples"]["P1"]
+    flagged = sorted(d["fact"] for d in sample["discordances"])
+    assert flagged == sorted(exp.get("discordances", [])), (case["id"], flagged)
+    assert sorted(d["fact"] for d in trace.get("discordances", [])) == sorted(
+        f for f in exp.get("discordances", []) if f in trace["facts"]
+    )
+    for fact, text in exp.get("notes", {}).items():
+        assert text in trace["facts"][fact].get("note", ""), (case["id"], trace["facts"][fact])

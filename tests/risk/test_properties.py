@@ -4,13 +4,16 @@
 * removing an input never moves a patient to a lower-risk group: the possible groups
   only grow, a definite group either stays or becomes indeterminate (fact level and
   table level);
-* a sample's result does not depend on the rest of the batch.
+* a sample's result does not depend on the rest of the batch;
+* diagnostic genetics from the lab: dropping a lab result or turning it into a failed test
+  never lowers a definite group, and a lab/pipeline discordance (default policy) keeps
+  every group either reading allows.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
@@ -18,6 +21,7 @@ from allstrat.risk import BASE_FACTS, assign_risk, evaluate_protocol, load_rules
 from allstrat.risk.engine import INDETERMINATE
 from allstrat.risk.expr import UNKNOWN
 from allstrat.risk.facts import Fact
+from allstrat.risk.lab import FINDING_FACTS, lab_facts, merge_lab
 from allstrat.risk.ruleset import NOT_APPLICABLE
 
 RULESETS = load_rulesets()
@@ -264,3 +268,116 @@ def test_property_batch_one_row_per_sample_protocol_and_independence(patients):
             r.annotations,
         )
     assert sorted(traces["samples"]) == sorted(singles)
+
+
+# ---------------------------------------------------------------- diagnostic genetics
+LAB_ROWS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.sampled_from(sorted(FINDING_FACTS)),
+            st.sampled_from(["positive", "negative", "failed"]),
+            st.sampled_from(["FISH", "RT-PCR", "karyotype", "SNP_array"]),
+            st.just(float("nan")),
+        ),
+        st.tuples(
+            st.just("DNA_index"),
+            st.sampled_from(["measured", "failed"]),
+            st.just("flow_DNA_index"),
+            st.sampled_from([0.6, 0.9, 0.96, 1.0, 1.12, 1.16, 1.2, 1.4]),
+        ),
+        st.tuples(
+            st.just("modal_number"),
+            st.sampled_from(["measured", "failed"]),
+            st.just("karyotype"),
+            st.sampled_from([26.0, 35.0, 43.0, 44.0, 46.0, 47.0, 48.0, 50.0, 51.0, 56.0, 70.0]),
+        ),
+    ),
+    max_size=6,
+)
+
+
+def _mostly_known(name: str) -> st.SearchStrategy:
+    base = _fact_value(name).filter(lambda v: v is not UNKNOWN)
+    return st.one_of(*[base] * 9, st.just(UNKNOWN))
+
+
+# mostly-known pipeline facts and a full MRD series, so that many results are definite and
+# a lab result can actually move them (with everything unknown nothing could fail)
+KNOWN_FACTS = st.fixed_dictionaries({n: _mostly_known(n) for n in BASE_FACTS})
+FULL_MRD = st.fixed_dictionaries(
+    {tp: st.tuples(MRD_VALUES, st.sampled_from(["1e-5", "1e-4"])) for tp in TIMEPOINTS}
+)
+
+
+_FAVOURABLE = {
+    n: {"bool": False, "number": {"age_years": 5.0, "wbc_1e9_per_l": 10.0}.get(n, 46.0)}.get(
+        BASE_FACTS[n][0],
+        {"sex": "female", "immunophenotype": "B", "cns_status": "CNS1"}.get(n, "good"),
+    )
+    for n in BASE_FACTS
+} | {"subtype": "DUX4", "bcr_abl1": True}  # the RNA says BCR::ABL1 ...
+_NEGATIVE_MRD = dict.fromkeys(TIMEPOINTS, ("negative", "1e-5"))
+_LAB_SAYS_NO = [("BCR::ABL1", "negative", "RT-PCR", float("nan"))]  # ... RT-PCR says no
+
+
+def _lab(rows) -> list[dict]:
+    return [
+        {"sample_id": "S", "finding": f, "result": r, "method": m, "value": v, "date": ""}
+        for f, r, m, v in rows
+    ]
+
+
+def _merged(values: dict, rows, policy: str = "review") -> dict[str, Fact]:
+    return merge_lab(_facts(values), lab_facts(_lab(rows)), policy)[0]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    values=KNOWN_FACTS,
+    mrd=FULL_MRD,
+    rows=LAB_ROWS,
+    drop=st.sets(st.integers(0, 5)),
+    fail=st.booleans(),
+)
+# a discordant row dropped: under "lab_decides" this would move SR -> HR (the test fails
+# with that policy), under the default "review" the full result is already indeterminate
+@example(values=_FAVOURABLE, mrd=_NEGATIVE_MRD, rows=_LAB_SAYS_NO, drop={0}, fail=False)
+@example(values=_FAVOURABLE, mrd=_NEGATIVE_MRD, rows=_LAB_SAYS_NO, drop={0}, fail=True)
+def test_property_missing_lab_results_never_lower_risk(values, mrd, rows, drop, fail):
+    """Dropping lab rows or turning them into failed tests never lowers a definite group."""
+    if fail:
+        reduced = [(f, "failed", m, float("nan")) if i in drop else (f, r, m, v)
+                   for i, (f, r, m, v) in enumerate(rows)]  # fmt: skip
+    else:
+        reduced = [row for i, row in enumerate(rows) if i not in drop]
+    for rs in RULESETS:
+        full = evaluate_protocol(rs, "S", _merged(values, rows), _rows(mrd))
+        less = evaluate_protocol(rs, "S", _merged(values, reduced), _rows(mrd))
+        if full.risk_group != INDETERMINATE:
+            assert less.risk_group in (full.risk_group, INDETERMINATE), rs.protocol
+            assert full.risk_group in less.possible_groups, rs.protocol
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(values=KNOWN_FACTS, mrd=FULL_MRD, rows=LAB_ROWS)
+@example(values=_FAVOURABLE, mrd=_NEGATIVE_MRD, rows=_LAB_SAYS_NO)
+def test_property_discordance_never_lowers_risk(values, mrd, rows):
+    """Under the default policy a lab/pipeline discordance keeps every group that either
+    reading (lab decides / pipeline decides) allows: never a lower definite group.
+    """
+    lab = lab_facts(_lab(rows))
+    pipe = _facts(values)
+    silent = {k: v for k, v in lab.items() if k in pipe and pipe[k].value is UNKNOWN}
+    readings = {
+        "lab": merge_lab(pipe, lab, "lab_decides")[0],
+        "pipeline": merge_lab(pipe, silent, "review")[0],
+    }
+    review, discordances = merge_lab(pipe, lab, "review")
+    for d in discordances:
+        assert review[d["fact"]].value is UNKNOWN
+        assert "DISCORDANT" in review[d["fact"]].note
+    for rs in RULESETS:
+        res = evaluate_protocol(rs, "S", review, _rows(mrd))
+        for name, facts in readings.items():
+            alt = evaluate_protocol(rs, "S", facts, _rows(mrd))
+            assert set(alt.possible_groups) <= set(res.possible_groups), (rs.protocol, name)

@@ -42,7 +42,7 @@ def demo_outputs():
             files.update(
                 f.strip() for v in SAMPLES[col] for f in v.split(";") if f.strip()
             )
-    files.update(config.get(key, "") for key in ("clinical", "mrd"))
+    files.update(config.get(key, "") for key in ("clinical", "mrd", "lab_genetics"))
     files.add(str(out / "truth.tsv"))
     return sorted(
         f for f in files if f and Path(f).parts[: len(out.parts)] == out.parts

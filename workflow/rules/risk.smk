@@ -1,6 +1,6 @@
 # Stage 5: protocol risk groups with decision traces for one chunk of samples.
 # Logic lives in `allstrat risk` (allstrat.risk; rule sets in resources/risk/*.yaml); this
-# rule only wires it. An empty `clinical` / `mrd` config value means "not given": every
+# rule only wires it. An empty `clinical` / `mrd` / `lab_genetics` config value means "not given": every
 # rule needing those inputs then reports indeterminate with the missing inputs listed.
 
 import json
@@ -12,6 +12,8 @@ rule assign_risk:
         copynumber="results/copynumber/chunk_{chunk}.tsv",
         clinical=lambda w: [config["clinical"]] if config["clinical"] else [],
         mrd=lambda w: [config["mrd"]] if config["mrd"] else [],
+        lab=lambda w: [config["lab_genetics"]] if config["lab_genetics"] else [],
+        sheet=config["samples"],
     output:
         tsv="results/risk/chunk_{chunk}.tsv",
         traces="results/risk/chunk_{chunk}.traces.json",
@@ -29,9 +31,11 @@ rule assign_risk:
         settings=json.dumps(config["risk"]["settings"], sort_keys=True),
         min_confidence_tier=config["risk"]["min_confidence_tier"],
         masking=config["risk"]["unassessed_masked_hypodiploidy"],
+        lab_discordance=config["risk"]["lab_discordance"],
     shell:
         "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
-        " --clinical={input.clinical:q} --mrd={input.mrd:q}"
+        " --clinical={input.clinical:q} --mrd={input.mrd:q} --lab-genetics={input.lab:q}"
+        " --sample-sheet {input.sheet:q} --lab-discordance {params.lab_discordance}"
         " --protocols {params.protocols} --settings-json {params.settings:q}"
         " --min-confidence-tier {params.min_confidence_tier}"
         " --unassessed-masked-hypodiploidy {params.masking}"

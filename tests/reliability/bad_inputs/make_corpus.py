@@ -109,7 +109,8 @@ MLPA_OK = [
 ]
 GENECALL_HEAD = "sample_id\tgene\tcall\tcopy_number\n"
 CLIN_HEAD = "sample_id\tage_years\twbc_1e9_per_l\tsex\timmunophenotype\tcns_status\n"
-MRD_HEAD = "sample_id\tday\ttissue\tmethod\tvalue\tsensitivity\n"
+MRD_HEAD = "sample_id\tday\ttissue\tmethod\tvalue\tunit\tsensitivity\n"
+LAB_HEAD = "sample_id\tfinding\tresult\tmethod\tvalue\tdate\n"
 SHEET_HEAD = (
     "sample_id\texpression\texpression_format\tcopy_number\tcopy_number_format\t"
     "fusions\tfusions_format\tgenome_build\tblast_fraction\n"
@@ -967,10 +968,46 @@ case(
     "clinical/age_in_months.tsv",
     "clinical",
     "",
-    "clinical value in wrong units",
+    "clinical value out of range",
     "age_months",
+    "line:2",
+    CLIN_HEAD.replace("age_years", "age_months") + "S1\t350\t12.5\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/age_without_unit.tsv",
+    "clinical",
+    "",
+    "clinical value in wrong units",
+    "name the unit",
     "line:1",
-    CLIN_HEAD.replace("age_years", "age_months") + "S1\t50\t12.5\tF\tB\tCNS1\n",
+    CLIN_HEAD.replace("age_years", "age") + "S1\t18\t12.5\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/age_both_units.tsv",
+    "clinical",
+    "",
+    "clinical value in wrong units",
+    "both give the same quantity",
+    "line:1",
+    CLIN_HEAD.replace("age_years", "age_years\tage_months") + "S1\t1.5\t18\t12.5\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/wbc_1500_per_ul_as_1e9.tsv",
+    "clinical",
+    "",
+    "clinical value in wrong units",
+    "wbc_per_ul",
+    "line:2",
+    CLIN_HEAD + "S1\t4.2\t1500\tF\tB\tCNS1\n",
+)
+case(
+    "clinical/wbc_per_ul_holds_1e9.tsv",
+    "clinical",
+    "",
+    "clinical value in wrong units",
+    "wbc_1e9_per_l",
+    "line:2",
+    CLIN_HEAD.replace("wbc_1e9_per_l", "wbc_per_ul") + "S1\t4.2\t12.5\tF\tB\tCNS1\n",
 )
 case(
     "clinical/wbc_per_microlitre.tsv",
@@ -1033,7 +1070,7 @@ case(
     "clinical value in wrong units",
     "value",
     "line:2",
-    MRD_HEAD + "S1\t29\tBM\tflow\t12\t1e-4\n",
+    MRD_HEAD + "S1\t29\tBM\tflow\t12\tfraction\t1e-4\n",
 )
 case(
     "mrd/negative_without_sensitivity.tsv",
@@ -1042,7 +1079,7 @@ case(
     "missing required value",
     "sensitivity",
     "line:2",
-    MRD_HEAD + "S1\t29\tBM\tflow\tnegative\t\n",
+    MRD_HEAD + "S1\t29\tBM\tflow\tnegative\tfraction\t\n",
 )
 case(
     "mrd/unknown_tissue.tsv",
@@ -1051,7 +1088,7 @@ case(
     "out-of-vocabulary value",
     "tissue",
     "line:2",
-    MRD_HEAD + "S1\t29\tCSF\tflow\t0.001\t1e-4\n",
+    MRD_HEAD + "S1\t29\tCSF\tflow\t0.001\tfraction\t1e-4\n",
 )
 case(
     "mrd/day_not_integer.tsv",
@@ -1060,7 +1097,136 @@ case(
     "wrong format",
     "day",
     "line:2",
-    MRD_HEAD + "S1\tday29\tBM\tflow\t0.001\t1e-4\n",
+    MRD_HEAD + "S1\tday29\tBM\tflow\t0.001\tfraction\t1e-4\n",
+)
+
+case(
+    "mrd/no_unit_column.tsv",
+    "mrd",
+    "",
+    "missing required value",
+    "unit",
+    "line:1",
+    "sample_id\tday\ttissue\tmethod\tvalue\tsensitivity\nS1\t79\tBM\tPCR\t0.05\t1e-4\n",
+)
+case(
+    "mrd/unit_unknown.tsv",
+    "mrd",
+    "",
+    "out-of-vocabulary value",
+    "column unit",
+    "line:2",
+    MRD_HEAD + "S1\t79\tBM\tPCR\t0.05\t%\t1e-4\n",
+)
+case(
+    "mrd/percent_above_100.tsv",
+    "mrd",
+    "",
+    "clinical value out of range",
+    "outside 0-100",
+    "line:3",
+    MRD_HEAD + "S1\t33\tBM\tPCR\t0.05\tpercent\t0.01\nS1\t79\tBM\tPCR\t120\tpercent\t0.01\n",
+)
+case(
+    "mrd/log10_positive.tsv",
+    "mrd",
+    "",
+    "clinical value in wrong units",
+    "log10 is above 0",
+    "line:2",
+    MRD_HEAD + "S1\t79\tBM\tPCR\t3\tlog10\t-4\n",
+)
+case(
+    "mrd/sensitivity_unit_mismatch.tsv",
+    "mrd",
+    "",
+    "clinical value out of range",
+    "sensitivity",
+    "line:2",
+    MRD_HEAD + "S1\t79\tBM\tPCR\tnegative\tlog10\t1e-4\n",
+)
+
+# ------------------------------------------------------------ diagnostic genetics
+case(
+    "lab/method_cannot_establish.tsv",
+    "lab",
+    "",
+    "out-of-vocabulary value",
+    "cannot be established by method",
+    "line:3",
+    LAB_HEAD + "S1\tKMT2A-r\tnegative\tFISH\t\t\nS1\tETV6::RUNX1\tpositive\tkaryotype\t\t\n",
+)
+case(
+    "lab/unknown_finding.tsv",
+    "lab",
+    "",
+    "out-of-vocabulary value",
+    "column finding",
+    "line:2",
+    LAB_HEAD + "S1\tPh+\tpositive\tFISH\t\t\n",
+)
+case(
+    "lab/unknown_result.tsv",
+    "lab",
+    "",
+    "out-of-vocabulary value",
+    "column result",
+    "line:2",
+    LAB_HEAD + "S1\tBCR::ABL1\tinconclusive\tRT-PCR\t\t\n",
+)
+case(
+    "lab/dna_index_is_modal_number.tsv",
+    "lab",
+    "",
+    "clinical value in wrong units",
+    "modal_number",
+    "line:2",
+    LAB_HEAD + "S1\tDNA_index\tmeasured\tflow_DNA_index\t54\t\n",
+)
+case(
+    "lab/measured_without_value.tsv",
+    "lab",
+    "",
+    "missing required value",
+    "needs column value",
+    "line:2",
+    LAB_HEAD + "S1\tmodal_number\tmeasured\tkaryotype\t\t\n",
+)
+case(
+    "lab/positive_for_number.tsv",
+    "lab",
+    "",
+    "wrong format",
+    "result must be measured",
+    "line:2",
+    LAB_HEAD + "S1\tDNA_index\tpositive\tflow_DNA_index\t\t\n",
+)
+case(
+    "lab/date_not_iso.tsv",
+    "lab",
+    "",
+    "wrong format",
+    "column date",
+    "line:2",
+    LAB_HEAD + "S1\tBCR::ABL1\tnegative\tRT-PCR\t\t02/03/2025\n",
+)
+case(
+    "lab/missing_method_column.tsv",
+    "lab",
+    "",
+    "missing required value",
+    "method",
+    "line:1",
+    "sample_id\tfinding\tresult\nS1\tBCR::ABL1\tnegative\n",
+)
+case(
+    "lab/empty.tsv",
+    "lab",
+    "",
+    "empty file",
+    "empty",
+    "file",
+    "",
 )
 
 # ------------------------------------------------------------ stage tables
@@ -1113,7 +1279,11 @@ VALID = {
     + "BCR--ABL1\t52\t31\t52.00\t31.00\tONLY_REF_SPLICE\tBCR^ENSG00000186716.21\t"
     "chr22:23290413:+\tABL1^ENSG00000097007.19\tchr9:130714455:+\tYES_LDAS\t2.8531\n",
     "valid/clinical.tsv": CLIN_HEAD + "S1\t4.2\t12.5\tF\tB\tCNS1\n",
-    "valid/mrd.tsv": MRD_HEAD + "S1\t29\tBM\tflow\tnegative\t1e-4\n",
+    "valid/mrd.tsv": MRD_HEAD
+    + "S1\t29\tBM\tflow\tnegative\tpercent\t0.01\nS1\t33\tBM\tPCR\t-3.2\tlog10\t-5\n",
+    "valid/lab_genetics.tsv": LAB_HEAD
+    + "S1\tBCR::ABL1\tnegative\tRT-PCR\t\t2025-03-02\nS1\tKMT2A-r\tnegative\tFISH\t\t\n"
+    + "S1\tDNA_index\tmeasured\tflow_DNA_index\t1.18\t\nS1\tmodal_number\tfailed\tkaryotype\t\t\n",
     "valid/samples.tsv": SHEET_HEAD + _sheet_row("S1") + _sheet_row("S2"),
 }
 

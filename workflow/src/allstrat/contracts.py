@@ -214,4 +214,50 @@ CLINICAL_COLUMNS = (
     "nudt15_diplotype",
     *ETP_MARKER_COLUMNS,
 )
-MRD_INPUT_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "sensitivity")
+# MRD values and sensitivities are in the unit named by the required ``unit`` column.
+MRD_UNITS = ("fraction", "percent", "log10")
+MRD_INPUT_COLUMNS = ("sample_id", "day", "tissue", "method", "value", "unit", "sensitivity")
+# The clinical table names each quantity's unit in its header: exactly one of each pair.
+AGE_HEADERS = {"age_years": 1.0, "age_months": 1.0 / 12.0}  # header -> factor to years
+WBC_HEADERS = {"wbc_1e9_per_l": 1.0, "wbc_per_ul": 1e-3}  # header -> factor to 10^9/L
+
+# --- input table: diagnostic genetics from the diagnostic lab (long) ------------------
+LAB_GENETICS_COLUMNS = ("sample_id", "finding", "result", "method", "value", "date")
+LAB_RESULTS = ("positive", "negative", "failed", "measured")
+LAB_METHODS = (
+    "FISH",
+    "RT-PCR",
+    "karyotype",
+    "MLPA",
+    "flow_DNA_index",
+    "SNP_array",
+    "fusion_panel",
+)
+# finding -> (kind, methods that can establish it). kind "binary": positive / negative /
+# failed; "number": measured (with value) / failed.
+LAB_FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "BCR::ABL1": ("binary", ("FISH", "RT-PCR", "karyotype", "fusion_panel")),
+    "KMT2A-r": ("binary", ("FISH", "RT-PCR", "karyotype", "fusion_panel")),
+    "ETV6::RUNX1": ("binary", ("FISH", "RT-PCR", "fusion_panel")),
+    "TCF3::PBX1": ("binary", ("FISH", "RT-PCR", "karyotype", "fusion_panel")),
+    "TCF3::HLF": ("binary", ("FISH", "RT-PCR", "karyotype", "fusion_panel")),
+    "iAMP21": ("binary", ("FISH", "MLPA", "SNP_array")),
+    "high_hyperdiploidy": ("binary", ("karyotype", "SNP_array", "flow_DNA_index", "FISH")),
+    "hypodiploidy": ("binary", ("karyotype", "SNP_array", "flow_DNA_index")),
+    "low_hypodiploidy": ("binary", ("karyotype", "SNP_array")),
+    "near_haploidy": ("binary", ("karyotype", "SNP_array")),
+    "trisomy_4": ("binary", ("FISH", "karyotype", "SNP_array")),
+    "trisomy_10": ("binary", ("FISH", "karyotype", "SNP_array")),
+    "trisomy_17": ("binary", ("FISH", "karyotype", "SNP_array")),
+    "IKZF1_deletion": ("binary", ("MLPA", "SNP_array")),
+    "DNA_index": ("number", ("flow_DNA_index",)),
+    "modal_number": ("number", ("karyotype", "SNP_array")),
+}
+# spellings accepted in the finding column -> canonical finding
+LAB_FINDING_ALIASES = {
+    "BCR-ABL1": "BCR::ABL1",
+    "KMT2A": "KMT2A-r",
+    "ETV6-RUNX1": "ETV6::RUNX1",
+    "TCF3-PBX1": "TCF3::PBX1",
+    "TCF3-HLF": "TCF3::HLF",
+}

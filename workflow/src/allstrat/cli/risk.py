@@ -12,6 +12,7 @@ import pandas as pd
 from allstrat.contracts import CLASSIFY_COLUMNS, CONFIDENCE_TIERS, COPYNUMBER_COLUMNS
 from allstrat.errors import ConfigError, InputError
 from allstrat.io.clinical import read_clinical, read_mrd
+from allstrat.io.lab_genetics import read_lab_genetics
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.stage_tables import read_stage_table
 from allstrat.provenance import build_provenance, file_record
@@ -34,6 +35,26 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--copynumber", help="copy-number stage table (TSV); omit if not available")
     p.add_argument("--clinical", default="", help="clinical table (TSV); empty = none")
     p.add_argument("--mrd", default="", help="long MRD table (TSV); empty = none")
+    p.add_argument(
+        "--lab-genetics",
+        default="",
+        help="diagnostic-genetics table from the lab (TSV, workflow/schemas/"
+        "lab_genetics.schema.yaml); empty = none",
+    )
+    p.add_argument(
+        "--lab-discordance",
+        choices=["review", "lab_decides"],
+        default="review",
+        help="a lab result that disagrees with the pipeline's call: 'review' makes the fact "
+        "unknown (default; never lowers a group), 'lab_decides' uses the lab result; "
+        "either way the discordance is listed in the traces and the report",
+    )
+    p.add_argument(
+        "--sample-sheet",
+        default="",
+        help="sample sheet of the whole run: clinical / MRD / lab rows for samples not in "
+        "it are reported as orphans (default: the samples of --classify/--copynumber)",
+    )
     p.add_argument("--out", required=True, help="output TSV (one row per sample x protocol)")
     p.add_argument("--traces", required=True, help="output JSON with the full decision traces")
     p.add_argument(
@@ -99,12 +120,17 @@ def run(args: argparse.Namespace) -> int:
     cn = read_stage_table(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
     clin = read_clinical(args.clinical) if args.clinical else None
     mrd = read_mrd(args.mrd) if args.mrd else None
+    lab = read_lab_genetics(args.lab_genetics) if args.lab_genetics else None
+    known = None
+    if args.sample_sheet:
+        known = list(read_table_str(args.sample_sheet, what="sample sheet")["sample_id"])
     tiers = list(CONFIDENCE_TIERS[: CONFIDENCE_TIERS.index(args.min_confidence_tier) + 1])
     tables = {
         "classify": (args.classify, cls),
         "copynumber": (args.copynumber, cn),
         "clinical": (args.clinical, clin),
         "MRD": (args.mrd, mrd),
+        "lab": (args.lab_genetics, lab),
     }
     try:
         results, traces = assign_risk(
@@ -116,6 +142,9 @@ def run(args: argparse.Namespace) -> int:
             samples=args.sample or None,
             accepted_tiers=tiers,
             unassessed_masking=args.unassessed_masked_hypodiploidy,
+            lab=lab,
+            lab_discordance=args.lab_discordance,
+            known_samples=known,
         )
     except InputError as exc:
         raise _locate(exc, tables) from None

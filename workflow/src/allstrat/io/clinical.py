@@ -32,9 +32,27 @@ cd1a_pct ... cd65_pct      float64     0-100, % of blasts positive (ETP-ALL immu
 
 Columns absent from the file are present in the result, all missing.
 
+Clinical units: the header names the unit -- ``age_years`` or ``age_months``,
+``wbc_1e9_per_l`` or ``wbc_per_ul`` (exactly one of each pair); the result is always in
+years and ×10⁹/L. Impossible values are refused, implausible ones are warned about
+(logged and kept in ``DataFrame.attrs["warnings"]`` per sample for the report):
+
+=====================  ==============================  ====================================
+column                 refused                         warned
+=====================  ==============================  ====================================
+age_years              < 0 or > 25                     > 19 (older than paediatric range)
+age_months             < 0 or > 300                    --
+wbc_1e9_per_l          < 0 or > 1000 (a count per µL)  > 400 (check the unit)
+wbc_per_ul             < 100 (×10⁹/L) or > 2,000,000   --
+MRD value (fraction)   < 0 or > 1                      below the row's sensitivity
+MRD value (percent)    < 0 or > 100                    below the row's sensitivity
+MRD value (log10)      > 0                             below the row's sensitivity
+=====================  ==============================  ====================================
+
 MRD table -> long, one row per measurement: ``sample_id`` (str), ``day`` (Int64),
 ``tissue`` ("BM"/"PB"), ``method`` ("flow"/"PCR"), ``value`` (the canonical text:
-a fraction as float, or "negative" / "positive_nq" / "not_done"), ``result``
+a fraction as float -- converted from the row's ``unit``: fraction, percent or log10 --
+or "negative" / "positive_nq" / "not_done"), ``result``
 ("quantified" / "negative" / "positive_nq" / "not_done"), ``fraction`` (float, NaN
 unless quantified), ``sensitivity`` (float, NaN when not given).
 """
@@ -48,7 +66,7 @@ import jsonschema
 import numpy as np
 import pandas as pd
 
-from allstrat.contracts import CLINICAL_COLUMNS, ETP_MARKER_COLUMNS
+from allstrat.contracts import AGE_HEADERS, CLINICAL_COLUMNS, ETP_MARKER_COLUMNS, WBC_HEADERS
 from allstrat.errors import InputError
 from allstrat.io.samples import load_schema, read_table_str
 
@@ -60,6 +78,8 @@ __all__ = [
     "MAX_AGE_YEARS",
     "MAX_WBC_1E9_PER_L",
     "MRD_COLUMNS",
+    "WARN_AGE_YEARS",
+    "WARN_WBC_1E9_PER_L",
     "read_clinical",
     "read_mrd",
 ]
@@ -86,8 +106,19 @@ MAX_AGE_YEARS = 25.0
 #: The highest WBC counts reported at ALL diagnosis are in the hundreds (×10⁹/L), rarely
 #: ~1,000; a value above 2,000 is almost certainly a count per µL typed into a ×10⁹/L
 #: column (50,000/µL = 50 ×10⁹/L).
-MAX_WBC_1E9_PER_L = 2000.0
+MAX_WBC_1E9_PER_L = 1000.0
+#: Above this (×10⁹/L) the count is kept but warned about: extreme hyperleukocytosis
+#: happens, a unit slip happens more often.
+WARN_WBC_1E9_PER_L = 400.0
+#: Paediatric protocols end at 18-19 years: an older age is kept with a warning.
+WARN_AGE_YEARS = 19.0
+#: A count per µL below this (0.1 ×10⁹/L) is a ×10⁹/L value typed into wbc_per_ul.
+MIN_WBC_PER_UL = 100.0
 
+_HEADER_HELP = {
+    "wbc": "1,500/µL is wbc_per_ul 1500 or wbc_1e9_per_l 1.5",
+    "age": "18 months is age_months 18 or age_years 1.5",
+}
 _UNIT_HINTS = ("ul", "µl", "μl", "mm3", "per_mcl", "mcl")
 _CANON = {
     "sex": {"m": "M", "f": "F"},
@@ -105,14 +136,16 @@ def _validate_rows(df: pd.DataFrame, schema_name: str, path: Path, what: str) ->
     allowed = set(schema["properties"])
     unknown = [c for c in df.columns if c not in allowed]
     if unknown:
-        units = [c for c in unknown if c.lower().startswith("wbc") and _looks_per_ul(c)]
-        if units:
-            raise InputError(
-                f"column {units[0]!r} holds WBC per µL; allstrat expects wbc_1e9_per_l "
-                "(×10⁹/L = 1,000/µL): divide by 1,000 and rename the column",
-                path=path,
-                line=1,
-            )
+        for c in unknown:
+            for stem, headers in (("wbc", WBC_HEADERS), ("age", AGE_HEADERS)):
+                if c.lower().startswith(stem):
+                    per_ul = " (it looks like a count per µL)" if _looks_per_ul(c) else ""
+                    raise InputError(
+                        f"column {c!r}{per_ul}: name the unit in the header, one of "
+                        f"{list(headers)} (e.g. {_HEADER_HELP[stem]})",
+                        path=path,
+                        line=1,
+                    )
         raise InputError(
             f"unknown column(s) {unknown}; allowed: {sorted(allowed)}", path=path, line=1
         )
@@ -147,26 +180,87 @@ def _floats(s: pd.Series) -> np.ndarray:
     return np.array([np.nan if v == "" else float(v) for v in s], dtype="float64")
 
 
+def _unit_column(
+    df: pd.DataFrame, headers: dict[str, float], path: Path
+) -> tuple[str, np.ndarray] | None:
+    """The one unit-named column of a quantity, as floats in the canonical unit."""
+    present = [h for h in headers if h in df.columns]
+    if len(present) > 1:
+        raise InputError(
+            f"columns {present} both give the same quantity in different units; keep one",
+            path=path,
+            line=1,
+        )
+    if not present:
+        return None
+    return present[0], _floats(df[present[0]])
+
+
+def _check_ranges(df: pd.DataFrame, p: Path) -> dict[str, list[str]]:
+    """Refuse impossible values (InputError with line and sample); return warnings."""
+    lines = np.arange(len(df)) + 2
+    sids = df["sample_id"].to_numpy()
+    warnings: dict[str, list[str]] = {}
+    # (column, refuse below, refuse above, why, warn above, warning)
+    checks = (
+        ("age_years", 0.0, MAX_AGE_YEARS, "years at diagnosis; months belong in age_months",
+         WARN_AGE_YEARS, "older than the paediatric protocols' age range (if this is months, "
+         "use the header age_months)"),
+        ("age_months", 0.0, MAX_AGE_YEARS * 12, "months at diagnosis (25 years = 300)",
+         np.inf, ""),
+        ("wbc_1e9_per_l", 0.0, MAX_WBC_1E9_PER_L, "×10⁹/L; a value this high is a count "
+         "per µL: use the header wbc_per_ul (1,500/µL = 1.5 ×10⁹/L)", WARN_WBC_1E9_PER_L,
+         "extreme hyperleukocytosis; check the unit (a count per µL belongs in wbc_per_ul)"),
+        ("wbc_per_ul", MIN_WBC_PER_UL, MAX_WBC_1E9_PER_L * 1000, "cells per µL; a value this "
+         "low is ×10⁹/L: use the header wbc_1e9_per_l", np.inf, ""),
+        *((c, 0.0, 100.0, "% of blasts positive, 0-100", np.inf, "") for c in ETP_MARKER_COLUMNS),
+    )  # fmt: skip
+    for col, lo, hi, why, warn_hi, warning in checks:
+        if col not in df.columns:
+            continue
+        v = _floats(df[col])
+        bad = ~np.isnan(v) & ((v < lo) | (v > hi))
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise InputError(
+                f"column {col}: {v[k]:g} is outside {lo:g}-{hi:g} ({why})",
+                path=p,
+                line=int(lines[k]),
+                sample=sids[k],
+            )
+        for k in np.flatnonzero(~np.isnan(v) & (v > warn_hi)):
+            msg = f"column {col} = {v[k]:g}: {warning}"
+            logger.warning("%s, line %d, sample %r: %s", p, lines[k], sids[k], msg)
+            warnings.setdefault(str(sids[k]), []).append(f"line {lines[k]}: {msg}")
+    return warnings
+
+
 def read_clinical(path: str | Path) -> pd.DataFrame:
     """Read and validate the clinical table.
 
     Parameters
     ----------
     path : str or Path
-        Tab-separated clinical table (``workflow/schemas/clinical.schema.yaml``).
+        Tab-separated clinical table (``workflow/schemas/clinical.schema.yaml``). Age is
+        ``age_years`` or ``age_months``, WBC ``wbc_1e9_per_l`` or ``wbc_per_ul``: the header
+        names the unit (exactly one of each pair); values are converted to years and
+        ×10⁹/L.
 
     Returns
     -------
     pandas.DataFrame
         :data:`CLINICAL_COLUMNS`, indexed by ``sample_id`` (also kept as a column); see
         the module docstring for dtypes. Missing values are NaN / None.
+        ``attrs["warnings"]`` maps sample ids to warnings about implausible but accepted
+        values (also logged); ``attrs["units"]`` names the headers the file used.
 
     Raises
     ------
     InputError
-        Unknown or per-µL columns, schema violations, duplicate samples, age outside
-        0-:data:`MAX_AGE_YEARS`, WBC < 0 or > :data:`MAX_WBC_1E9_PER_L` -- naming file,
-        line and sample.
+        Unknown columns (including unit-less ``age`` / ``wbc`` headers), both headers of
+        one quantity, schema violations, duplicate samples, values outside the plausible
+        range of their unit (age above 25 years / 300 months, WBC above 1000 ×10⁹/L or below
+        100 /µL) -- naming file, line and sample.
     """
     p = Path(path)
     df = read_table_str(p, what="clinical table")
@@ -181,44 +275,33 @@ def read_clinical(path: str | Path) -> pd.DataFrame:
             line=int(lines[k]),
             sample=df["sample_id"].iloc[k],
         )
+    age = _unit_column(df, AGE_HEADERS, p)
+    wbc = _unit_column(df, WBC_HEADERS, p)
+    warnings = _check_ranges(df, p)
     out = pd.DataFrame({"sample_id": df["sample_id"].to_numpy()})
     for col in CLINICAL_COLUMNS[1:]:
         raw = df[col] if col in df.columns else pd.Series([""] * len(df))
-        if col in ("age_years", "wbc_1e9_per_l", *ETP_MARKER_COLUMNS):
+        if col in ETP_MARKER_COLUMNS:
             out[col] = _floats(raw)
+        elif col in ("age_years", "wbc_1e9_per_l"):
+            given, headers = (age, AGE_HEADERS) if col == "age_years" else (wbc, WBC_HEADERS)
+            out[col] = np.full(len(df), np.nan) if given is None else given[1] * headers[given[0]]
         elif col in BOOL_COLUMNS:
             out[col] = pd.Series(
                 [None if v == "" else v == "yes" for v in raw], dtype=object
             ).to_numpy()
         else:
             out[col] = pd.Series([None if v == "" else v for v in raw], dtype=object).to_numpy()
-    for col, lo, hi, why in (
-        ("age_years", 0.0, MAX_AGE_YEARS, "years at diagnosis (months or a birth year?)"),
-        (
-            "wbc_1e9_per_l",
-            0.0,
-            MAX_WBC_1E9_PER_L,
-            "×10⁹/L; a value this high looks like cells/µL — divide by 1,000",
-        ),
-        *((c, 0.0, 100.0, "% of blasts positive, 0-100") for c in ETP_MARKER_COLUMNS),
-    ):
-        v = out[col].to_numpy()
-        bad = ~np.isnan(v) & ((v < lo) | (v > hi))
-        if bad.any():
-            k = int(np.argmax(bad))
-            raise InputError(
-                f"column {col}: {v[k]:g} is outside {lo:g}-{hi:g} ({why})",
-                path=p,
-                line=int(lines[k]),
-                sample=out["sample_id"].iloc[k],
-            )
     out = out.set_index("sample_id", drop=False)
     out.index.name = None
+    out.attrs["warnings"] = warnings
+    out.attrs["units"] = {"age": age[0] if age else "", "wbc": wbc[0] if wbc else ""}
     n_missing = {c: int(out[c].isna().sum()) for c in CLINICAL_COLUMNS[1:]}
     logger.info(
-        "clinical table %s: %d samples; missing values per column: %s",
+        "clinical table %s: %d samples (units: %s); missing values per column: %s",
         p,
         len(out),
+        ", ".join(v for v in out.attrs["units"].values() if v) or "no age / WBC column",
         {k: v for k, v in n_missing.items() if v},
     )
     return out
@@ -250,36 +333,40 @@ def read_mrd(path: str | Path) -> pd.DataFrame:
     if "sensitivity" not in df.columns:
         df["sensitivity"] = ""
     lines = np.arange(len(df)) + 2
-    result, fraction = [], []
-    sens = _floats(df["sensitivity"])
-    for k, (sid, v) in enumerate(zip(df["sample_id"], df["value"], strict=True)):
+    result, fraction, sens, warnings = [], [], [], {}
+    for k, (sid, v, unit, sv) in enumerate(
+        zip(df["sample_id"], df["value"], df["unit"], df["sensitivity"], strict=True)
+    ):
         where = {"path": p, "line": int(lines[k]), "sample": sid}
+        s = _to_fraction(sv, unit, "sensitivity", where) if sv else np.nan
+        if not np.isnan(s) and not 0.0 < s < 1.0:
+            raise InputError(
+                f"sensitivity {sv} ({unit}) is not a detection limit between 0 and 100 % "
+                "(e.g. 1e-4 as fraction, 0.01 as percent, -4 as log10)",
+                **where,
+            )
+        sens.append(s)
         if v in ("negative", "positive_nq", "not_done"):
             result.append(v)
             fraction.append(np.nan)
-            if v != "not_done" and np.isnan(sens[k]):
+            if v != "not_done" and np.isnan(s):
                 raise InputError(
                     f"value {v!r} needs the assay sensitivity (e.g. 1e-4) in column "
                     "sensitivity: 'negative' only means something at a stated detection limit",
                     **where,
                 )
             continue
-        x = float(v)
-        if not 0.0 <= x <= 1.0:
-            raise InputError(
-                f"value {v} is not a fraction in 0-1 (percent? 0.1 % = 0.001)", **where
+        x = _to_fraction(v, unit, "value", where)
+        if not np.isnan(s) and x < s:
+            msg = (
+                f"MRD {v} ({unit}) is below the stated sensitivity {sv}: a quantified value "
+                "under the detection limit suggests a unit slip; check column unit"
             )
+            logger.warning("%s, line %d, sample %r: %s", p, lines[k], sid, msg)
+            warnings.setdefault(str(sid), []).append(f"line {lines[k]}: {msg}")
         result.append("quantified")
         fraction.append(x)
-    bad = ~np.isnan(sens) & ((sens <= 0) | (sens >= 1))
-    if bad.any():
-        k = int(np.argmax(bad))
-        raise InputError(
-            f"sensitivity {sens[k]:g} is not a fraction in (0, 1) (e.g. 1e-4)",
-            path=p,
-            line=int(lines[k]),
-            sample=df["sample_id"].iloc[k],
-        )
+    sens = np.array(sens, dtype="float64")
     out = pd.DataFrame(
         {
             "sample_id": df["sample_id"].to_numpy(),
@@ -310,5 +397,34 @@ def read_mrd(path: str | Path) -> pd.DataFrame:
                     line=int(lines[k]),
                     sample=str(g["sample_id"].iloc[0]),
                 )
-    logger.info("MRD table %s: %d rows for %d samples", p, len(out), out["sample_id"].nunique())
+    out.attrs["warnings"] = warnings
+    logger.info(
+        "MRD table %s: %d rows for %d samples (units: %s)",
+        p,
+        len(out),
+        out["sample_id"].nunique(),
+        ", ".join(sorted(set(df["unit"]))),
+    )
     return out
+
+
+def _to_fraction(text: str, unit: str, col: str, where: dict) -> float:
+    """An MRD number in ``unit`` as a fraction of nucleated cells; refuses impossible ones."""
+    x = float(text)
+    if unit == "log10":
+        if x > 0:
+            raise InputError(
+                f"{col} {text} as log10 is above 0 (more than 100 %); log10 of a fraction is "
+                "<= 0 (0.1 % = -3)",
+                **where,
+            )
+        return float(10.0**x)
+    top = 1.0 if unit == "fraction" else 100.0
+    if not 0.0 <= x <= top:
+        hint = " (a percentage? set unit to percent)" if unit == "fraction" and x <= 100 else ""
+        raise InputError(
+            f"{col} {text} is outside 0-{top:g} for unit {unit}{hint}; 0.1 % = 0.001 as "
+            "fraction = 0.1 as percent = -3 as log10",
+            **where,
+        )
+    return x / top

@@ -198,6 +198,20 @@ def _pharmacogenetics(traces: Any) -> Any:
     return None
 
 
+def _risk_inputs(traces: Any) -> dict[str, Any] | None:
+    """Completeness and lab-genetics section from a sample's risk traces (when present)."""
+    if not isinstance(traces, Mapping) or "completeness" not in traces:
+        return None
+    comp = traces["completeness"]
+    return {
+        "missing": list(comp.get("missing", [])),
+        "warnings": list(comp.get("warnings", [])),
+        "mrd_not_used": list(comp.get("mrd_not_used", [])),
+        "lab_genetics": list(traces.get("lab_genetics", [])),
+        "discordances": list(traces.get("discordances", [])),
+    }
+
+
 def assemble_records(  # noqa: PLR0913 - one keyword-only argument per stage output
     sample_ids: Iterable[str],
     *,
@@ -298,6 +312,9 @@ def assemble_records(  # noqa: PLR0913 - one keyword-only argument per stage out
             flags.append("copynumber:not_run")
         if risk_rows is None:
             flags.append("risk:not_run")
+        inputs = _risk_inputs(traces.get(sid))
+        if inputs is not None and inputs["discordances"]:
+            flags.append("risk:lab_pipeline_discordance")
         qc: dict[str, Any] = {"flags": flags}
         metrics = qc_metrics.get(sid)
         if metrics:
@@ -316,6 +333,8 @@ def assemble_records(  # noqa: PLR0913 - one keyword-only argument per stage out
         pgx = _pharmacogenetics(traces.get(sid))
         if pgx is not None:
             rec["pharmacogenetics"] = pgx
+        if inputs is not None:
+            rec["risk_inputs"] = inputs
         if validate:
             validate_record(rec)
         records[sid] = rec

@@ -12,8 +12,10 @@ import pandas as pd
 from allstrat import DISCLAIMER
 from allstrat.contracts import RISK_COLUMNS
 from allstrat.errors import InputError
+from allstrat.risk.completeness import mrd_not_used, orphans
 from allstrat.risk.engine import RiskResult, evaluate_protocol
 from allstrat.risk.facts import build_facts
+from allstrat.risk.lab import lab_facts, lab_summary, merge_lab
 from allstrat.risk.pgx import assess_thiopurine
 from allstrat.risk.ruleset import RuleSet
 
@@ -56,6 +58,9 @@ def assign_risk(
     samples: Sequence[str] | None = None,
     accepted_tiers: Sequence[str] = ("high", "medium"),
     unassessed_masking: str = "unknown",
+    lab: pd.DataFrame | None = None,
+    lab_discordance: str = "review",
+    known_samples: Sequence[str] | None = None,
 ) -> tuple[list[RiskResult], dict[str, Any]]:
     """Assign every sample's risk group under every protocol.
 
@@ -76,6 +81,15 @@ def assign_risk(
         Subtype-call confidence tiers counted as known genetics.
     unassessed_masking
         ``"unknown"`` or ``"assume_absent"`` (:func:`allstrat.risk.facts.build_facts`).
+    lab
+        Diagnostic-genetics table (:func:`allstrat.io.lab_genetics.read_lab_genetics`) or
+        ``None``; combined with the pipeline's facts by :func:`allstrat.risk.lab.merge_lab`.
+    lab_discordance
+        ``"review"`` (a lab/pipeline discordance makes the fact unknown) or
+        ``"lab_decides"``; discordances are always listed.
+    known_samples
+        Every sample of the run (the sample sheet), for the orphan check of the clinical,
+        MRD and lab tables; default: the samples assigned here.
 
     Returns
     -------
@@ -88,8 +102,25 @@ def assign_risk(
     cn = _rows_by_sample(copynumber, "copynumber")
     clin = _rows_by_sample(clinical, "clinical")
     mrd_rows = _rows_by_sample(mrd, "MRD", unique=False)
+    lab_rows = _rows_by_sample(lab, "diagnostic-genetics", unique=False)
     ids = sorted(set(cls) | set(cn)) if samples is None else sorted(dict.fromkeys(samples))
     logger.info("assigning risk for %d sample(s) under %d protocol(s)", len(ids), len(rulesets))
+    given = {"clinical": clinical, "MRD": mrd, "diagnostic-genetics": lab}
+    for name, table in given.items():
+        if table is None:
+            logger.warning("no %s table given: the facts it would give are unknown", name)
+    warnings = {k: _attr_warnings(t) for k, t in given.items()}
+    orphan = orphans(
+        {"clinical": clin, "MRD": mrd_rows, "diagnostic-genetics": lab_rows},
+        set(known_samples) if known_samples is not None else set(ids),
+    )
+    for name, extra in orphan.items():
+        logger.warning(
+            "%s table: %d row(s) for sample(s) not in this run, not used: %s",
+            name,
+            len(extra),
+            ", ".join(extra[:20]) + (" ..." if len(extra) > 20 else ""),
+        )
     results: list[RiskResult] = []
     sample_traces: dict[str, Any] = {}
     for sid in ids:
@@ -102,6 +133,24 @@ def assign_risk(
             accepted_tiers=accepted_tiers,
             unassessed_masking=unassessed_masking,
         )
+        lab_ev = lab_facts(lab_rows.get(sid, []))
+        facts, discordances = merge_lab(facts, lab_ev, lab_discordance)
+        for d in discordances:
+            logger.warning(
+                "%s: lab/pipeline discordance on %s: lab (%s) says %s, pipeline (%s) says %s; %s",
+                sid,
+                d["fact"],
+                d["lab_source"],
+                d["lab"],
+                d["pipeline_source"],
+                d["pipeline"],
+                d["resolution"],
+            )
+        not_used, unused = mrd_not_used(mrd_rows.get(sid, []), rulesets)
+        for msg in unused:
+            logger.warning("%s: %s", sid, msg)
+        completeness = _completeness(sid, given, clin, mrd_rows, lab_rows, warnings)
+        completeness["mrd_not_used"] = unused
         pgx = assess_thiopurine(
             None if clin_row is None else clin_row.get("tpmt_diplotype"),
             None if clin_row is None else clin_row.get("nudt15_diplotype"),
@@ -110,6 +159,12 @@ def assign_risk(
         per_protocol = {}
         for rs in rulesets:
             res = evaluate_protocol(rs, sid, facts, mrd_rows=mrd_rows.get(sid, []))
+            if rs.protocol in not_used:
+                res.trace["mrd_not_used"] = not_used[rs.protocol]
+            if discordances:
+                res.trace["discordances"] = [
+                    d for d in discordances if d["fact"] in res.trace["facts"]
+                ]
             if pgx["recommendation"] != "not_assessed":
                 res = RiskResult(
                     **{
@@ -128,7 +183,11 @@ def assign_risk(
                 "copynumber": sid in cn,
                 "clinical": sid in clin,
                 "mrd_rows": len(mrd_rows.get(sid, [])),
+                "lab_genetics_rows": len(lab_rows.get(sid, [])),
             },
+            "completeness": completeness,
+            "lab_genetics": lab_summary(lab_rows.get(sid, []), lab_ev, facts),
+            "discordances": discordances,
             "pharmacogenetics": pgx,
             "protocols": per_protocol,
         }
@@ -136,6 +195,8 @@ def assign_risk(
         "disclaimer": DISCLAIMER,
         "accepted_confidence_tiers": list(accepted_tiers),
         "unassessed_masked_hypodiploidy": unassessed_masking,
+        "lab_discordance": lab_discordance,
+        "orphan_rows": orphan,
         "rulesets": {
             rs.protocol: {
                 "title": rs.title,
@@ -167,6 +228,35 @@ def assign_risk(
         time.perf_counter() - t0,
     )
     return results, traces
+
+
+def _attr_warnings(table: pd.DataFrame | None) -> dict[str, list[str]]:
+    """Per-sample warnings a reader attached (``DataFrame.attrs["warnings"]``)."""
+    if table is None:
+        return {}
+    return dict(table.attrs.get("warnings", {}))
+
+
+def _completeness(
+    sid: str,
+    given: dict[str, pd.DataFrame | None],
+    clin: dict[str, list[dict[str, Any]]],
+    mrd_rows: dict[str, list[dict[str, Any]]],
+    lab_rows: dict[str, list[dict[str, Any]]],
+    warnings: dict[str, dict[str, list[str]]],
+) -> dict[str, Any]:
+    """The sample's missing inputs and reader warnings (nothing here changes a group)."""
+    missing = []
+    for name, rows in (("clinical", clin), ("MRD", mrd_rows), ("diagnostic-genetics", lab_rows)):
+        if given[name] is None:
+            missing.append(f"no {name} table given")
+        elif sid not in rows:
+            missing.append(f"sample not in the {name} table")
+    absent = [m for m in missing if m.startswith("sample not in")]
+    if absent:  # a table not given at all is logged once, by the caller
+        logger.warning("%s: %s", sid, "; ".join(absent))
+    notes = [f"{name} table: {w}" for name, per in warnings.items() for w in per.get(sid, [])]
+    return {"missing": missing, "warnings": notes}
 
 
 def results_table(results: Sequence[RiskResult]) -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """Clinical and MRD tables for simulated samples.
 
 Formats: the clinical table (``workflow/schemas/clinical.schema.yaml``) and the long MRD
-table (``sample_id, day, tissue, method, value, sensitivity``) read by
+table (``sample_id, day, tissue, method, value, unit, sensitivity``) read by
 ``allstrat.io.clinical``. Distributions are per subtype and are modelling choices that
 follow the qualitative facts in DOMAIN.md (infants with KMT2A, young low-WBC
 ETV6::RUNX1 and hyperdiploid cases, high-WBC T-ALL, iAMP21 median age 9 with low WBC,
@@ -36,6 +36,9 @@ MRD_EOI = {"default": (-3.8, 1.2), "ETV6::RUNX1": (-4.6, 1.0), "Hyperdiploid": (
            "Low hypodiploid": (-2.8, 1.1), "Near haploid": (-3.0, 1.1)}  # fmt: skip
 POOR_PRED = {"default": 0.08, "T-ALL": 0.3, "KMT2A": 0.25, "BCR::ABL1": 0.25, "Ph-like": 0.15}
 INDUCTION_FAILURE = {"default": 0.01, "T-ALL": 0.05, "KMT2A": 0.05, "BCR::ABL1": 0.06}
+# Flow labs commonly report MRD in percent, PCR labs as a fraction (10^-x): the demo
+# MRD table mixes both units (column unit) as real exports do.
+UNITS = {"flow": "percent", "PCR": "fraction"}
 MISSING_PROB = 0.04  # per clinical field
 MRD_MISSING_PROB = 0.06  # per MRD time point
 NO_MRD_PROB = 0.05  # sample without any MRD
@@ -103,7 +106,8 @@ def _value(rng: np.random.Generator, level: float, sensitivity: float, method: s
         return "negative"
     if method == "PCR" and frac < 5 * sensitivity and rng.random() < 0.5:
         return "positive_nq"
-    return f"{min(frac, 0.99):.2e}"
+    frac = min(frac, 0.99)
+    return f"{frac * 100:.2e}" if UNITS[method] == "percent" else f"{frac:.2e}"
 
 
 def _mrd(rng: np.random.Generator, sid: str, subtype: str, *, failed: bool) -> list[dict]:
@@ -126,9 +130,11 @@ def _mrd(rng: np.random.Generator, sid: str, subtype: str, *, failed: bool) -> l
     for day, tissue, method, level, sens in pts:
         if rng.random() < MRD_MISSING_PROB:
             continue
+        unit = UNITS[method]
         rows.append({
             "sample_id": sid, "day": day, "tissue": tissue, "method": method,
-            "value": _value(rng, level, sens, method), "sensitivity": f"{sens:g}",
+            "value": _value(rng, level, sens, method), "unit": unit,
+            "sensitivity": f"{sens * 100:g}" if unit == "percent" else f"{sens:g}",
         })  # fmt: skip
     return rows
 

@@ -54,6 +54,8 @@ from allstrat.simulate.expression import (
 )
 from allstrat.simulate.fusions import CALLERS, FUSION_CALL_COLUMNS, call_fusions
 from allstrat.simulate.genome import Genome, gene_span, simulate_genome
+from allstrat.simulate.lab import COLUMNS as LAB_COLUMNS
+from allstrat.simulate.lab import simulate_lab
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ class SimulatedCohort:
         Fusion calls per caller (``caller`` + :data:`FUSION_CALL_COLUMNS`), true and false.
     clinical, mrd
         Clinical table and long MRD table (strings; empty = missing).
+    lab_genetics
+        Diagnostic-genetics table (:mod:`allstrat.simulate.lab`; long, strings).
     seed
         The cohort seed.
     """
@@ -128,6 +132,7 @@ class SimulatedCohort:
     fusions: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     clinical: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     mrd: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    lab_genetics: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     seed: int = 0
     params: dict = field(default_factory=dict)
 
@@ -312,6 +317,7 @@ def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
                 np.random.default_rng([seed, dz.STREAM_TALL, i, 1]), etp=d["etp_all"] == "yes"
             )
         )
+    out["lab"] = simulate_lab(np.random.default_rng([seed, dz.STREAM_LAB, i]), row)
     return out
 
 
@@ -421,6 +427,7 @@ def simulate_cohort(
     fusion_parts: list[tuple] = []
     clin_rows: list[dict] = []
     mrd_rows: list[dict] = []
+    lab_rows: list[dict] = []
     for block in _run_blocks(ctx, ids, blocks, n_jobs):
         for i, res in block:
             if counts is not None:
@@ -432,6 +439,7 @@ def simulate_cohort(
             fusion_parts.extend(res["fusions"])
             clin_rows.append(res["clinical"])
             mrd_rows.extend(res["mrd"])
+            lab_rows.extend(res["lab"])
     truth = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
     clinical, mrd = cl.to_frames(clin_rows, mrd_rows)
     mlpa = _mlpa_frame(mlpa_parts, probes)
@@ -455,6 +463,7 @@ def simulate_cohort(
         fusions=pd.DataFrame(fusion_parts, columns=["caller", *FUSION_CALL_COLUMNS]),
         clinical=clinical,
         mrd=mrd,
+        lab_genetics=pd.DataFrame(lab_rows, columns=list(LAB_COLUMNS)),
         seed=seed,
         params={
             "n_samples": n_samples,

@@ -18,6 +18,7 @@ from allstrat.contracts import B_SUBTYPES, T_ALL, TALL_SUBGROUPS, UNCLASSIFIED
 STREAM_DESIGN, STREAM_GENOME, STREAM_EXPRESSION, STREAM_FUSION, STREAM_CLINICAL = range(5)
 STREAM_COPYNUMBER = 5
 STREAM_TALL = 6  # T-ALL subgroup, its fusion and the ETP-ALL immunophenotype
+STREAM_LAB = 7  # diagnostic genetics from the lab
 STREAM_COHORT = 99
 
 # Share of all paediatric ALL (B + T). B-ALL subtype shares follow DOMAIN.md §1.2

@@ -448,7 +448,11 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
             paths.append(rel(p))
         cols["fusions"][i], cols["fusions_format"][i] = ";".join(paths), fplan
     # --- clinical, MRD, truth, sheet ---------------------------------------------------
-    for name, table in (("clinical", cohort.clinical), ("mrd", cohort.mrd)):
+    for name, table in (
+        ("clinical", cohort.clinical),
+        ("mrd", cohort.mrd),
+        ("lab_genetics", cohort.lab_genetics),
+    ):
         if len(table.columns):
             p = out / f"{name}.tsv"
             write_tsv(p, table)
