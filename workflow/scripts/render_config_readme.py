@@ -46,9 +46,13 @@ OTHER_INPUTS = """
 |---|---|---|
 | clinical (`clinical:`) | `workflow/schemas/clinical.schema.yaml` | {clinical} |
 | MRD (`mrd:`) | `workflow/schemas/mrd.schema.yaml` | {mrd} |
+| diagnostic genetics (`lab_genetics:`) | `workflow/schemas/lab_genetics.schema.yaml` | {lab} |
 
 Empty cells are missing values, never a default: a protocol that needs a missing value
-reports `indeterminate` and lists what is missing.
+reports `indeterminate` and lists what is missing. Units are named, never guessed: the
+clinical header says `age_years` or `age_months`, `wbc_1e9_per_l` or `wbc_per_ul`, and
+every MRD row has a `unit`.
+{details}
 
 ## Workflow settings (`config/config.yaml`)
 
@@ -103,6 +107,22 @@ def _columns(schema_file: str) -> str:
     return ", ".join(f"`{k}`" for k in props)
 
 
+def _column_details() -> str:
+    out = []
+    for title, schema_file in (
+        ("Clinical table columns", "clinical.schema.yaml"),
+        ("MRD table columns", "mrd.schema.yaml"),
+        ("Diagnostic-genetics table columns", "lab_genetics.schema.yaml"),
+    ):
+        spec = yaml.safe_load((ROOT / "workflow" / "schemas" / schema_file).read_text())
+        required = set(spec.get("required", []))
+        out += ["", f"### {title}", "", "| column | required | description |", "|---|---|---|"]
+        for k, v in spec["properties"].items():
+            req = "yes" if k in required else ""
+            out.append(f"| `{k}` | {req} | {_fmt(v.get('description', ''))} |")
+    return "\n".join(out) + "\n"
+
+
 def render() -> str:
     """Return the README text rendered from the schemas."""
     schema = yaml.safe_load(SCHEMA.read_text())
@@ -112,7 +132,10 @@ def render() -> str:
         lines.append(f"| `{key}` | {_fmt(spec.get('description', ''))} |")
     lines.append(
         OTHER_INPUTS.format(
-            clinical=_columns("clinical.schema.yaml"), mrd=_columns("mrd.schema.yaml")
+            clinical=_columns("clinical.schema.yaml"),
+            mrd=_columns("mrd.schema.yaml"),
+            lab=_columns("lab_genetics.schema.yaml"),
+            details=_column_details(),
         ).rstrip("\n")
     )
     lines.extend(_rows(schema["properties"]))

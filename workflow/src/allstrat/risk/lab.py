@@ -114,6 +114,15 @@ def _implied(finding: str, result: str, value: float) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not UNKNOWN}
 
 
+#: A karyotype and a copy-number-derived count may differ by one chromosome (a low-level or
+#: subclonal gain the segments miss): that is agreement, and the lab count is used.
+MODAL_TOLERANCE = 1
+
+
+def _within_tolerance(name: str, a: Any, b: Any) -> bool:
+    return name == "modal_chromosome_number" and abs(float(a) - float(b)) <= MODAL_TOLERANCE
+
+
 def _show(v: Any) -> str:
     if isinstance(v, bool):
         return "yes" if v else "no"
@@ -217,8 +226,11 @@ def merge_lab(
             why = f"pipeline could not assess it ({pipe.note})" if pipe.note else ""
             out[name] = Fact(lf.value, lf.source, f"lab result decides; {why}".strip("; "))
             continue
-        if pipe.value == lf.value:
-            out[name] = Fact(lf.value, f"{lf.source}+{pipe.source}", "lab and pipeline agree")
+        if pipe.value == lf.value or _within_tolerance(name, pipe.value, lf.value):
+            note = "lab and pipeline agree"
+            if pipe.value != lf.value:
+                note += f" within {MODAL_TOLERANCE} chromosome (pipeline {_show(pipe.value)})"
+            out[name] = Fact(lf.value, f"{lf.source}+{pipe.source}", note)
             continue
         resolution = "unknown (review)" if policy == "review" else "lab result used"
         note = (

@@ -39,6 +39,11 @@ INDUCTION_FAILURE = {"default": 0.01, "T-ALL": 0.05, "KMT2A": 0.05, "BCR::ABL1":
 # Flow labs commonly report MRD in percent, PCR labs as a fraction (10^-x): the demo
 # MRD table mixes both units (column unit) as real exports do.
 UNITS = {"flow": "percent", "PCR": "fraction"}
+# Which MRD series a demo patient has: BFM/DCOG-style (flow d15, PCR d33/d78-79), COG-style
+# (flow d8 PB, d29 BM) or both. Real patients have one protocol's series; the demo gives
+# most of them both so that every protocol shows definite groups (issue #13), and keeps
+# some with one series to show "not used" MRD and indeterminate results.
+MRD_STYLES = (("bfm", 0.3), ("cog", 0.1), ("both", 0.6))
 MISSING_PROB = 0.04  # per clinical field
 MRD_MISSING_PROB = 0.06  # per MRD time point
 NO_MRD_PROB = 0.05  # sample without any MRD
@@ -118,7 +123,7 @@ def _mrd(rng: np.random.Generator, sid: str, subtype: str, *, failed: bool) -> l
     eoi = rng.normal(med, sd) + (2.0 if failed else 0.0)
     d15 = eoi + rng.normal(1.8, 0.5)
     d78 = eoi + rng.normal(-1.0, 0.7)
-    style = _choice(rng, (("bfm", 0.55), ("cog", 0.3), ("both", 0.15)))
+    style = _choice(rng, MRD_STYLES)
     pts: list[tuple[int, str, str, float, float]] = []
     if style in ("cog", "both"):
         pts += [(8, "PB", "flow", d15 + rng.normal(0, 0.3), 1e-4), (29, "BM", "flow", eoi, 1e-4)]
