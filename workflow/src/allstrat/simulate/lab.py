@@ -33,6 +33,7 @@ DNA_INDEX_PROB = 0.6
 MLPA_PROB = 0.6
 SNP_ARRAY_PROB = 0.35
 SNP_ARRAY_HYPERDIPLOID_PROB = 0.8  # hyperdiploid counts prompt a check for masking
+KARYOTYPE_PLOIDY_CALL_PROB = 0.6  # else the karyotype report states (no) hypodiploidy
 COLUMNS = ("sample_id", "finding", "result", "method", "value", "date")
 
 
@@ -67,10 +68,20 @@ def simulate_lab(rng: np.random.Generator, truth: Mapping[str, object]) -> list[
         if rng.random() < MLPA_PROB:
             deleted = truth["ikzf1_status"] in ("deleted", "homozygous_deleted")
             add("IKZF1_deletion", "MLPA", "positive" if deleted else "negative")
+        hypo = truth["karyotype_class"] in ("low_hypodiploid", "near_haploid") or modal < 44
         p_snp = SNP_ARRAY_HYPERDIPLOID_PROB if modal >= 48 else SNP_ARRAY_PROB
-        if rng.random() < p_snp:
-            hypo = truth["karyotype_class"] in ("low_hypodiploid", "near_haploid") or modal < 44
+        snp = rng.random() < p_snp
+        if snp:
             add("hypodiploidy", "SNP_array", "positive" if hypo else "negative")
     if rng.random() < KARYOTYPE_PROB:
         add("modal_number", "karyotype", "measured", str(modal))
+        # the cytogeneticist's own statement on a hyperdiploid-range karyotype (classic
+        # trisomies vs the tetrasomy pattern of a doubled hypodiploid clone)
+        if (
+            truth["lineage"] == "B"
+            and modal >= 48
+            and not snp
+            and rng.random() < KARYOTYPE_PLOIDY_CALL_PROB
+        ):
+            add("hypodiploidy", "karyotype", "positive" if hypo else "negative")
     return rows
