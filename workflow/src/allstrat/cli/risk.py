@@ -14,6 +14,7 @@ from allstrat.errors import ConfigError, InputError
 from allstrat.io.clinical import read_clinical, read_mrd
 from allstrat.io.lab_genetics import read_lab_genetics
 from allstrat.io.output import write_json, write_tsv
+from allstrat.io.samples import read_table_str
 from allstrat.io.stage_tables import read_stage_table
 from allstrat.provenance import build_provenance, file_record
 from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
@@ -148,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except InputError as exc:
         raise _locate(exc, tables) from None
-    roles = {"classify": "classify_table", "copynumber": "copynumber_table"}
+    roles = {"classify": "classify_table", "copynumber": "copynumber_table", "lab": "lab_genetics"}
     traces["provenance"] = build_provenance(
         stage="risk",
         inputs=[
@@ -160,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         settings={
             "accepted_confidence_tiers": tiers,
             "unassessed_masked_hypodiploidy": args.unassessed_masked_hypodiploidy,
+            "lab_discordance": args.lab_discordance,
         },
     )
     write_tsv(args.out, results_table(results))
