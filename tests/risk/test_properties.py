@@ -351,8 +351,8 @@ def test_property_missing_lab_results_never_lower_risk(values, mrd, rows, drop, 
     else:
         reduced = [row for i, row in enumerate(rows) if i not in drop]
     for rs in RULESETS:
-        full = evaluate_protocol(rs, "S", _merged(values, rows), _rows(mrd))
-        less = evaluate_protocol(rs, "S", _merged(values, reduced), _rows(mrd))
+        full = evaluate_protocol(rs, "S", _merged(values, rows), mrd_rows=_rows(mrd))
+        less = evaluate_protocol(rs, "S", _merged(values, reduced), mrd_rows=_rows(mrd))
         if full.risk_group != INDETERMINATE:
             assert less.risk_group in (full.risk_group, INDETERMINATE), rs.protocol
             assert full.risk_group in less.possible_groups, rs.protocol
@@ -377,7 +377,7 @@ def test_property_discordance_never_lowers_risk(values, mrd, rows):
         assert review[d["fact"]].value is UNKNOWN
         assert "DISCORDANT" in review[d["fact"]].note
     for rs in RULESETS:
-        res = evaluate_protocol(rs, "S", review, _rows(mrd))
+        res = evaluate_protocol(rs, "S", review, mrd_rows=_rows(mrd))
         for name, facts in readings.items():
-            alt = evaluate_protocol(rs, "S", facts, _rows(mrd))
+            alt = evaluate_protocol(rs, "S", facts, mrd_rows=_rows(mrd))
             assert set(alt.possible_groups) <= set(res.possible_groups), (rs.protocol, name)

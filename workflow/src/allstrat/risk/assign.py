@@ -48,7 +48,7 @@ def _rows_by_sample(
     return out
 
 
-def assign_risk(
+def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or policy
     rulesets: Sequence[RuleSet],
     *,
     classify: pd.DataFrame | None,
@@ -149,7 +149,9 @@ def assign_risk(
         not_used, unused = mrd_not_used(mrd_rows.get(sid, []), rulesets)
         for msg in unused:
             logger.warning("%s: %s", sid, msg)
-        completeness = _completeness(sid, given, clin, mrd_rows, lab_rows, warnings)
+        completeness = _completeness(
+            sid, given=given, clin=clin, mrd_rows=mrd_rows, lab_rows=lab_rows, warnings=warnings
+        )
         completeness["mrd_not_used"] = unused
         pgx = assess_thiopurine(
             None if clin_row is None else clin_row.get("tpmt_diplotype"),
@@ -239,6 +241,7 @@ def _attr_warnings(table: pd.DataFrame | None) -> dict[str, list[str]]:
 
 def _completeness(
     sid: str,
+    *,
     given: dict[str, pd.DataFrame | None],
     clin: dict[str, list[dict[str, Any]]],
     mrd_rows: dict[str, list[dict[str, Any]]],
