@@ -114,13 +114,7 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         {"clinical": clin, "MRD": mrd_rows, "diagnostic-genetics": lab_rows},
         set(known_samples) if known_samples is not None else set(ids),
     )
-    for name, extra in orphan.items():
-        logger.warning(
-            "%s table: %d row(s) for sample(s) not in this run, not used: %s",
-            name,
-            len(extra),
-            ", ".join(extra[:20]) + (" ..." if len(extra) > 20 else ""),
-        )
+    _log_orphans(orphan)
     results: list[RiskResult] = []
     sample_traces: dict[str, Any] = {}
     for sid in ids:
@@ -135,17 +129,7 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         )
         lab_ev = lab_facts(lab_rows.get(sid, []))
         facts, discordances = merge_lab(facts, lab_ev, lab_discordance)
-        for d in discordances:
-            logger.warning(
-                "%s: lab/pipeline discordance on %s: lab (%s) says %s, pipeline (%s) says %s; %s",
-                sid,
-                d["fact"],
-                d["lab_source"],
-                d["lab"],
-                d["pipeline_source"],
-                d["pipeline"],
-                d["resolution"],
-            )
+        _log_discordances(sid, discordances)
         not_used, unused = mrd_not_used(mrd_rows.get(sid, []), rulesets)
         for msg in unused:
             logger.warning("%s: %s", sid, msg)
@@ -161,22 +145,7 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         per_protocol = {}
         for rs in rulesets:
             res = evaluate_protocol(rs, sid, facts, mrd_rows=mrd_rows.get(sid, []))
-            if rs.protocol in not_used:
-                res.trace["mrd_not_used"] = not_used[rs.protocol]
-            if discordances:
-                res.trace["discordances"] = [
-                    d for d in discordances if d["fact"] in res.trace["facts"]
-                ]
-            if pgx["recommendation"] != "not_assessed":
-                res = RiskResult(
-                    **{
-                        **res.__dict__,
-                        "annotations": (
-                            *res.annotations,
-                            f"mercaptopurine_start:{pgx['recommendation']}",
-                        ),
-                    }
-                )
+            res = _decorate(res, not_used.get(rs.protocol), discordances, pgx)
             results.append(res)
             per_protocol[rs.protocol] = res.trace
         sample_traces[sid] = {
@@ -199,27 +168,7 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         "unassessed_masked_hypodiploidy": unassessed_masking,
         "lab_discordance": lab_discordance,
         "orphan_rows": orphan,
-        "rulesets": {
-            rs.protocol: {
-                "title": rs.title,
-                "version": rs.version,
-                "file": rs.path,
-                "sha256": rs.sha256,
-                "groups": list(rs.groups),
-                "overridden_settings": rs.overridden,
-                "settings": {
-                    k: {
-                        "value": v,
-                        "verified": rs.setting_specs[k]["verified"],
-                        "overridden": k in rs.overridden,
-                        "description": rs.setting_specs[k]["description"],
-                    }
-                    for k, v in rs.settings.items()
-                },
-                "sources": rs.sources,
-            }
-            for rs in rulesets
-        },
+        "rulesets": _rulesets_trace(rulesets),
         "samples": sample_traces,
     }
     n_ind = sum(r.risk_group == "indeterminate" for r in results)
@@ -230,6 +179,72 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         time.perf_counter() - t0,
     )
     return results, traces
+
+
+def _rulesets_trace(rulesets: Sequence[RuleSet]) -> dict[str, Any]:
+    """Title, version, checksum, groups and settings of every rule set used."""
+    return {
+        rs.protocol: {
+            "title": rs.title,
+            "version": rs.version,
+            "file": rs.path,
+            "sha256": rs.sha256,
+            "groups": list(rs.groups),
+            "overridden_settings": rs.overridden,
+            "settings": {
+                k: {
+                    "value": v,
+                    "verified": rs.setting_specs[k]["verified"],
+                    "overridden": k in rs.overridden,
+                    "description": rs.setting_specs[k]["description"],
+                }
+                for k, v in rs.settings.items()
+            },
+            "sources": rs.sources,
+        }
+        for rs in rulesets
+    }
+
+
+def _log_orphans(orphan: dict[str, list[str]]) -> None:
+    for name, extra in orphan.items():
+        logger.warning(
+            "%s table: %d row(s) for sample(s) not in this run, not used: %s",
+            name,
+            len(extra),
+            ", ".join(extra[:20]) + (" ..." if len(extra) > 20 else ""),
+        )
+
+
+def _log_discordances(sid: str, discordances: list[dict[str, Any]]) -> None:
+    for d in discordances:
+        logger.warning(
+            "%s: lab/pipeline discordance on %s: lab (%s) says %s, pipeline (%s) says %s; %s",
+            sid,
+            d["fact"],
+            d["lab_source"],
+            d["lab"],
+            d["pipeline_source"],
+            d["pipeline"],
+            d["resolution"],
+        )
+
+
+def _decorate(
+    res: RiskResult,
+    not_used: list[str] | None,
+    discordances: list[dict[str, Any]],
+    pgx: dict[str, Any],
+) -> RiskResult:
+    """Add the protocol's unused MRD rows, discordances and the CPIC annotation."""
+    if not_used:
+        res.trace["mrd_not_used"] = not_used
+    if discordances:
+        res.trace["discordances"] = [d for d in discordances if d["fact"] in res.trace["facts"]]
+    if pgx["recommendation"] == "not_assessed":
+        return res
+    annotation = f"mercaptopurine_start:{pgx['recommendation']}"
+    return RiskResult(**{**res.__dict__, "annotations": (*res.annotations, annotation)})
 
 
 def _attr_warnings(table: pd.DataFrame | None) -> dict[str, list[str]]:
