@@ -31,7 +31,7 @@ CN = dict.fromkeys(COPYNUMBER_COLUMNS, "") | {
     "masked_hypodiploidy_warning": "no",
     "iamp21": "no",
 }
-CLIN = "sample_id\tage_years\twbc_1e9_per_l\tprednisone_response\tinduction_failure\n"
+CLIN = "sample_id\tage_years\twbc_1e9_per_l\tprednisone_response\tinduction_failure\timmunophenotype\n"
 MRD_HEAD = "sample_id\tday\ttissue\tmethod\tvalue\tunit\tsensitivity\n"
 LAB_HEAD = "sample_id\tfinding\tresult\tmethod\tvalue\tdate\n"
 LAB_NEG = "{s}\tBCR::ABL1\tnegative\tRT-PCR\t\t2025-03-02\n{s}\tKMT2A-r\tnegative\tFISH\t\t\n"
@@ -75,7 +75,7 @@ def _mrd(sid, tp2_value, unit, sens="1e-5", tp2_day=79):
 
 def test_mrd_percent_is_not_read_as_fraction(tmp_path):
     """0.05 % at TP2 is 5e-4 (< 1e-3: MR); the same digits as a fraction are 5 % (HR)."""
-    clin = CLIN + "A\t5\t10\tgood\tno\nB\t5\t10\tgood\tno\nC\t5\t10\tgood\tno\n"
+    clin = CLIN + "A\t5\t10\tgood\tno\tB\nB\t5\t10\tgood\tno\tB\nC\t5\t10\tgood\tno\tB\n"
     mrd = MRD_HEAD + _mrd("A", "0.05", "percent", "0.001") + _mrd("B", "0.05", "fraction")
     mrd += _mrd("C", "-3.30103", "log10", "-5")
     lab = LAB_HEAD + LAB_NEG.format(s="A") + LAB_NEG.format(s="B") + LAB_NEG.format(s="C")
@@ -134,7 +134,7 @@ def test_implausible_values_warned_in_log_and_report(tmp_path, caplog):
 
 
 def test_b_other_with_lab_negative_fusions_is_definite(tmp_path):
-    clin = CLIN + "A\t5\t10\tgood\tno\nB\t5\t10\tgood\tno\n"
+    clin = CLIN + "A\t5\t10\tgood\tno\tB\nB\t5\t10\tgood\tno\tB\n"
     mrd = MRD_HEAD + _mrd("A", "negative", "fraction") + _mrd("B", "negative", "fraction")
     rc, t, traces = _run(
         tmp_path, "AB", clinical=clin, mrd=mrd, lab=LAB_HEAD + LAB_NEG.format(s="A")
