@@ -31,7 +31,15 @@ CN = dict.fromkeys(COPYNUMBER_COLUMNS, "") | {
     "masked_hypodiploidy_warning": "no",
     "iamp21": "no",
 }
-CLIN = "sample_id\tage_years\twbc_1e9_per_l\tprednisone_response\tinduction_failure\timmunophenotype\n"
+CLIN_COLUMNS = (
+    "sample_id",
+    "age_years",
+    "wbc_1e9_per_l",
+    "prednisone_response",
+    "induction_failure",
+    "immunophenotype",
+)
+CLIN = "\t".join(CLIN_COLUMNS) + "\n"
 MRD_HEAD = "sample_id\tday\ttissue\tmethod\tvalue\tunit\tsensitivity\n"
 LAB_HEAD = "sample_id\tfinding\tresult\tmethod\tvalue\tdate\n"
 LAB_NEG = "{s}\tBCR::ABL1\tnegative\tRT-PCR\t\t2025-03-02\n{s}\tKMT2A-r\tnegative\tFISH\t\t\n"
