@@ -251,9 +251,6 @@ def call_from_segments(
     SampleResult
     """
     s = settings or CopyNumberSettings()
-    if segments.attrs:  # reader metadata: pandas would deep-copy it on every operation
-        segments = segments.copy(deep=False)
-        segments.attrs = {}
     seg = validate_segments(
         segments,
         chromosomes=chromosomes,

@@ -157,6 +157,7 @@ def validate_segments(
     if missing:
         raise InputError(f"segment table lacks columns {missing}", path=source, sample=sample_id)
     seg = segments.copy()
+    seg.attrs = {}  # reader metadata: pandas would deep-copy it on every later operation
     seg["chrom"] = [c if str(c).startswith("chr") else f"chr{c}" for c in seg["chrom"]]
     seg["chrom"] = seg["chrom"].replace({"chr23": "chrX", "chr24": "chrY"})
     seg = seg[seg["chrom"].isin(chromosomes.index)].copy()
