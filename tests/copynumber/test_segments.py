@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cn_builders import build_segments
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from allstrat.copynumber.segments import (
@@ -152,9 +152,14 @@ def test_copy_number_monotone_in_log2(log2, purity):
     purity=st.sampled_from([0.5, 0.8, 1.0]),
 )
 def test_whole_chromosome_gains_recovered_when_purity_known(chromosomes, gains, purity):
-    """Any set of up to 20 single-copy gains (diploid remainder >= 2 chromosomes) is
-    recovered exactly when the blast fraction is known.
+    """Any set of up to 20 single-copy gains is recovered exactly when the blast fraction
+    is known, provided the diploid remainder is a level the baseline search can see: it
+    must carry at least ``min_peak_height`` (5 %) of the genome's length (we require 6 %).
+    A genome whose only disomies are chr21 + chr22 (3.4 % of autosomal length) is below
+    that documented limit (Hypothesis found it: the gained level is then read as diploid).
     """
+    lengths = chromosomes["length"].reindex(AUTOSOMES)
+    assume(lengths.drop(list(gains)).sum() >= 0.06 * lengths.sum())
     whole = dict.fromkeys(gains, 3)
     norm, _ = _states(build_segments(whole=whole, purity=purity), chromosomes, purity)
     got = norm.groupby("chrom")["cn_state"].first()

@@ -147,11 +147,25 @@ def test_property_removing_inputs_never_lowers_risk(values, mrd, drop_facts, dro
 
 
 # ---------------------------------------------------------------- table level
-def _tables(p: dict, drop: set[str]):
+def _tables(p: dict, drop: set[str], *, conflict: bool = False):
+    """One patient's four stage tables with the inputs named in ``drop`` removed.
+
+    The full tables are consistent (the DNA karyotype and iAMP21 agree with the subtype;
+    IKZF1plus is negative when IKZF1 is intact), so that removing a table only ever
+    removes information. Two Hypothesis finds showed why this matters: with a
+    copy-number table that contradicted an iAMP21 subtype, dropping the table *resolved*
+    a conflict (indeterminate -> VERY_HIGH); and with IKZF1plus forced negative only while
+    IKZF1 was intact, dropping IKZF1 *asserted* IKZF1plus. ``conflict=True`` builds the
+    contradicting DNA reading on purpose (see the conflict property below).
+    """
     sub = p["subtype"]
     kclass = {"Hyperdiploid": "high_hyperdiploid", "Low hypodiploid": "low_hypodiploid"}.get(
         sub, "diploid"
     )
+    if conflict:  # the DNA reading contradicts the subtype's karyotype and iAMP21
+        kclass = "diploid" if kclass != "diploid" else "high_hyperdiploid"
+    iamp21 = "yes" if (sub == "iAMP21") != conflict else "no"
+    ikzf1plus = "negative" if p["ikzf1"] == "normal" else p["ikzf1plus"]
     modal = {"high_hyperdiploid": "56", "low_hypodiploid": "35"}.get(kclass, "46")
     lineage = "T" if sub == "T-ALL" else "B"
     cls = dict.fromkeys(CLASSIFY_COLUMNS, "") | {
@@ -166,15 +180,13 @@ def _tables(p: dict, drop: set[str]):
         "cn_source": "DNA",
         "ikzf1_status": "not_assessable" if "ikzf1" in drop else p["ikzf1"],
         "erg_status": "normal",
-        "ikzf1plus": "not_assessable" if "ikzf1plus" in drop else p["ikzf1plus"],
+        "ikzf1plus": "not_assessable" if "ikzf1plus" in drop else ikzf1plus,
         "karyotype_class": "not_assessable" if "karyotype" in drop else kclass,
         "modal_chromosome_number": "" if "karyotype" in drop else modal,
         "masked_hypodiploidy_warning": "no",
         "favourable_trisomies": "+4;+10" if kclass == "high_hyperdiploid" else "",
-        "iamp21": "not_assessable" if "karyotype" in drop else "no",
+        "iamp21": "not_assessable" if "karyotype" in drop else iamp21,
     }
-    if cn["ikzf1plus"] == "positive" and cn["ikzf1_status"] == "normal":
-        cn["ikzf1plus"] = "negative"
     clin = {"sample_id": "S", "immunophenotype": lineage} | {
         k: ("" if k in drop else v) for k, v in p["clinical"].items()
     }
@@ -242,6 +254,40 @@ def test_property_table_level_removal_never_lowers_risk(patient, drop):
         assert (f.sample_id, f.protocol) == (r.sample_id, r.protocol)
         assert set(f.possible_groups) <= set(r.possible_groups), (f.protocol, drop)
         assert r.risk_group in (f.risk_group, INDETERMINATE), (f.protocol, drop)
+
+
+CONFLICTABLE = {"Hyperdiploid", "Low hypodiploid", "iAMP21"}
+
+
+def _assign(tables) -> dict[str, object]:
+    res, _ = assign_risk(
+        RULESETS,
+        **dict(zip(("classify", "copynumber", "clinical", "mrd"), tables, strict=True)),
+    )
+    return {r.protocol: r for r in res}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(patient=PATIENT.filter(lambda p: p["subtype"] in CONFLICTABLE))
+def test_property_conflicting_sources_never_resolved_to_the_lower_reading(patient):
+    """Subtype and DNA disagree (karyotype / iAMP21): the conflict is never resolved
+    silently in favour of the lower-risk reading.
+
+    For each source alone that gives a definite group, the combined result either keeps
+    that group possible (indeterminate) or is a group at least as high.
+    """
+    both = _assign(_tables(patient, set(), conflict=True))
+    rna_only = _assign(_tables(patient, {"karyotype"}, conflict=True))
+    dna_only = _assign(_tables(patient, {"classify"}, conflict=True))
+    for rs in RULESETS:
+        r = both[rs.protocol]
+        for alone in (rna_only[rs.protocol], dna_only[rs.protocol]):
+            if alone.risk_group in (INDETERMINATE, NOT_APPLICABLE):
+                continue
+            if r.risk_group == INDETERMINATE:
+                assert alone.risk_group in r.possible_groups, (rs.protocol, alone, r)
+            elif r.risk_group != NOT_APPLICABLE:
+                assert rs.rank(r.risk_group) >= rs.rank(alone.risk_group), (rs.protocol, r)
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -137,7 +137,10 @@ def mlpa_probes(genes: pd.DataFrame, *, with_erg: bool) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["probe", "gene", "exon", "chrom", "position"])
 
 
-_LAYOUT: dict[tuple[int, str], tuple] = {}
+#: (id(probes), sex) -> (probes, layout). The probe frame itself is kept so its id can
+#: never be reused by another frame while the entry exists (a bare id key once returned
+#: a stale layout after garbage collection: an order-dependent test failure).
+_LAYOUT: dict[tuple[int, str], tuple[pd.DataFrame, tuple]] = {}
 
 
 def _probe_layout(probes: pd.DataFrame, sex: str) -> tuple:
@@ -146,7 +149,8 @@ def _probe_layout(probes: pd.DataFrame, sex: str) -> tuple:
     ``sex == "ref"`` returns a 0/1 array marking reference probes in the last slot.
     """
     key = (id(probes), sex)
-    hit = _LAYOUT.get(key)
+    cached = _LAYOUT.get(key)
+    hit = cached[1] if cached is not None and cached[0] is probes else None
     if hit is None:
         chrom = probes["chrom"].to_numpy(dtype=object)
         pos = probes["position"].to_numpy(dtype=np.int64)
@@ -159,7 +163,7 @@ def _probe_layout(probes: pd.DataFrame, sex: str) -> tuple:
             # PAR1 probes: diploid in both sexes (X + Y copy)
             n[(chrom == "chrX") & (pos >= PAR1[1]) & (pos <= PAR1[2])] = 2
         hit = (chrom, pos, chrom_groups(chrom), n)
-        _LAYOUT[key] = hit
+        _LAYOUT[key] = (probes, hit)
     return hit
 
 
