@@ -444,6 +444,9 @@ def cn_rows_and_evidence():
             "reason": "no copy-number file and too few expressed genes for RNA-derived calls"
         },
     }
+    # allele-evidence columns of the copy-number stage (no variants file in these fixtures)
+    header = [*header[:-1], "allelic_evidence", "loh_chromosomes", "hotspot_mutations", header[-1]]
+    rows = [[*r[:-1], "not_given", "", "", r[-1]] for r in rows]
     return header, rows, ev
 
 

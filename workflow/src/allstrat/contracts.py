@@ -142,6 +142,9 @@ COPYNUMBER_COLUMNS: tuple[str, ...] = (
     "masked_hypodiploidy_warning",  # "yes"/"no"/"not_assessable"
     "iamp21",  # "yes"/"no"/"not_assessable"
     "ukall_cna_profile",  # "good"/"poor"/"not_assessable"
+    "allelic_evidence",  # RNA VCF allele evidence: "assessed"/"not_assessable"/"not_given"
+    "loh_chromosomes",  # ";"-separated chromosomes (1..22, X) with LOH (VCF or DNA BAF)
+    "hotspot_mutations",  # "PAX5 P80R=detected(VAF=0.41);IKZF1 N159Y=not_detected(DP=45);..."
     "cn_qc_flags",
 )
 

@@ -11,9 +11,11 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 
+from allstrat.classify.hotspots import hotspot_positions
 from allstrat.cli._common import add_sample_selection, select_samples
 from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
+from allstrat.copynumber.allele_evidence import add_allele_evidence
 from allstrat.copynumber.resources import (
     CHROMOSOME_TABLE,
     LESION_EXON_TABLE,
@@ -27,6 +29,7 @@ from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fraction, load_schema
 from allstrat.io.stage_tables import read_dux4_calls
+from allstrat.io.variants import read_variants_for_samples
 from allstrat.paths import GENE_TABLE
 from allstrat.provenance import build_provenance, file_record, resource_record
 
@@ -89,6 +92,9 @@ def run(args: argparse.Namespace) -> int:
     dux4 = read_dux4_calls(args.classify)
     rna = None
     data_by_sample = read_copy_number_for_samples(rows, genome_build=args.default_genome_build)
+    variants = read_variants_for_samples(
+        rows, genome_build=args.default_genome_build, query=hotspot_positions
+    )
     out_rows, evidence = [], {}
     for sample_id, rec in rows.iterrows():
         path = str(rec.get("copy_number", "") or "")
@@ -134,6 +140,17 @@ def run(args: argparse.Namespace) -> int:
             res = rna(sample_id, d, bf)
         else:
             res = caller.call_without_copy_number(sample_id, dux4=d, settings=settings)
+        add_allele_evidence(
+            res,
+            variants.get(sample_id),
+            genome_build=build,
+            blast_fraction=bf,
+            allelic_settings=settings.allelic,
+            karyotype_settings=settings.karyotype,
+            hotspot_settings=settings.hotspots,
+            cutoffs=settings.ploidy,
+            chromosomes=chromosomes_for_build(build),
+        )
         out_rows.append(res.row)
         evidence[sample_id] = res.evidence
     table = pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS))
@@ -146,6 +163,9 @@ def run(args: argparse.Namespace) -> int:
         references.append(resource_record(LESION_EXON_TABLE, role="lesion_exon_table"))
     stage_inputs = [(args.classify, "classify_table"), (args.expression, "expression_h5ad")]
     references += [file_record(p, role=r) for p, r in stage_inputs if p]
+    references += [
+        file_record(p, role="variants") for p in sorted({v.path for v in variants.values()})
+    ]
     prov = build_provenance(stage="copynumber", inputs=references, settings=settings.as_dict())
     write_json(args.evidence, {"provenance": prov, "samples": evidence})
     logger.info(

@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from allstrat.classify.hotspots import HotspotSettings
 from allstrat.contracts import COPYNUMBER_COLUMNS, LESION_GENES, LESION_STATES
-from allstrat.copynumber import lesions, mlpa, ploidy, rna_dosage
+from allstrat.copynumber import allelic, lesions, mlpa, ploidy, rna_dosage
+from allstrat.copynumber.allelic import AllelicSettings
 from allstrat.copynumber.ikzf1plus import call_ikzf1plus
+from allstrat.copynumber.karyotype import KaryotypeSettings
 from allstrat.copynumber.lesions import CnThresholds, LesionCall
 from allstrat.copynumber.mlpa import MlpaThresholds
 from allstrat.copynumber.ploidy import FAVOURABLE_TRISOMIES, PloidyCutoffs
@@ -92,6 +95,9 @@ class CopyNumberSettings:
     iamp21: Iamp21Settings = field(default_factory=Iamp21Settings)
     ikzf1plus: Ikzf1plusSettings = field(default_factory=Ikzf1plusSettings)
     rna: RnaDosageSettings = field(default_factory=RnaDosageSettings)
+    allelic: AllelicSettings = field(default_factory=AllelicSettings)
+    karyotype: KaryotypeSettings = field(default_factory=KaryotypeSettings)
+    hotspots: HotspotSettings = field(default_factory=HotspotSettings)
 
     @classmethod
     def from_config(cls, section: Mapping | None) -> CopyNumberSettings:
@@ -139,6 +145,7 @@ def _empty_row(sample_id: str, source: str) -> dict:
         masked_hypodiploidy_warning="not_assessable",
         iamp21="not_assessable",
         ukall_cna_profile="not_assessable",
+        allelic_evidence="not_given",
     )
     return row
 
@@ -348,6 +355,7 @@ def call_from_segments(
         },
         "iamp21": iev,
         "thresholds": dataclasses.asdict(th),
+        "allelic_dna": allelic.summarise_segment_baf(norm, purity=base.purity, settings=s.allelic),
     }
     return _finish(row, calls, ev, flags, ikzf1_type=ikzf1_type, dux4=dux4, settings=s)
 

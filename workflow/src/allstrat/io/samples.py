@@ -83,7 +83,7 @@ def read_sample_sheet(path: str | Path) -> pd.DataFrame:
             line=line,
             sample=dup.iloc[0],
         )
-    for col in ("expression", "copy_number", "fusions"):
+    for col in ("expression", "copy_number", "fusions", "variants"):
         if col in df.columns:
             fmt = f"{col}_format" if col != "fusions" else "fusions_format"
             if fmt in df.columns:

@@ -1,0 +1,162 @@
+"""Add allele evidence (RNA VCF / DNA BAF) and hotspot status to a copy-number result.
+
+Called once per sample by the copy-number stage after the dosage call
+(:mod:`allstrat.copynumber.caller`). It fills the columns ``allelic_evidence``,
+``loh_chromosomes`` and ``hotspot_mutations`` and, for samples whose karyotype comes
+from RNA dosage (or no dosage at all), replaces the karyotype class / count / masked
+warning by :func:`allstrat.copynumber.karyotype.combine_karyotype`. DNA segment calls
+keep their class (absolute copy number + BAF already decide it, see
+:mod:`allstrat.copynumber.ploidy`); their segment BAF is summarised by the same
+allelic module and a VCF, when also given, is recorded and compared.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from allstrat.classify.hotspots import (
+    HotspotSettings,
+    call_hotspots,
+    hotspot_positions,
+    not_assessed,
+)
+from allstrat.copynumber import allelic
+from allstrat.copynumber.karyotype import (
+    KaryotypeSettings,
+    combine_karyotype,
+    dosage_table_from_states,
+)
+from allstrat.copynumber.ploidy import PloidyCutoffs
+
+if TYPE_CHECKING:
+    from allstrat.copynumber.caller import SampleResult
+    from allstrat.io.variants import VariantCalls
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["add_allele_evidence", "hotspot_summary"]
+
+
+def hotspot_summary(hot: dict[str, dict]) -> str:
+    """``PAX5 P80R=detected;IKZF1 N159Y=not_detected(DP=45);...`` for the stage table."""
+    parts = []
+    for name, h in hot.items():
+        st = h["status"]
+        if st == "not_detected":
+            st += f"(DP={h.get('depth')})"
+        elif st == "detected":
+            st += f"(VAF={h.get('vaf')})"
+        parts.append(f"{name}={st}")
+    return ";".join(parts)
+
+
+def _dosage(res: SampleResult) -> pd.DataFrame | None:
+    """Per-chromosome dosage of a result: RNA dosage evidence or DNA whole states."""
+    ev = res.evidence
+    if ev.get("cn_source") == "RNA":
+        rd = ev.get("rna_dosage", {})
+        if "regions" in rd:  # calibrated dosage API (state gain/loss/neutral + shift)
+            reg = pd.DataFrame(rd["regions"]).T
+            reg = reg[reg.get("arm", "whole") == "whole"] if "arm" in reg else reg
+            out = reg.rename(columns={"shift_log2": "shift"})
+            if "chrom" in out:
+                out = out.set_index("chrom")
+            return out[["state", "shift"]].astype({"shift": float})
+        ch = rd.get("chromosomes", {})
+        return dosage_table_from_states(
+            {c: v.get("state") for c, v in ch.items()},
+            {c: v.get("shift_log2") for c, v in ch.items()},
+        )
+    chroms = ev.get("ploidy", {}).get("chromosomes")
+    if chroms:
+        return dosage_table_from_states({c: v.get("whole_state") for c, v in chroms.items()})
+    return None
+
+
+def add_allele_evidence(
+    res: SampleResult,
+    variants: VariantCalls | None,
+    *,
+    genome_build: str,
+    blast_fraction: float | None,
+    allelic_settings: allelic.AllelicSettings,
+    karyotype_settings: KaryotypeSettings,
+    hotspot_settings: HotspotSettings,
+    cutoffs: PloidyCutoffs,
+    chromosomes: pd.DataFrame | None = None,
+) -> None:
+    """Update ``res`` in place (row columns, flags, evidence) with allele evidence."""
+    row, ev = res.row, res.evidence
+    flags = [f for f in row.get("cn_qc_flags", "").split(";") if f]
+    if variants is None:
+        ev["allelic"] = {"status": "not_given", "reason": "no variants file in the sample sheet"}
+        hot = not_assessed("no variants file in the sample sheet")
+        row["allelic_evidence"] = "not_given"
+        summary = None
+    else:
+        exclude = [(c, p) for c, ps in hotspot_positions(genome_build).items() for p in ps]
+        summary = allelic.summarise_sites(
+            variants.sites,
+            settings=allelic_settings,
+            blast_fraction=blast_fraction,
+            arms=chromosomes,
+            exclude=exclude,
+        )
+        summary["input"] = variants.summary()
+        ev["allelic"] = summary
+        row["allelic_evidence"] = summary["status"]
+        hot = call_hotspots(
+            variants.sites, variants.coverage, build=genome_build, settings=hotspot_settings
+        )
+    ev["hotspots"] = {"settings": hotspot_settings.as_dict(), "calls": hot}
+    row["hotspot_mutations"] = hotspot_summary(hot)
+    if ev.get("cn_source") == "DNA":
+        _dna(res, summary, flags, blast_fraction)
+    else:
+        kc = combine_karyotype(
+            summary,
+            _dosage(res),
+            dosage_modal=int(row["modal_chromosome_number"])
+            if row["modal_chromosome_number"]
+            else None,
+            dosage_class=row["karyotype_class"],
+            cutoffs=cutoffs,
+            settings=karyotype_settings,
+        )
+        row["karyotype_class"] = kc.karyotype_class
+        row["modal_chromosome_number"] = "" if kc.modal_number is None else str(kc.modal_number)
+        row["masked_hypodiploidy_warning"] = kc.masked_warning
+        flags.extend(kc.flags)
+        ev["karyotype"] = {**kc.evidence, "karyotype_class": kc.karyotype_class,
+                           "modal_number": kc.modal_number, "flags": kc.flags}  # fmt: skip
+        ev.setdefault("ploidy", {}).update(
+            {"modal_chromosome_number": kc.modal_number, "karyotype_class": kc.karyotype_class}
+        )
+    loh = _loh_list(ev)
+    row["loh_chromosomes"] = ";".join(c[3:] for c in loh)
+    row["cn_qc_flags"] = ";".join(dict.fromkeys(flags))
+
+
+def _loh_list(ev: dict) -> list[str]:
+    kar = ev.get("karyotype", {}).get("allelic_classes")
+    if kar:
+        return [c for c, v in kar.items() if v == "LOH"]
+    dna = ev.get("allelic_dna", {}).get("chromosomes", {})
+    if dna:
+        return [c for c, v in dna.items() if v.get("class") == "LOH"]
+    a = ev.get("allelic", {}).get("chromosomes", {})
+    return [c for c, v in a.items() if v.get("class") == "LOH"]
+
+
+def _dna(res: SampleResult, summary: dict | None, flags: list[str], bf: float | None) -> None:
+    """DNA results keep their class; compare an RNA VCF's genome-wide LOH with it."""
+    row, ev = res.row, res.evidence
+    if summary is None or summary.get("status") != "assessed":
+        return
+    loh = [c for c, v in summary["chromosomes"].items() if v.get("class") == "LOH"]
+    ev["allelic_vs_dna"] = {"vcf_loh_chromosomes": loh}
+    if len(loh) >= 4 and row["karyotype_class"] in ("high_hyperdiploid", "low_hyperdiploid"):
+        flags.append("vcf_genome_wide_loh_vs_dna_hyperdiploid")
