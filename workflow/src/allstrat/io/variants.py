@@ -391,7 +391,7 @@ def read_vcf(
     return out
 
 
-def _one_record(
+def _one_record(  # noqa: PLR0913, PLR0917 -- hot loop helper, avoids a per-record object
     rec,
     chrom: str,
     n: int,
