@@ -236,7 +236,7 @@ def combine_karyotype(
     return KaryotypeCall(dosage_class, dosage_modal, masked, flags, ev)
 
 
-def _hypodiploid(  # noqa: PLR0913, PLR0917 -- one call site, all context of rule 3
+def _hypodiploid(  # noqa: PLR0917 -- one call site, all context of rule 3
     chroms: Mapping[str, dict],
     loh: list[str],
     dosage: pd.DataFrame | None,
