@@ -13,7 +13,7 @@ allelic module and a VCF, when also given, is recorded and compared.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -33,7 +33,6 @@ from allstrat.copynumber.ploidy import PloidyCutoffs
 
 if TYPE_CHECKING:
     from allstrat.copynumber.caller import SampleResult
-    from allstrat.io.variants import VariantCalls
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ def _dosage(res: SampleResult) -> pd.DataFrame | None:
 
 def add_allele_evidence(
     res: SampleResult,
-    variants: VariantCalls | None,
+    variants: Any | None,
     *,
     genome_build: str,
     blast_fraction: float | None,
@@ -88,7 +87,11 @@ def add_allele_evidence(
     cutoffs: PloidyCutoffs,
     chromosomes: pd.DataFrame | None = None,
 ) -> None:
-    """Update ``res`` in place (row columns, flags, evidence) with allele evidence."""
+    """Update ``res`` in place (row columns, flags, evidence) with allele evidence.
+
+    ``variants`` is the sample's ``allstrat.io.variants.VariantCalls`` (``sites``,
+    ``coverage``, ``summary()``) or None; core code does not import ``io``.
+    """
     row, ev = res.row, res.evidence
     flags = [f for f in row.get("cn_qc_flags", "").split(";") if f]
     if variants is None:

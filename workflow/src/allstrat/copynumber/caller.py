@@ -303,9 +303,7 @@ def call_from_segments(
         norm, purity=base.purity, loh_margin=s.masked_hypodiploidy.loh_baf_margin
     )
     masked_ev: dict = {}
-    if loh is None:
-        row["masked_hypodiploidy_warning"] = "not_assessable"
-    else:
+    if loh is not None:  # else stays not_assessable (_empty_row)
         masked = loh >= s.masked_hypodiploidy.min_loh_fraction
         row["masked_hypodiploidy_warning"] = "yes" if masked else "no"
         if masked and n is not None and n >= s.ploidy.low_hyperdiploid_min:
