@@ -215,6 +215,26 @@ def _finish(
     return SampleResult(row, ev)
 
 
+def _iamp21(
+    norm: pd.DataFrame,
+    genes: pd.DataFrame,
+    states: pd.DataFrame,
+    s: CopyNumberSettings,
+    genome_build: str,
+) -> tuple[str, dict]:
+    """iAMP21 from segments at the build's RUNX1 locus (not assessable without one)."""
+    if "RUNX1" not in genes.index:  # no trusted RUNX1 locus in this build: never a guess
+        return "not_assessable", {"reason": f"no RUNX1 coordinates for {genome_build}"}
+    r = genes.loc["RUNX1"]
+    return ploidy.call_iamp21(
+        norm,
+        (r["chrom"], int(r["start"]), int(r["end"])),
+        states,
+        min_cn=s.iamp21.min_cn,
+        min_states_on_21q=s.iamp21.min_states_on_21q,
+    )
+
+
 def call_from_segments(
     segments: pd.DataFrame,
     *,
@@ -315,17 +335,7 @@ def call_from_segments(
             row["karyotype_class"] = kclass
             flags.append("karyotype_from_halved_count_masked_hypodiploidy")
             masked_ev = {"count_as_measured": n, "undoubled_count": halved, "class": kclass}
-    if "RUNX1" in genes.index:
-        r = genes.loc["RUNX1"]
-        iamp, iev = ploidy.call_iamp21(
-            norm,
-            (r["chrom"], int(r["start"]), int(r["end"])),
-            states,
-            min_cn=s.iamp21.min_cn,
-            min_states_on_21q=s.iamp21.min_states_on_21q,
-        )
-    else:  # no trusted RUNX1 locus in this build (GRCh37 table): never a guess
-        iamp, iev = "not_assessable", {"reason": f"no RUNX1 coordinates for {genome_build}"}
+    iamp, iev = _iamp21(norm, genes, states, s, genome_build)
     row["iamp21"] = iamp
     ev: dict = {
         "cn_source": "DNA",
