@@ -228,7 +228,7 @@ def _check_ranges(df: pd.DataFrame, p: Path) -> dict[str, list[str]]:
                 line=int(lines[k]),
                 sample=sids[k],
             )
-        for k in np.flatnonzero(~np.isnan(v) & (v > warn_hi)):
+        for k in map(int, np.flatnonzero(~np.isnan(v) & (v > warn_hi))):
             msg = f"column {col} = {v[k]:g}: {warning}"
             logger.warning("%s, line %d, sample %r: %s", p, lines[k], sids[k], msg)
             warnings.setdefault(str(sids[k]), []).append(f"line {lines[k]}: {msg}")
@@ -333,7 +333,10 @@ def read_mrd(path: str | Path) -> pd.DataFrame:
     if "sensitivity" not in df.columns:
         df["sensitivity"] = ""
     lines = np.arange(len(df)) + 2
-    result, fraction, sens, warnings = [], [], [], {}
+    result: list[str] = []
+    fraction: list[float] = []
+    sens_values: list[float] = []
+    warnings: dict[str, list[str]] = {}
     for k, (sid, v, unit, sv) in enumerate(
         zip(df["sample_id"], df["value"], df["unit"], df["sensitivity"], strict=True)
     ):
@@ -345,7 +348,7 @@ def read_mrd(path: str | Path) -> pd.DataFrame:
                 "(e.g. 1e-4 as fraction, 0.01 as percent, -4 as log10)",
                 **where,
             )
-        sens.append(s)
+        sens_values.append(s)
         if v in ("negative", "positive_nq", "not_done"):
             result.append(v)
             fraction.append(np.nan)
@@ -366,7 +369,7 @@ def read_mrd(path: str | Path) -> pd.DataFrame:
             warnings.setdefault(str(sid), []).append(f"line {lines[k]}: {msg}")
         result.append("quantified")
         fraction.append(x)
-    sens = np.array(sens, dtype="float64")
+    sens = np.array(sens_values, dtype="float64")
     out = pd.DataFrame(
         {
             "sample_id": df["sample_id"].to_numpy(),

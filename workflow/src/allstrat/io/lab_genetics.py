@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import numpy as np
@@ -136,7 +137,7 @@ def read_lab_genetics(path: str | Path) -> pd.DataFrame:
     validator = jsonschema.Draft202012Validator(schema)
     values = []
     for i, row in enumerate(df.to_dict("records"), start=2):
-        where = {"path": p, "line": i, "sample": row.get("sample_id") or None}
+        where: dict[str, Any] = {"path": p, "line": i, "sample": row.get("sample_id") or None}
         err = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.path))), None)
         if err is not None:
             field = ".".join(str(x) for x in err.path) or "row"

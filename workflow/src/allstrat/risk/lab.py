@@ -146,7 +146,7 @@ def lab_facts(rows: Sequence[Mapping[str, Any]]) -> dict[str, LabFact]:
     stated: dict[str, list[tuple[Any, dict[str, Any]]]] = {}
     failed: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        ev = {
+        ev: dict[str, Any] = {
             "finding": str(r["finding"]),
             "result": str(r["result"]),
             "method": str(r["method"]),
@@ -277,7 +277,7 @@ def lab_summary(
     """The sample's lab rows for the report, each with the facts it informed."""
     out = []
     for r in rows:
-        ev = {
+        ev: dict[str, Any] = {
             "finding": str(r["finding"]),
             "result": str(r["result"]),
             "method": str(r["method"]),
