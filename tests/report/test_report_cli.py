@@ -50,6 +50,17 @@ def test_html_is_self_contained(rendered):
         assert "http://" not in html.replace("http://www.w3.org", "")
 
 
+def test_style_sheet_is_embedded_verbatim(rendered):
+    """The CSS reaches the page unescaped (an escaped ``.bar &gt; span`` rule is dropped by
+    the browser and the probability bars draw empty).
+    """
+    html = (rendered / "samples" / f"{SAMPLES[0]}.html").read_text()
+    style = re.search(r"<style>(.*?)</style>", html, re.S).group(1)
+    assert "&gt;" not in style
+    assert "&amp;" not in style
+    assert ".bar > span" in style
+
+
 def test_figures_are_drawn_when_evidence_exists(rendered):
     # RPT_01: stage layouts (marker genes under top_features, segments nested per lesion
     # plus arm states); RPT_02: per-subtype reference quantiles and a flat segment list

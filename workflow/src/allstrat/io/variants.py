@@ -166,7 +166,7 @@ def _open(path: Path):
 def _annotation_parser(header) -> Callable[[object], str]:
     """Return a function extracting ``GENE:p.X`` strings from CSQ / ANN, or a no-op."""
     info = header.info
-    for key, gene_field, prot_field in (("CSQ", "SYMBOL", "HGVSp"), ("ANN", None, None)):
+    for key, gene_field, prot_field in (("CSQ", "SYMBOL", "HGVSp"), ("ANN", "", "")):
         if key not in info:
             continue
         desc = info[key].description or ""

@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from allstrat.report.evidence import (
     GENE_LIST_KEYS,
@@ -41,8 +42,12 @@ def _env() -> jinja2.Environment:
 
 
 @functools.cache
-def _css() -> str:
-    return (resources.files("allstrat.report") / "templates" / "_style.css").read_text("utf-8")
+def _css() -> markupsafe.Markup:
+    """The bundled style sheet, marked safe: autoescaping turned its ``>`` selectors into
+    ``&gt;``, so the browser dropped those rules (the probability bars drew empty).
+    """
+    text = (resources.files("allstrat.report") / "templates" / "_style.css").read_text("utf-8")
+    return markupsafe.Markup(text)
 
 
 def _marker_rows(genes: list[dict[str, Any]]) -> tuple[list[str], list[list[str]]] | None:

@@ -142,14 +142,23 @@ def simulate_sites(
     df.loc[df["editing"], ["ref", "alt"]] = ["A", "G"]
     df["protein"] = ""
     for key in hotspots:
-        c, p, r, a, gene, prot = HOTSPOTS_GRCH38[key]
-        cn, _ = _segment_lookup(genome, c, np.array([p]))
+        h_chrom, h_pos, h_ref, h_alt, gene, prot = HOTSPOTS_GRCH38[key]
+        cn, _ = _segment_lookup(genome, h_chrom, np.array([h_pos]))
         total = f * cn[0] + 2 * (1 - f)
-        d = int(rng.poisson(median_depth))
-        alt = int(rng.binomial(d, f / total if total > 0 else 0))
+        h_depth = int(rng.poisson(median_depth))
+        h_alt_count = int(rng.binomial(h_depth, f / total if total > 0 else 0))
+        row = {
+            "chrom": h_chrom,
+            "pos": h_pos,
+            "ref": h_ref,
+            "alt": h_alt,
+            "alt_count": h_alt_count,
+            "depth": h_depth,
+            "editing": False,
+            "protein": f"{gene}:{prot}",
+        }
         df = pd.concat(
-            [df, pd.DataFrame([{"chrom": c, "pos": p, "ref": r, "alt": a, "alt_count": alt,
-                                "depth": d, "editing": False, "protein": f"{gene}:{prot}"}])],
+            [df, pd.DataFrame([row])],
             ignore_index=True,
         )  # fmt: skip
     return _as_calls(df)
