@@ -41,13 +41,18 @@ __all__ = [
 PROB_PREFIX = "prob:"
 
 
-def _check_columns(df: pd.DataFrame, required: Iterable[str], *, path: Path, what: str) -> None:
+def _check_columns(
+    df: pd.DataFrame,
+    required: Iterable[str],
+    *,
+    path: str | Path,
+    what: str,
+    expected: str = "the allstrat.contracts columns",
+) -> None:
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise InputError(
-            f"{what} lacks column(s) {missing}; expected the allstrat.contracts columns",
-            path=path,
-            line=1,
+            f"{what} lacks column(s) {missing}; expected {expected}", path=path, line=1
         )
 
 
@@ -196,13 +201,9 @@ def read_stage_table(
     if not path:
         return None
     df = read_table_str(path, what=f"{what} table")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise InputError(
-            f"{what} table lacks column(s) {missing}; expected the {what} stage columns",
-            path=path,
-            line=1,
-        )
+    _check_columns(
+        df, columns, path=path, what=f"{what} table", expected=f"the {what} stage columns"
+    )
     empty = df.index[df["sample_id"] == ""]
     if len(empty):
         raise InputError("empty sample_id", path=path, line=int(empty[0]) + 2)
