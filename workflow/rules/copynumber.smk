@@ -13,6 +13,10 @@ rule call_copynumber:
         copy_number=lambda w: sorted(
             {f for f in SAMPLES.loc[CHUNKS[w.chunk]].get("copy_number", []) if f}
         ),
+        # the chunk's variant calls (allele evidence, hotspots), so a changed VCF reruns it
+        variants=lambda w: sorted(
+            {f for f in SAMPLES.loc[CHUNKS[w.chunk]].get("variants", []) if f}
+        ),
         expression="results/expression/chunk_{chunk}.h5ad",
         classify="results/classify/chunk_{chunk}.tsv",
     output:

@@ -1,0 +1,53 @@
+"""Rule inputs: a sample's variant calls are inputs of its chunk's copy-number job.
+
+A VCF named in the sheet must be part of the DAG, so that a missing one stops the run
+before any job and a changed one reruns the chunk (Snakemake dry run on a small simulated
+cohort).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow
+
+
+def _dry_run(wd: Path) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory",
+           str(wd), "-n", "--nolock", "results/copynumber/chunk_0000.tsv"]  # fmt: skip
+    return subprocess.run(cmd, cwd=wd, capture_output=True, text=True, check=False, timeout=300)
+
+
+def test_variant_calls_are_copynumber_inputs(tmp_path: Path) -> None:
+    sim = subprocess.run(
+        ["allstrat", "simulate", "--n-samples", "4", "--seed", "7", "--out", "resources/demo"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    (tmp_path / "config").mkdir()
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["demo"]["generate"] = False
+    cfg["clinical"] = "resources/demo/clinical.tsv"
+    cfg["mrd"] = "resources/demo/mrd.tsv" if (tmp_path / "resources/demo/mrd.tsv").is_file() else ""
+    cfg["lab_genetics"] = ""
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    sheet = pd.read_csv(tmp_path / "resources/demo/samples.tsv", sep="\t", dtype=str).fillna("")
+    sheet["variants"] = ["resources/demo/S1.vcf", "", "", ""]
+    sheet["variants_format"] = ["vcf", "", "", ""]
+    sheet.to_csv(tmp_path / "config" / "samples.tsv", sep="\t", index=False)
+
+    missing = _dry_run(tmp_path)
+    assert missing.returncode != 0
+    assert "resources/demo/S1.vcf" in missing.stderr + missing.stdout
+
+    (tmp_path / "resources/demo/S1.vcf").write_text("##fileformat=VCFv4.2\n")
+    ok = _dry_run(tmp_path)
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert "call_copynumber" in ok.stdout + ok.stderr
