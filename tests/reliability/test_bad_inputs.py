@@ -20,7 +20,8 @@ from .conftest import CORPUS, files_under, run_cli
 MANIFEST = CORPUS / "MANIFEST.tsv"
 SHEET_HEAD = (
     "sample_id\texpression\texpression_format\tcopy_number\tcopy_number_format\t"
-    "fusions\tfusions_format\tgenome_build\tblast_fraction\n"
+    "fusions\tfusions_format\tgenome_build\tblast_fraction\tvariants\tvariants_format\t"
+    "variants_sample\n"
 )
 VALID_MATRIX = "inputs/valid/matrix.tsv"
 
@@ -43,8 +44,11 @@ def _sheet(
     fus: str = "",
     ffmt: str = "",
     build: str = "GRCh38",
+    var: str = "",
+    vfmt: str = "",
+    vsample: str = "",
 ) -> str:
-    row = "\t".join(["S1", expr, efmt, cn, cfmt, fus, ffmt, build, ""])
+    row = "\t".join(["S1", expr, efmt, cn, cfmt, fus, ffmt, build, "", var, vfmt, vsample])
     (tmp / "sheet.tsv").write_text(SHEET_HEAD + row + "\n")
     return "sheet.tsv"
 
@@ -56,9 +60,12 @@ def argv_for(verb: str, file: str, fmt: str, tmp: Path) -> list[str]:
         return ["import-expression", "--sheet", sheet, "--out", "results/expression/c.h5ad"]
     if verb == "sheet":
         return ["import-expression", "--sheet", file, "--out", "results/expression/c.h5ad"]
-    if verb == "copynumber":
+    if verb in ("copynumber", "variants"):
         cfmt, _, build = fmt.partition(":")
-        sheet = _sheet(tmp, cn=file, cfmt=cfmt, build=build or "GRCh38")
+        if verb == "copynumber":
+            sheet = _sheet(tmp, cn=file, cfmt=cfmt, build=build or "GRCh38")
+        else:
+            sheet = _sheet(tmp, var=file, vfmt=cfmt, build=build or "GRCh38")
         return [
             "copynumber", "--sheet", sheet, "--out", "results/copynumber/c.tsv",
             "--evidence", "results/copynumber/c.evidence.json",
@@ -156,3 +163,59 @@ def test_valid_original_is_accepted(
     assert res.code == 0, res.stderr
     assert files_under(workdir / "results")
     assert not [p for p in files_under(workdir / "results") if p.name.startswith(".tmp-")]
+
+
+def _copynumber_result(workdir: Path) -> tuple[dict[str, str], dict]:
+    import json
+
+    with (workdir / "results/copynumber/c.tsv").open(newline="") as fh:
+        row = next(csv.DictReader(fh, delimiter="\t"))
+    evidence = json.loads((workdir / "results/copynumber/c.evidence.json").read_text())
+    return row, evidence["samples"]["S1"]
+
+
+VCF_LAYOUTS = ["S1.vcf", "S1.vcf.gz", "S1.bcf", "S1.bare_contigs.vcf", "S1.no_dp.vcf"]
+
+
+@pytest.mark.parametrize("file", VCF_LAYOUTS)
+def test_vcf_layouts_are_accepted(
+    file: str, workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Plain / bgzipped / BCF, ``chr1`` or ``1`` contigs, no FORMAT/DP: the same calls.
+
+    The corpus VCF is a heterozygous diploid genome (24 SNVs per chromosome, every
+    fifth homozygous ALT), so every chromosome must come out heterozygous, none LOH,
+    with the same per-chromosome site counts whatever the layout.
+    """
+    res = run_cli(argv_for("variants", f"inputs/valid/{file}", "vcf", workdir), capsys)
+    assert res.code == 0, res.stderr
+    row, ev = _copynumber_result(workdir)
+    assert row["allelic_evidence"] == "assessed"
+    assert row["loh_chromosomes"] == ""
+    chroms = ev["allelic"]["chromosomes"]
+    assert len(chroms) == 23
+    assert {v["class"] for v in chroms.values()} == {"heterozygous"}
+    assert {v["n_sites"] for v in chroms.values()} == {24}
+    assert {v["n_het_sites"] for v in chroms.values()} <= {19, 20}
+    assert ev["allelic"]["input"]["caller"] == "GATK HaplotypeCaller"
+
+
+def test_somatic_only_vcf_is_not_assessable_never_loh(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Mutect2 tumour/normal file has no germline het sites: not assessable, no LOH."""
+    sheet = _sheet(workdir, var="inputs/valid/S1.somatic_only.vcf", vfmt="vcf", vsample="PT1_T")
+    argv = [
+        "copynumber", "--sheet", sheet, "--out", "results/copynumber/c.tsv",
+        "--evidence", "results/copynumber/c.evidence.json",
+    ]  # fmt: skip
+    res = run_cli(argv, capsys)
+    assert res.code == 0, res.stderr
+    row, ev = _copynumber_result(workdir)
+    assert row["allelic_evidence"] == "not_assessable"
+    assert row["loh_chromosomes"] == ""
+    assert row["karyotype_class"] == "not_assessable"
+    assert "allele_data_not_assessable" in row["cn_qc_flags"].split(";")
+    assert ev["allelic"]["input"]["somatic_caller_file"] is True
+    assert "somatic-only" in ev["allelic"]["reason"]
+    assert not any(v.get("class") == "LOH" for v in ev["allelic"].get("chromosomes", {}).values())

@@ -16,6 +16,8 @@ import gzip
 import io
 from pathlib import Path
 
+import vcf_cases  # sibling module (this script's folder is on sys.path)
+
 HERE = Path(__file__).resolve().parent
 
 # Real GRCh38 genes (symbol, Ensembl gene ID) of the bundled gene table.
@@ -1259,8 +1261,189 @@ case(
     "",
 )
 
+# ------------------------------------------------------------ variants (VCF / BCF)
+# verb variants -> allstrat copynumber (sheet row: sample S1, variants FILE, format[:build])
+T = vcf_cases.vcf()
+H = vcf_cases.n_header_lines(T)
+T_HEAD, T_BODY = T.splitlines(keepends=True)[:H], T.splitlines(keepends=True)[H:]
+
+
+def _body(*, at: int, line: str | None = None, swap: bool = False) -> str:
+    """The valid VCF with record ``at`` (1-based) replaced, or swapped with the next one."""
+    b = list(T_BODY)
+    if swap:
+        b[at - 1], b[at] = b[at], b[at - 1]
+    else:
+        b[at - 1] = line or ""
+    return "".join(T_HEAD + b)
+
+
+def _rec(k: int) -> list[str]:
+    return T_BODY[k - 1].rstrip("\n").split("\t")
+
+
+case(
+    "variants/no_gt.vcf",
+    "variants",
+    "vcf",
+    "missing required field",
+    "FORMAT/GT",
+    "line:1",
+    vcf_cases.vcf(drop=("GT",), fields=("AD", "DP", "GQ")),
+)
+case(
+    "variants/no_ad.vcf",
+    "variants",
+    "vcf",
+    "missing required field",
+    "FORMAT/AD",
+    "line:1",
+    vcf_cases.vcf(drop=("AD",), fields=("GT", "DP", "GQ")),
+)
+two = "".join(T_HEAD[:-1]) + T_HEAD[-1].rstrip("\n") + "\tPT2_RNA\n"
+two += "".join(x.rstrip("\n") + "\t" + x.rstrip("\n").split("\t")[-1] + "\n" for x in T_BODY)
+case(
+    "variants/multisample_without_sheet_sample.vcf",
+    "variants",
+    "vcf",
+    "sheet-file mismatch",
+    "not in the VCF",
+    "sample:S1",
+    two,
+)
+_bgz = vcf_cases.bgzip(T)
+case(
+    "variants/truncated.vcf.gz",
+    "variants",
+    "vcf",
+    "truncated file",
+    "truncated",
+    "file",
+    _bgz[: len(_bgz) // 2],
+)
+_bcf = vcf_cases.bcf(T)
+case(
+    "variants/truncated.bcf",
+    "variants",
+    "vcf",
+    "truncated file",
+    "truncated",
+    "file",
+    _bcf[: len(_bcf) // 2],
+)
+case(
+    "variants/unsorted.vcf",
+    "variants",
+    "vcf",
+    "unsorted records",
+    "not sorted: record 7",
+    f"line:{H + 7}",
+    _body(at=6, swap=True),
+)
+_chr1 = [x for x in T_BODY if x.startswith("chr1\t")]
+_rest = [x for x in T_BODY if not x.startswith("chr1\t")]
+case(
+    "variants/contig_revisited.vcf",
+    "variants",
+    "vcf",
+    "unsorted records",
+    "returns to contig chr1",
+    f"line:{H + 13}",
+    "".join(T_HEAD + _chr1[:10] + _rest[:2] + _chr1[10:] + _rest[2:]),
+)
+case(
+    "variants/malformed_header_no_fileformat.vcf",
+    "variants",
+    "vcf",
+    "malformed header",
+    "##fileformat=VCF",
+    "line:1",
+    "".join(T_HEAD[1:] + T_BODY),
+)
+case(
+    "variants/malformed_header_columns.vcf",
+    "variants",
+    "vcf",
+    "malformed header",
+    "tab-separated columns",
+    f"line:{H}",
+    "".join(T_HEAD[:-1]) + T_HEAD[-1].replace("\t", " ", 3) + "".join(T_BODY),
+)
+case(
+    "variants/malformed_header_ad_string.vcf",
+    "variants",
+    "vcf",
+    "malformed header",
+    "FORMAT/AD is declared",
+    "line:3",
+    T.replace("ID=AD,Number=R,Type=Integer", "ID=AD,Number=R,Type=String"),
+)
+_r5 = _rec(5)
+_r5[9] = _r5[9].replace(":", ":4,", 1)  # a third AD value for a biallelic record
+case(
+    "variants/ad_wrong_count.vcf",
+    "variants",
+    "vcf",
+    "wrong format",
+    "AD has 3 values",
+    f"line:{H + 5}",
+    _body(at=5, line="\t".join(_r5) + "\n"),
+)
+_r4 = _rec(4)
+_r4[9] = "0/1:a,b:30:60"
+case(
+    "variants/non_numeric_ad.vcf",
+    "variants",
+    "vcf",
+    "non-integer counts",
+    "cannot read record 4",
+    f"line:{H + 4}",
+    _body(at=4, line="\t".join(_r4) + "\n"),
+)
+_k21 = max(i for i, x in enumerate(T_BODY, start=1) if x.startswith("chr21\t"))
+_r21 = _rec(_k21)
+_r21[1] = "47000000"  # GRCh38 chr21 is 46,709,983 bp; GRCh37 chr21 48,129,895
+case(
+    "variants/past_chrom_end.vcf",
+    "variants",
+    "vcf",
+    "wrong genome build",
+    "past the GRCh38 end of chr21",
+    f"line:{H + _k21}",
+    _body(at=_k21, line="\t".join(_r21) + "\n"),
+)
+case(
+    "variants/grch37_contigs.vcf",
+    "variants",
+    "vcf",
+    "wrong genome build",
+    "GRCh37 length",
+    "line:9",
+    vcf_cases.vcf(build="GRCh37"),
+)
+_sites = [x.rsplit("\t", 2)[0] + "\n" for x in [*T_HEAD[-1:], *T_BODY]]
+case(
+    "variants/sites_only.vcf",
+    "variants",
+    "vcf",
+    "sheet-file mismatch",
+    "no sample columns",
+    f"line:{H}",
+    "".join(T_HEAD[:-1]) + "".join(_sites),
+)
+case("variants/empty.vcf", "variants", "vcf", "empty file", "empty", "file", "")
+case(
+    "variants/seg_declared_vcf.vcf",
+    "variants",
+    "vcf",
+    "wrong format",
+    "##fileformat=VCF",
+    "line:1",
+    SEG_HEAD + "\n".join(SEG_OK) + "\n",
+)
+
 # ------------------------------------------------------------ valid originals
-VALID = {
+VALID: dict[str, str | bytes] = {
     "valid/matrix.tsv": _matrix(),
     "valid/S1.htseq.counts": _htseq(),
     "valid/S1.featureCounts.txt": _featurecounts(),
@@ -1285,6 +1468,13 @@ VALID = {
     + "S1\tBCR::ABL1\tnegative\tRT-PCR\t\t2025-03-02\nS1\tKMT2A-r\tnegative\tFISH\t\t\n"
     + "S1\tDNA_index\tmeasured\tflow_DNA_index\t1.18\t\nS1\tmodal_number\tfailed\tkaryotype\t\t\n",
     "valid/samples.tsv": SHEET_HEAD + _sheet_row("S1") + _sheet_row("S2"),
+    # accepted VCF layouts (test_bad_inputs.py::test_vcf_layouts_are_accepted)
+    "valid/S1.vcf": T,
+    "valid/S1.vcf.gz": vcf_cases.bgzip(T),
+    "valid/S1.bcf": vcf_cases.bcf(T),
+    "valid/S1.bare_contigs.vcf": vcf_cases.vcf(bare=True),
+    "valid/S1.no_dp.vcf": vcf_cases.vcf(drop=("DP",), fields=("GT", "AD", "GQ")),
+    "valid/S1.somatic_only.vcf": vcf_cases.somatic_only(),
 }
 
 
@@ -1299,7 +1489,7 @@ def main() -> None:
     for file, content in VALID.items():
         p = HERE / file
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(content)
+        p.write_bytes(content if isinstance(content, bytes) else content.encode())
     (HERE / "MANIFEST.tsv").write_text("\n".join(rows) + "\n")
 
 

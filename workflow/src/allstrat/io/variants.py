@@ -146,7 +146,8 @@ def _open(path: Path):
 
     if not path.is_file():
         raise InputError("variants file not found", path=path)
-    old = pysam.set_verbosity(0)  # no "could not retrieve index" noise: no index needed
+    if path.stat().st_size == 0:
+        raise InputError("the variants file is empty; expected a VCF or BCF", path=path)
     try:
         return pysam.VariantFile(str(path))
     except (OSError, ValueError) as exc:
@@ -155,12 +156,57 @@ def _open(path: Path):
                 f"the file looks truncated or corrupt ({exc}); re-create or re-copy it",
                 path=path,
             ) from None
+        problem = _diagnose_text_header(path)
+        if problem is not None:
+            raise InputError(problem[1], path=path, line=problem[0]) from None
         raise InputError(
             f"cannot read as VCF/BCF ({exc}); expected a VCF or BCF, plain or bgzipped",
             path=path,
         ) from None
-    finally:
-        pysam.set_verbosity(old)
+
+
+def _head_lines(path: Path, limit: int = 100_000) -> list[str]:
+    """The first lines of a text VCF (plain or (b)gzipped; [] for BCF / binary)."""
+    import gzip
+
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    opener = gzip.open if magic == b"\x1f\x8b" else open
+    out: list[str] = []
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="strict") as fh:  # type: ignore[operator]
+            for line in fh:
+                out.append(line.rstrip("\n"))
+                if not line.startswith("#") or len(out) >= limit:
+                    break
+    except (OSError, UnicodeDecodeError, EOFError):
+        return out
+    return out
+
+
+def _diagnose_text_header(path: Path) -> tuple[int, str] | None:
+    """(line, message) for the common header defects htslib only reports as 'invalid'."""
+    lines = _head_lines(path)
+    if not lines or lines[0].startswith("BCF"):
+        return None
+    if not lines[0].startswith("##fileformat=VCF"):
+        return 1, (
+            f"the first line is {lines[0][:40]!r}; expected '##fileformat=VCFv4.x' "
+            "(a VCF header; is this a VCF?)"
+        )
+    cols = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO"]
+    for i, line in enumerate(lines, start=1):
+        if line.startswith("#CHROM"):
+            got = line.split("\t")
+            if got[:8] != cols:
+                return i, (
+                    f"the column header line is {line[:60]!r}; expected the tab-separated "
+                    "columns #CHROM POS ID REF ALT QUAL FILTER INFO [FORMAT sample ...]"
+                )
+            return None
+        if not line.startswith("##"):
+            return i, "no '#CHROM ...' column header line before the first record"
+    return None
 
 
 def _annotation_parser(header) -> Callable[[object], str]:
@@ -211,6 +257,16 @@ def _genotype(gt: tuple | None) -> str:
     return "other"
 
 
+def _header_line(vf, path: Path, prefix: str) -> int | None:
+    """1-based file line of the header line starting with ``prefix`` (None for BCF)."""
+    if vf.is_bcf:
+        return None
+    for i, line in enumerate(_head_lines(path), start=1):
+        if line.startswith(prefix):
+            return i
+    return 1
+
+
 def _check_header(vf, path: Path, *, single: bool) -> str:
     fmts = vf.header.formats
     if "GT" not in fmts:
@@ -220,6 +276,14 @@ def _check_header(vf, path: Path, *, single: bool) -> str:
             path=path,
             line=1,
         )
+    for key, number in (("AD", ("R", ".")), ("DP", ("1",))):
+        if key in fmts and (fmts[key].type != "Integer" or str(fmts[key].number) not in number):
+            raise InputError(
+                f"FORMAT/{key} is declared Number={fmts[key].number}, Type={fmts[key].type}; "
+                f"expected Number={number[0]}, Type=Integer (read counts)",
+                path=path,
+                line=_header_line(vf, path, f"##FORMAT=<ID={key},"),
+            )
     if "AD" in fmts:
         return "AD"
     if single and "DP4" in vf.header.info:
@@ -232,6 +296,33 @@ def _check_header(vf, path: Path, *, single: bool) -> str:
     )
 
 
+def _check_contigs(vf, path: Path, build: str) -> dict[str, int]:
+    """Header ``##contig`` lengths must be the stated build's; return its chromosome lengths."""
+    from allstrat.copynumber.resources import chromosomes_for_build
+
+    lengths = {c: int(n) for c, n in chromosomes_for_build(build)["length"].items()}
+    other = "GRCh37" if build == "GRCh38" else "GRCh38"
+    other_len = {c: int(n) for c, n in chromosomes_for_build(other)["length"].items()}
+    for name, contig in vf.header.contigs.items():
+        chrom = normalise_chrom(name)
+        n = contig.length
+        if chrom not in lengths or chrom == "chrM" or n is None or n == lengths[chrom]:
+            continue
+        fits = (
+            f"it is the {other} length: set the sheet's genome_build to {other} or use a "
+            f"VCF called against {build}"
+            if n == other_len.get(chrom)
+            else f"it matches neither GRCh38 ({lengths[chrom]:,}) nor GRCh37"
+        )
+        raise InputError(
+            f"the header declares contig {name} with length {n:,} but {build} {chrom} is "
+            f"{lengths[chrom]:,} bp; {fits}",
+            path=path,
+            line=_header_line(vf, path, f"##contig=<ID={name},"),
+        )
+    return lengths
+
+
 def _pick_samples(
     vf,
     samples: Sequence[str],
@@ -240,7 +331,12 @@ def _pick_samples(
 ) -> dict[str, int]:
     names = list(vf.header.samples)
     if not names:
-        raise InputError("the VCF has no sample columns (a sites-only VCF)", path=path, line=1)
+        raise InputError(
+            "the VCF has no sample columns (a sites-only VCF); expected FORMAT and one "
+            "column per sample",
+            path=path,
+            line=_header_line(vf, path, "#CHROM"),
+        )
     out: dict[str, int] = {}
     for sid in samples:
         want = columns.get(sid) or sid
@@ -259,8 +355,8 @@ def _pick_samples(
     return out
 
 
-def _counts(rec, smp, mode: str, path: Path, n: int) -> tuple[int, int, int]:
-    if mode == "DP4":
+def _counts(rec, smp, ctx: _Context, n: int) -> tuple[int, int, int]:
+    if ctx.mode == "DP4":
         dp4 = rec.info.get("DP4")
         if not dp4 or len(dp4) != 4:
             return -1, -1, -1
@@ -273,7 +369,8 @@ def _counts(rec, smp, mode: str, path: Path, n: int) -> tuple[int, int, int]:
         raise InputError(
             f"record {n} ({rec.chrom}:{rec.pos}): AD has {len(ad)} values for "
             f"{len(rec.alleles)} alleles; expected one count per allele (Number=R)",
-            path=path,
+            path=ctx.path,
+            line=ctx.line(n),
         )
     r = int(ad[0])
     a = int(ad[1]) if len(ad) > 1 and ad[1] is not None else 0
@@ -310,22 +407,103 @@ def read_vcf(
     dict
         sample_id -> :class:`VariantCalls`.
     """
+    import pysam
+
     t0 = time.monotonic()
     p = Path(path)
     if genome_build not in GENOME_BUILDS:
         raise InputError(f"unknown genome build {genome_build!r}", path=p)
-    vf = _open(p)
-    header_text = str(vf.header)
-    caller, somatic_file = _guess_caller(header_text)
-    idx = _pick_samples(vf, samples, columns or {}, p)
-    names = list(vf.header.samples)
-    # text VCF (plain or bgzipped): record n is on line header_lines + n
-    hdr = None if vf.is_bcf else len(str(vf.header).splitlines())
+    old = pysam.set_verbosity(0)  # htslib warnings become our one-line errors
+    try:
+        vf = _open(p)
+        try:
+            ctx = _context(
+                vf, p, samples=samples, columns=columns or {}, build=genome_build, query=query
+            )
+            n, skipped = _scan(vf, ctx)
+        finally:
+            vf.close()
+    finally:
+        pysam.set_verbosity(old)
+    out = {}
+    for sid, i in ctx.idx.items():
+        sites = pd.DataFrame(ctx.rows[sid], columns=list(VARIANT_COLUMNS))
+        sites = sites.astype(
+            {"pos": "int64", "ref_count": "int64", "alt_count": "int64", "depth": "int64"}
+        )
+        out[sid] = VariantCalls(
+            sample_id=sid,
+            vcf_sample=ctx.names[i],
+            path=str(path),
+            genome_build=genome_build,
+            caller=ctx.caller,
+            sites=sites,
+            coverage=ctx.cov[sid],
+            n_records=n,
+            n_skipped_contigs=skipped,
+            somatic_file=ctx.somatic_file,
+            counts_from=ctx.mode,
+            seconds=time.monotonic() - t0,
+        )
+    logger.info("%s: %d records, %d samples in %.2f s", p, n, len(ctx.idx), time.monotonic() - t0)
+    return out
+
+
+@dataclass
+class _Context:
+    """What the record loop needs about one open file (header facts, outputs)."""
+
+    path: Path
+    names: list[str]
+    idx: dict[str, int]
+    mode: str
+    caller: str
+    somatic_file: bool
+    annotate: Callable[[object], str]
+    want: dict[str | None, set[int]]
+    lengths: dict[str, int]
+    build: str
+    header_lines: int | None  # text VCF: record n is on line header_lines + n
+    rows: dict[str, list[tuple]] = field(default_factory=dict)
+    cov: dict[str, dict[tuple[str, int], int]] = field(default_factory=dict)
+
+    def line(self, n: int) -> int | None:
+        """Line of record ``n`` (None for BCF, which has no lines)."""
+        return None if self.header_lines is None else self.header_lines + n
+
+
+def _context(
+    vf,
+    p: Path,
+    *,
+    samples: Sequence[str],
+    columns: Mapping[str, str],
+    build: str,
+    query: Mapping[str, Sequence[int]] | None,
+) -> _Context:
+    caller, somatic_file = _guess_caller(str(vf.header))
+    idx = _pick_samples(vf, samples, columns, p)
     mode = _check_header(vf, p, single=len(vf.header.samples) == 1)
-    annotate = _annotation_parser(vf.header)
-    want = {normalise_chrom(c): set(v) for c, v in (query or {}).items()}
-    rows: dict[str, list[tuple]] = {s: [] for s in idx}
-    cov: dict[str, dict[tuple[str, int], int]] = {s: {} for s in idx}
+    lengths = _check_contigs(vf, p, build)
+    return _Context(
+        path=p,
+        names=list(vf.header.samples),
+        idx=idx,
+        mode=mode,
+        caller=caller,
+        somatic_file=somatic_file,
+        annotate=_annotation_parser(vf.header),
+        want={normalise_chrom(c): set(v) for c, v in (query or {}).items()},
+        lengths=lengths,
+        build=build,
+        header_lines=None if vf.is_bcf else sum(1 for x in _head_lines(p) if x.startswith("#")),
+        rows={s: [] for s in idx},
+        cov={s: {} for s in idx},
+    )
+
+
+def _scan(vf, ctx: _Context) -> tuple[int, int]:
+    """Read every record (sorted-order and chromosome-end checks); (records, skipped)."""
     n = skipped = 0
     seen: set[str] = set()
     last_chrom, last_pos = None, 0
@@ -338,8 +516,8 @@ def read_vcf(
                         f"records are not sorted: record {n} ({rec.chrom}:{rec.pos}) returns "
                         f"to contig {rec.chrom} after other contigs; sort the VCF "
                         "(bcftools sort)",
-                        path=p,
-                        line=None if hdr is None else hdr + n,
+                        path=ctx.path,
+                        line=ctx.line(n),
                     )
                 if last_chrom is not None:
                     seen.add(last_chrom)
@@ -348,68 +526,57 @@ def read_vcf(
                 raise InputError(
                     f"records are not sorted: record {n} ({rec.chrom}:{rec.pos}) comes after "
                     f"position {last_pos}; sort the VCF (bcftools sort)",
-                    path=p,
-                    line=None if hdr is None else hdr + n,
+                    path=ctx.path,
+                    line=ctx.line(n),
                 )
             last_pos = rec.pos
             chrom = normalise_chrom(rec.chrom)
             if chrom is None or chrom == "chrM":
                 skipped += 1
                 continue
-            _one_record(rec, chrom, n, idx, mode, p, want, rows, cov, annotate, somatic_file)
+            if rec.pos > ctx.lengths.get(chrom, rec.pos):
+                _past_end(ctx, n, chrom, rec.pos)
+            _one_record(rec, chrom, n, ctx)
     except InputError:
         raise
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, TypeError) as exc:
         raise InputError(
-            f"cannot read record {n + 1} ({exc}); the file looks truncated or corrupt "
+            f"cannot read record {n + 1} ({exc}): the record is malformed (e.g. a value "
+            "that does not match its header type) or the file is truncated or corrupt "
             "(check it with bcftools view)",
-            path=p,
+            path=ctx.path,
+            line=ctx.line(n + 1),
         ) from None
-    finally:
-        vf.close()
-    out = {}
-    for sid, i in idx.items():
-        sites = pd.DataFrame(rows[sid], columns=list(VARIANT_COLUMNS))
-        sites = sites.astype(
-            {"pos": "int64", "ref_count": "int64", "alt_count": "int64", "depth": "int64"}
-        )
-        out[sid] = VariantCalls(
-            sample_id=sid,
-            vcf_sample=names[i],
-            path=str(path),
-            genome_build=genome_build,
-            caller=caller,
-            sites=sites,
-            coverage=cov[sid],
-            n_records=n,
-            n_skipped_contigs=skipped,
-            somatic_file=somatic_file,
-            counts_from=mode,
-            seconds=time.monotonic() - t0,
-        )
-    logger.info("%s: %d records, %d samples in %.2f s", p, n, len(idx), time.monotonic() - t0)
-    return out
+    return n, skipped
 
 
-def _one_record(  # noqa: PLR0913, PLR0917 -- hot loop helper, avoids a per-record object
-    rec,
-    chrom: str,
-    n: int,
-    idx: Mapping[str, int],
-    mode: str,
-    p: Path,
-    want: Mapping[str | None, set[int]],
-    rows: dict[str, list[tuple]],
-    cov: dict[str, dict[tuple[str, int], int]],
-    annotate: Callable[[object], str],
-    somatic_file: bool,
-) -> None:
+def _past_end(ctx: _Context, n: int, chrom: str, pos: int) -> None:
+    """Refuse a position past the stated build's chromosome end (the build is wrong)."""
+    from allstrat.copynumber.resources import chromosomes_for_build
+
+    other = "GRCh37" if ctx.build == "GRCh38" else "GRCh38"
+    other_len = int(chromosomes_for_build(other)["length"].get(chrom, 0))
+    hint = (
+        f"; it fits {other} ({chrom} {other_len:,} bp): set the sheet's genome_build to "
+        f"{other} or lift the file over"
+        if pos <= other_len
+        else ""
+    )
+    raise InputError(
+        f"record {n} ({chrom}:{pos:,}) is past the {ctx.build} end of {chrom} "
+        f"({ctx.lengths[chrom]:,} bp){hint}",
+        path=ctx.path,
+        line=ctx.line(n),
+    )
+
+
+def _one_record(rec, chrom: str, n: int, ctx: _Context) -> None:
     alts = rec.alts or ()
     real = [a for a in alts if not (a.startswith("<") or a == "*")]
-    q = want.get(chrom)
+    q = ctx.want.get(chrom)
     end = rec.stop  # 0-based exclusive = 1-based inclusive end
     hits = [x for x in q if rec.pos <= x <= end] if q else []
-    for sid, i in idx.items():
+    for sid, i in ctx.idx.items():
         smp = rec.samples[i]
         if not real:
             # gVCF reference block (<NON_REF> / <*>): depth for queried positions only
@@ -418,17 +585,17 @@ def _one_record(  # noqa: PLR0913, PLR0917 -- hot loop helper, avoids a per-reco
                 if d is None:
                     d = smp.get("DP") if "DP" in smp else None
                 for x in hits:
-                    cov[sid][(chrom, x)] = int(d or 0)
+                    ctx.cov[sid][(chrom, x)] = int(d or 0)
             continue
-        r, a, d = _counts(rec, smp, mode, p, n)
+        r, a, d = _counts(rec, smp, ctx, n)
         if hits and d >= 0:
-            cov[sid][(chrom, rec.pos)] = d
+            ctx.cov[sid][(chrom, rec.pos)] = d
         if r < 0:
             continue
         ref, alt = rec.ref, real[0]
         gq = smp.get("GQ") if "GQ" in smp else None
         filt = list(rec.filter.keys())
-        rows[sid].append(
+        ctx.rows[sid].append(
             (
                 chrom,
                 rec.pos,
@@ -442,8 +609,8 @@ def _one_record(  # noqa: PLR0913, PLR0917 -- hot loop helper, avoids a per-reco
                 d,
                 math.nan if gq is None else float(gq),
                 not filt or filt == ["PASS"],
-                somatic_file or ("SOMATIC" in rec.info and bool(rec.info["SOMATIC"])),
-                annotate(rec),
+                ctx.somatic_file or ("SOMATIC" in rec.info and bool(rec.info["SOMATIC"])),
+                ctx.annotate(rec),
             )
         )
 
