@@ -109,10 +109,11 @@ def test_classify_h5ad_not_measured_is_missing(tmp_path, model_dir, tiny_cohort)
 def test_classify_bad_settings(tmp_path, model_dir, matrix, capsys):
     rc = main(
         ["classify", "--counts", str(matrix), "--model", str(model_dir), "--out",
-         str(tmp_path / "c.tsv"), "--settings", '{"margn": 0.1}']
+         str(tmp_path / "c.tsv"), "--config-section", '{"margn": 0.1}']
     )  # fmt: skip
     assert rc == 2
-    assert "unknown key(s) ['margn']" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "config classify.margn = 0.1: unknown key; allowed keys: candidate_probability" in err
     assert not (tmp_path / "c.tsv").exists()
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from allstrat.cli import main
-from allstrat.cli.classify import apply_settings_json, register, settings_from_args
+from allstrat.cli.classify import classify_settings, register
 from allstrat.models import load_model
 
 
@@ -71,12 +71,17 @@ def test_realistic_partial_panel_is_classified(tmp_path, shipped, sim_counts):
 
 
 def test_gate_is_a_config_setting():
-    """The workflow passes config classify.min_measured_panel_fraction via --settings."""
+    """The workflow passes config classify.min_measured_panel_fraction via --config-section."""
     import argparse
 
     ap = argparse.ArgumentParser()
     register(ap.add_subparsers())
-    args = ap.parse_args(["classify", "--counts", "x", "--out", "y"])
-    args.settings = json.dumps({"min_measured_panel_fraction": 0.8})
-    apply_settings_json(args)
-    assert settings_from_args(args).min_measured_panel_fraction == 0.8
+    section = json.dumps({"min_measured_panel_fraction": 0.8})
+    args = ap.parse_args(["classify", "--counts", "x", "--out", "y", "--config-section", section])
+    assert classify_settings(args).calls.min_measured_panel_fraction == 0.8
+    # an option given on the command line overrides the section
+    args = ap.parse_args(
+        ["classify", "--counts", "x", "--out", "y", "--config-section", section,
+         "--min-measured-panel-fraction", "0.3"]
+    )  # fmt: skip
+    assert classify_settings(args).calls.min_measured_panel_fraction == 0.3

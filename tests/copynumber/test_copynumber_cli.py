@@ -133,8 +133,10 @@ def test_grch37_sample_refused_with_clear_error(workdir, capsys):
 
 
 def test_bad_settings_refused(workdir, capsys):
-    assert _run("--settings", '{"mlpa": {"mode": "magic"}}') == 2
-    assert "copynumber.mlpa.mode" in capsys.readouterr().err
+    assert _run("--config-section", '{"mlpa": {"mode": "magic"}}') == 2
+    err = capsys.readouterr().err
+    assert "config copynumber.mlpa.mode = magic: not an allowed value" in err
+    assert "allowed: purity_adjusted, fixed" in err
 
 
 def test_rna_fallback_from_expression_chunk(workdir):

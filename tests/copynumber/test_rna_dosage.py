@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from allstrat.config import load_section
 from allstrat.copynumber import CopyNumberSettings
 from allstrat.copynumber.caller import call_from_expression
 from allstrat.copynumber.ploidy import PloidyCutoffs
@@ -128,7 +129,7 @@ def test_diploid_sample_is_diploid_and_too_few_genes_not_assessed(world):
     assert r.row["modal_chromosome_number"] == "46"
     assert r.row["karyotype_class"] == "diploid"
     assert "purity_unknown_assumed" in r.row["cn_qc_flags"]
-    s = CopyNumberSettings.from_config({"rna": {"min_genes": PER_CHROM + 1}})
+    s = load_section("copynumber", {"rna": {"min_genes": PER_CHROM + 1}})
     r2 = call_from_expression(
         _sample(rng, genes, base, {}), genes["symbol"], ref, sample_id="R2", settings=s
     )

@@ -101,7 +101,7 @@ def test_protocol_selection_and_override(data, tmp_path):
         data,
         tmp_path,
         "--protocols", "dcog_all11",
-        "--settings-json", '{"dcog_all11": {"hr_mrd_tp2": 0.0005}}',
+        "--config-section", '{"settings": {"dcog_all11": {"hr_mrd_tp2": 0.0005}}}',
     )  # fmt: skip
     assert rc == 0
     table = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
@@ -137,8 +137,12 @@ def test_bad_inputs_exit_2_with_clear_messages(data, tmp_path, capsys):
     # an unknown protocol / a verified setting override
     rc, *_ = _run(data, tmp_path, "--protocols", "ukall2003")
     assert rc == 2
-    assert "unknown protocol" in capsys.readouterr().err
-    rc, *_ = _run(data, tmp_path, "--settings-json", '{"dcog_all10": {"hr_mrd_tp2": 5e-4}}')
+    err = capsys.readouterr().err
+    assert "config risk.protocols.0 = ukall2003: not an allowed value" in err
+    assert "allowed: nci_rome, cog" in err
+    rc, *_ = _run(
+        data, tmp_path, "--config-section", '{"settings": {"dcog_all10": {"hr_mrd_tp2": 5e-4}}}'
+    )
     assert rc == 2
     assert "verified protocol fact" in capsys.readouterr().err
 

@@ -35,12 +35,12 @@ rule classify_subtypes:
         cpus_per_task=1,
     params:
         samples_per_job=config["batching"]["samples_per_job"],
-        settings=json.dumps(config["classify"], sort_keys=True),
+        section=json.dumps(config["classify"], sort_keys=True),
     shell:
         "allstrat classify --expression {input.expression}"
         " --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
-        " --settings {params.settings:q}"
+        " --config-section {params.section:q}"
         " --clinical={input.clinical:q}"
         " --out {output.tsv} --explain {output.explain} --h5ad {output.h5ad}"
         " > {log} 2>&1"

@@ -33,11 +33,11 @@ rule call_copynumber:
     params:
         samples_per_job=config["batching"]["samples_per_job"],
         genome_build=config["genome_build"],
-        settings=json.dumps(config["copynumber"], sort_keys=True),
+        section=json.dumps(config["copynumber"], sort_keys=True),
     shell:
         "allstrat copynumber --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
         " --expression {input.expression} --classify {input.classify}"
         " --default-genome-build {params.genome_build}"
-        " --settings {params.settings:q}"
+        " --config-section {params.section:q}"
         " --out {output.tsv} --evidence {output.evidence} > {log} 2>&1"

@@ -2,6 +2,9 @@
 # Logic lives in `allstrat import-expression` (allstrat.io.cohort); this rule only wires it.
 
 
+import json
+
+
 rule import_expression:
     input:
         sheet=config["samples"],
@@ -21,11 +24,9 @@ rule import_expression:
         cpus_per_task=1,
     params:
         samples_per_job=config["batching"]["samples_per_job"],
-        star_strandedness=config["expression"]["star_strandedness"],
-        min_mapped_fraction=config["expression"]["min_mapped_fraction"],
+        section=json.dumps(config["expression"], sort_keys=True),
     shell:
         "allstrat import-expression --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
-        " --star-strandedness {params.star_strandedness}"
-        " --min-mapped-fraction {params.min_mapped_fraction}"
+        " --config-section {params.section:q}"
         " --out {output.h5ad} > {log} 2>&1"

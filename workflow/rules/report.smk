@@ -7,6 +7,8 @@
 # (record + rendering code) changed or whose files are missing; see
 # results/report/sample_keys/ and allstrat.report.samples.
 
+import json
+
 from allstrat.provenance import config_sha256
 
 REPORT_CONFIG_SHA256 = config_sha256(config)
@@ -112,13 +114,9 @@ rule report_cohort:
         runtime=60,
         cpus_per_task=2,
     params:
-        max_points=config["report"]["max_points"],
-        seed=config["report"]["seed"],
-        umap="" if config["report"]["umap"] else "--no-umap",
-        reference=config["report"]["reference"],
+        section=json.dumps(config["report"], sort_keys=True),
         config_sha256=REPORT_CONFIG_SHA256,
     shell:
         "allstrat report cohort --calls {input.calls:q} --cohort {input.cohort:q}"
-        " --reference={params.reference:q} --max-points {params.max_points}"
-        " --seed {params.seed} {params.umap} --config-sha256 {params.config_sha256}"
+        " --config-section {params.section:q} --config-sha256 {params.config_sha256}"
         " --out {output:q} > {log:q} 2>&1"

@@ -27,16 +27,9 @@ rule assign_risk:
         runtime=30,
         cpus_per_task=1,
     params:
-        protocols=",".join(config["risk"]["protocols"]),
-        settings=json.dumps(config["risk"]["settings"], sort_keys=True),
-        min_confidence_tier=config["risk"]["min_confidence_tier"],
-        masking=config["risk"]["unassessed_masked_hypodiploidy"],
-        lab_discordance=config["risk"]["lab_discordance"],
+        section=json.dumps(config["risk"], sort_keys=True),
     shell:
         "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
         " --clinical={input.clinical:q} --mrd={input.mrd:q} --lab-genetics={input.lab:q}"
-        " --sample-sheet {input.sheet:q} --lab-discordance {params.lab_discordance}"
-        " --protocols {params.protocols} --settings-json {params.settings:q}"
-        " --min-confidence-tier {params.min_confidence_tier}"
-        " --unassessed-masked-hypodiploidy {params.masking}"
+        " --sample-sheet {input.sheet:q} --config-section {params.section:q}"
         " --out {output.tsv} --traces {output.traces} > {log} 2>&1"

@@ -50,12 +50,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from allstrat.config import schema_defaults
 from allstrat.contracts import FUSION_GROUPS, MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
 
 logger = logging.getLogger(__name__)
@@ -166,6 +167,7 @@ def kinase_class(f: Fusion) -> str | None:
 
 
 @dataclass
+@schema_defaults("classify", keys={"thresholds": "class_thresholds"})
 class CallSettings:
     """Thresholds of the call rules (config section ``classify``).
 
@@ -209,19 +211,19 @@ class CallSettings:
         (``benchmarks/bench_missing_genes.py``).
     """
 
-    min_probability: float = 0.5
-    thresholds: dict[str, float] = field(default_factory=dict)
-    margin: float = 0.2
-    candidate_probability: float = 0.2
-    high: float = 0.9
-    medium: float = 0.7
-    max_ood_score: float = 3.0
-    lineage_margin: float = 0.1
-    marrow_quantile: float = 0.99
-    min_blast_fraction: float = 0.2
-    max_missing_panel_fraction: float = 0.2
-    min_fusion_confidence: str = "medium"
-    min_measured_panel_fraction: float = 0.5
+    min_probability: float
+    thresholds: dict[str, float]
+    margin: float
+    candidate_probability: float
+    high: float
+    medium: float
+    max_ood_score: float
+    lineage_margin: float
+    marrow_quantile: float
+    min_blast_fraction: float
+    max_missing_panel_fraction: float
+    min_fusion_confidence: str
+    min_measured_panel_fraction: float
 
     def threshold(self, label: str) -> float:
         """Call threshold of a class."""

@@ -34,6 +34,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
+from allstrat.config import schema_defaults
+
 __all__ = ["HOTSPOTS", "Hotspot", "HotspotSettings", "call_hotspots", "hotspot_positions"]
 
 
@@ -59,12 +61,13 @@ HOTSPOTS: tuple[Hotspot, ...] = (
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.hotspots")
 class HotspotSettings:
     """Detection thresholds (config ``copynumber.hotspots``; UNVERIFIED)."""
 
-    min_depth: int = 20
-    min_alt_reads: int = 3
-    min_vaf: float = 0.05
+    min_depth: int
+    min_alt_reads: int
+    min_vaf: float
 
     def as_dict(self) -> dict:
         """JSON-ready copy."""

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from allstrat.batching import split_chunks
+from allstrat.config import load_section, read_section_text, schema_default
 from allstrat.errors import InputError
 from allstrat.io.samples import read_sample_sheet
 
@@ -39,3 +42,39 @@ def select_samples(args: argparse.Namespace) -> pd.DataFrame:
             raise InputError(f"sample(s) {missing} not in the sample sheet", path=args.sheet)
         ids = [s for s in ids if s in set(args.sample)]
     return sheet.loc[ids]
+
+
+def add_config_section(p: argparse.ArgumentParser, name: str) -> None:
+    """Add ``--config-section``: how every verb receives its section of the config."""
+    p.add_argument(
+        "--config-section",
+        metavar="JSON|FILE",
+        default="",
+        help=f"config section {name}: a JSON object, or a YAML/JSON file holding the section "
+        f"or a whole workflow config (its {name}: key is used). Missing keys take the schema "
+        "defaults (config/README.md); options given on the command line override it",
+    )
+
+
+def config_section(args: argparse.Namespace, name: str, overrides: Mapping[str, Any]) -> Any:
+    """The verb's settings: ``--config-section`` + command-line overrides, validated.
+
+    ``overrides`` maps section keys to option values; ``None`` (option not given) keeps the
+    section's value. A mapping value is merged into the section's mapping.
+    """
+    section = read_section_text(args.config_section, name)
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            section[key] = {**(section.get(key) or {}), **value}
+        else:
+            section[key] = value
+    return load_section(name, section)
+
+
+def schema_help(path: str, text: str = "") -> str:
+    """Option help naming the schema default of config key ``path``."""
+    default = schema_default(path)
+    shown = default if default != "" else "''"
+    return f"{text} (config {path}; default {shown})".strip()

@@ -23,7 +23,9 @@ import time
 import pandas as pd
 
 from allstrat.classify.core import ClassificationResult, classify_counts
-from allstrat.classify.decide import CallSettings, Fusion
+from allstrat.classify.decide import Fusion
+from allstrat.cli._common import add_config_section, config_section, schema_help
+from allstrat.config import ClassifySettings
 from allstrat.errors import InputError
 from allstrat.io.chunk import read_expression_chunk, write_classify_chunk
 from allstrat.io.cohort import read_count_files
@@ -57,71 +59,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument("--chunk", help="chunk id of the workflow's batching")
     g.add_argument("--samples-per-job", type=int, default=250, help="chunk size (default 250)")
     g.add_argument("--sample", action="append", default=[], help="restrict to this sample")
-    p.add_argument("--model", help="model folder or name/version under models/ (default: shipped)")
-    t = p.add_argument_group("call thresholds (config section classify)")
-    d = CallSettings()
-    t.add_argument("--min-probability", type=float, default=d.min_probability)
+    add_config_section(p, "classify")
+    t = p.add_argument_group(
+        "call settings (override --config-section; defaults: config schema, config/README.md)"
+    )
+    t.add_argument("--model", help=schema_help("classify.model", "model folder or name/version"))
+    for key in _FLOAT_KEYS:
+        t.add_argument(
+            f"--{key.replace('_', '-')}", type=float, help=schema_help(f"classify.{key}")
+        )
     t.add_argument(
         "--class-threshold",
         action="append",
         default=[],
         metavar="LABEL=P",
-        help="per-class threshold override (repeatable)",
+        help="per-class threshold override (repeatable; config classify.class_thresholds)",
     )
-    t.add_argument(
-        "--class-thresholds-json",
-        default="",
-        help="per-class thresholds as a JSON object label -> probability "
-        "(config classify.class_thresholds)",
-    )
-    t.add_argument("--margin", type=float, default=d.margin)
-    t.add_argument("--candidate-probability", type=float, default=d.candidate_probability)
-    t.add_argument("--high", type=float, default=d.high, help="high-confidence tier bound")
-    t.add_argument("--medium", type=float, default=d.medium, help="medium-confidence tier bound")
-    t.add_argument("--max-ood-score", type=float, default=d.max_ood_score)
-    t.add_argument("--lineage-margin", type=float, default=d.lineage_margin)
-    t.add_argument(
-        "--marrow-quantile",
-        type=float,
-        default=d.marrow_quantile,
-        help="low_tumour_content above this training quantile of the marrow score",
-    )
-    t.add_argument("--min-blast-fraction", type=float, default=d.min_blast_fraction)
-    t.add_argument("--max-missing-panel-fraction", type=float, default=d.max_missing_panel_fraction)
-    t.add_argument(
-        "--min-measured-panel-fraction",
-        type=float,
-        default=d.min_measured_panel_fraction,
-        help="unclassified (insufficient_data) below this share of measured panel genes",
-    )
-    t.add_argument(
-        "--min-fusion-confidence",
-        choices=("low", "medium", "high"),
-        default=d.min_fusion_confidence,
-    )
-    p.add_argument("--top-genes", type=int, default=10, help="features per explanation")
+    t.add_argument("--min-fusion-confidence", help=schema_help("classify.min_fusion_confidence"))
+    t.add_argument("--top-genes", type=int, help=schema_help("classify.top_genes"))
     tg = p.add_argument_group("T-ALL second stage (samples called T lineage)")
     tg.add_argument(
         "--tall-model",
-        default="",
-        help="T-ALL subgroup model folder or name/version ('' = shipped allstrat-tall/1.0.0; "
-        "'none' = no subgroup calls)",
+        help=schema_help(
+            "classify.tall_model",
+            "T-ALL subgroup model folder or name/version ('' = shipped allstrat-tall/1.0.0; "
+            "'none' = no subgroup calls)",
+        ),
     )
     tg.add_argument(
         "--clinical",
         default="",
         help="clinical table: its cd1a_pct ... cd65_pct columns give the ETP-ALL "
-        "immunophenotype (else ETP status comes from expression)",
-    )
-    tg.add_argument(
-        "--etp-json",
-        default="",
-        help="ETP cut-offs as a JSON object (config classify.etp; allstrat.tall.etp.EtpSettings)",
-    )
-    p.add_argument(
-        "--settings",
-        default="",
-        help="JSON object of the config section classify (overrides the options above)",
+        "immunophenotype (else ETP status comes from expression; cut-offs: config "
+        "classify.etp)",
     )
     o = p.add_argument_group("outputs")
     o.add_argument("--out", required=True, help="calls TSV")
@@ -130,62 +100,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-SETTING_KEYS = {
-    "model": "model",
-    "min_probability": "min_probability",
-    "class_thresholds": "class_thresholds_json",
-    "margin": "margin",
-    "candidate_probability": "candidate_probability",
-    "high": "high",
-    "medium": "medium",
-    "max_ood_score": "max_ood_score",
-    "lineage_margin": "lineage_margin",
-    "marrow_quantile": "marrow_quantile",
-    "min_blast_fraction": "min_blast_fraction",
-    "max_missing_panel_fraction": "max_missing_panel_fraction",
-    "min_measured_panel_fraction": "min_measured_panel_fraction",
-    "min_fusion_confidence": "min_fusion_confidence",
-    "top_genes": "top_genes",
-    "tall_model": "tall_model",
-    "etp": "etp_json",
-}
+#: classify keys with a float option of the same name
+_FLOAT_KEYS = (
+    "min_probability",
+    "margin",
+    "candidate_probability",
+    "high",
+    "medium",
+    "max_ood_score",
+    "lineage_margin",
+    "marrow_quantile",
+    "min_blast_fraction",
+    "max_missing_panel_fraction",
+    "min_measured_panel_fraction",
+)
 
 
-def apply_settings_json(args: argparse.Namespace) -> None:
-    """Apply ``--settings`` (the workflow's config section ``classify``) onto ``args``."""
-    if not args.settings:
-        return
-    try:
-        cfg = json.loads(args.settings)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"--settings is not valid JSON: {exc}") from None
-    if not isinstance(cfg, dict):
-        raise InputError("--settings must be a JSON object (config section classify)")
-    unknown = sorted(set(cfg) - set(SETTING_KEYS))
-    if unknown:
-        raise InputError(f"--settings: unknown key(s) {unknown}; allowed {sorted(SETTING_KEYS)}")
-    for key, value in cfg.items():
-        if key == "model" and not value:
-            continue  # "" = the shipped default: never overrides an explicit --model
-        if key in ("class_thresholds", "etp"):
-            value = json.dumps(value)
-        setattr(args, SETTING_KEYS[key], value)
-
-
-def settings_from_args(args: argparse.Namespace) -> CallSettings:
-    """Build :class:`CallSettings` from the command line."""
+def classify_settings(args: argparse.Namespace) -> ClassifySettings:
+    """The ``classify`` section: ``--config-section`` + options, validated by the loader."""
     thresholds: dict[str, float] = {}
-    if args.class_thresholds_json:
-        try:
-            parsed = json.loads(args.class_thresholds_json)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"--class-thresholds-json is not valid JSON: {exc}") from None
-        if not isinstance(parsed, dict):
-            raise InputError("--class-thresholds-json must be a JSON object {label: p}")
-        for label, v in parsed.items():
-            if not isinstance(v, (int, float)) or not 0 <= v <= 1:
-                raise InputError(f"--class-thresholds-json: {label!r} needs 0 <= p <= 1")
-            thresholds[str(label)] = float(v)
     for item in args.class_threshold:
         label, sep, value = item.rpartition("=")
         try:
@@ -195,25 +128,10 @@ def settings_from_args(args: argparse.Namespace) -> CallSettings:
         if not sep or not label or not 0 <= v <= 1:
             raise InputError(f"--class-threshold {item!r}: expected LABEL=P with 0 <= P <= 1")
         thresholds[label] = v
-    from allstrat.classify.estimators import QUANTILE_LEVELS
-
-    if args.marrow_quantile not in QUANTILE_LEVELS:
-        raise InputError(f"marrow_quantile must be one of {QUANTILE_LEVELS}")
-    return CallSettings(
-        min_probability=args.min_probability,
-        thresholds=thresholds,
-        margin=args.margin,
-        candidate_probability=args.candidate_probability,
-        high=args.high,
-        medium=args.medium,
-        max_ood_score=args.max_ood_score,
-        lineage_margin=args.lineage_margin,
-        marrow_quantile=args.marrow_quantile,
-        min_blast_fraction=args.min_blast_fraction,
-        max_missing_panel_fraction=args.max_missing_panel_fraction,
-        min_fusion_confidence=args.min_fusion_confidence,
-        min_measured_panel_fraction=args.min_measured_panel_fraction,
-    )
+    keys = (*_FLOAT_KEYS, "model", "min_fusion_confidence", "top_genes", "tall_model")
+    overrides = {key: getattr(args, key) for key in keys}
+    overrides["class_thresholds"] = thresholds or None
+    return config_section(args, "classify", overrides)
 
 
 def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
@@ -259,8 +177,8 @@ def run(args: argparse.Namespace) -> int:
     from allstrat.provenance import build_provenance, file_record, h5ad_provenance
 
     t0 = time.perf_counter()
-    apply_settings_json(args)
-    settings = settings_from_args(args)
+    cfg = classify_settings(args)
+    settings = cfg.calls
     rows = select_samples(args) if args.sheet else None
     wanted = [str(s) for s in rows.index] if rows is not None else None
     if args.expression:
@@ -287,7 +205,7 @@ def run(args: argparse.Namespace) -> int:
         fusions = fusions_from_sheet(rows)
         if "blast_fraction" in rows.columns:
             blast = {str(s): blast_fraction(v) for s, v in rows["blast_fraction"].items()}
-    model = load_model(args.model or None)
+    model = load_model(cfg.model or None)
     res = classify_counts(
         counts,
         model.estimator,
@@ -296,10 +214,10 @@ def run(args: argparse.Namespace) -> int:
         fusions=fusions,
         blast_fraction=blast or None,
         settings=settings,
-        top_n=args.top_genes,
+        top_n=cfg.top_genes,
     )
     res.calls, tall_prov = run_tall_stage(
-        args, res, counts, fusions=fusions, settings=settings, inputs=inputs
+        args, res, counts, fusions=fusions, settings=cfg, inputs=inputs
     )
     models = [{"model_id": model.model_id, "sha256": model.sha256}]
     if tall_prov.get("model_id"):
@@ -353,41 +271,18 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def etp_settings_from_args(args: argparse.Namespace):
-    """:class:`allstrat.tall.etp.EtpSettings` from ``--etp-json`` (defaults when empty)."""
-    from allstrat.tall.etp import EtpSettings
-
-    if not args.etp_json:
-        return EtpSettings()
-    try:
-        cfg = json.loads(args.etp_json)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"--etp-json is not valid JSON: {exc}") from None
-    allowed = set(EtpSettings.__dataclass_fields__) - {"criteria_source"}
-    if not isinstance(cfg, dict) or set(cfg) - allowed:
-        raise InputError(f"--etp-json must be a JSON object with keys from {sorted(allowed)}")
-    v = {k: float(cfg.get(k, getattr(EtpSettings, k))) for k in allowed}
-    return EtpSettings(
-        negative_max_pct=v["negative_max_pct"],
-        cd5_weak_max_pct=v["cd5_weak_max_pct"],
-        stem_myeloid_min_pct=v["stem_myeloid_min_pct"],
-        expression_yes_probability=v["expression_yes_probability"],
-        expression_no_probability=v["expression_no_probability"],
-    )
-
-
 def run_tall_stage(
     args: argparse.Namespace,
     res: ClassificationResult,
     counts: pd.DataFrame,
     *,
     fusions: dict[str, list[Fusion] | None],
-    settings: CallSettings,
+    settings: ClassifySettings,
     inputs: list[dict[str, str]],
 ) -> tuple[pd.DataFrame, dict]:
     """Second stage on T-lineage samples: subgroup, ETP status (see allstrat.tall.stage).
 
-    Loads the T-ALL model (``--tall-model``) and the clinical table (``--clinical``, added to
+    Loads the T-ALL model (``settings.tall_model``) and the clinical table (``--clinical``, added to
     ``inputs``), runs :func:`allstrat.tall.stage.apply_tall_stage` and returns the filled
     calls table with the stage's provenance (model id / sha256, ETP settings).
     """
@@ -395,14 +290,14 @@ def run_tall_stage(
     from allstrat.provenance import file_record
     from allstrat.tall.stage import DEFAULT_TALL_MODEL, apply_tall_stage
 
-    es = etp_settings_from_args(args)
+    es = settings.etp
     prov: dict = {"etp_settings": es.__dict__}
     if not (res.calls["lineage"] == "T").any():
         return res.calls, prov
     model = None
     model_id = ""
-    if args.tall_model != "none":
-        loaded = load_model(args.tall_model or DEFAULT_TALL_MODEL)
+    if settings.tall_model != "none":
+        loaded = load_model(settings.tall_model or DEFAULT_TALL_MODEL)
         if loaded.card.get("panel") != "tall":
             raise InputError(f"--tall-model {loaded.model_id} is not a T-ALL (panel tall) model")
         model, model_id = loaded.estimator, loaded.model_id
@@ -415,6 +310,6 @@ def run_tall_stage(
         inputs.append(file_record(args.clinical, role="clinical"))
     calls = apply_tall_stage(
         res.calls, res.explanations, counts, model=model, model_id=model_id, fusions=fusions,
-        immunophenotype=immuno, settings=settings, etp_settings=es, top_n=args.top_genes,
+        immunophenotype=immuno, settings=settings.calls, etp_settings=es, top_n=settings.top_genes,
     )  # fmt: skip
     return calls, prov

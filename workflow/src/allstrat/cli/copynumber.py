@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from pathlib import Path
 
-import jsonschema
 import pandas as pd
 
 from allstrat.classify.hotspots import hotspot_positions
-from allstrat.cli._common import add_sample_selection, select_samples
+from allstrat.cli._common import (
+    add_config_section,
+    add_sample_selection,
+    config_section,
+    schema_help,
+    select_samples,
+)
+from allstrat.config import schema_default
 from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
 from allstrat.copynumber.allele_evidence import add_allele_evidence
@@ -23,11 +28,10 @@ from allstrat.copynumber.resources import (
     load_gene_coordinates_grch37,
     load_lesion_exons,
 )
-from allstrat.errors import ConfigError
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import blast_fraction, load_schema
+from allstrat.io.samples import blast_fraction
 from allstrat.io.stage_tables import read_dux4_calls
 from allstrat.io.variants import read_variants_for_samples
 from allstrat.paths import GENE_TABLE
@@ -54,38 +58,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--classify", help="classify chunk TSV (column dux4 for dux4_erg)")
     p.add_argument("--out", required=True, help="output TSV (contracts.COPYNUMBER_COLUMNS)")
     p.add_argument("--evidence", required=True, help="output evidence JSON")
-    p.add_argument(
-        "--settings",
-        default="{}",
-        help="JSON object: the copynumber: section of the config (validated; defaults fill "
-        "missing keys)",
-    )
+    add_config_section(p, "copynumber")
     p.add_argument(
         "--default-genome-build",
-        default="GRCh38",
-        help="build of coordinates when the sheet's genome_build is empty (default GRCh38)",
+        default=schema_default("genome_build"),
+        help=schema_help("genome_build", "build of coordinates when the sheet's is empty"),
     )
     p.set_defaults(func=run)
-
-
-def parse_settings(text: str) -> caller.CopyNumberSettings:
-    """Validate the JSON ``copynumber`` section against the config schema."""
-    try:
-        section = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"--settings is not valid JSON: {exc}") from None
-    schema = load_schema("config.schema.yaml")["properties"]["copynumber"]
-    err = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(section)), None)
-    if err is not None:
-        where = ".".join(str(x) for x in err.path)
-        raise ConfigError(f"config copynumber.{where}: {err.message}")
-    return caller.CopyNumberSettings.from_config(section)
 
 
 def run(args: argparse.Namespace) -> int:
     """Call every selected sample and write the TSV and evidence JSON atomically."""
     t0 = time.monotonic()
-    settings = parse_settings(args.settings)
+    settings: caller.CopyNumberSettings = config_section(args, "copynumber", {})
     rows = select_samples(args)
     genes = load_gene_table()
     exons = load_lesion_exons()

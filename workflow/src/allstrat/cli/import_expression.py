@@ -5,20 +5,19 @@ from __future__ import annotations
 import argparse
 import logging
 
-from allstrat.cli._common import add_sample_selection, select_samples
+from allstrat.cli._common import (
+    add_config_section,
+    add_sample_selection,
+    config_section,
+    schema_help,
+    select_samples,
+)
+from allstrat.config import ExpressionSettings
 from allstrat.io.chunk import write_expression_chunk
 from allstrat.io.cohort import read_expression_cohort
 from allstrat.io.gene_table import load_gene_table
 
 logger = logging.getLogger(__name__)
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        msg = f"must be a fraction between 0 and 1, not {text}"
-        raise argparse.ArgumentTypeError(msg)
-    return value
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -33,30 +32,40 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_sample_selection(p)
     p.add_argument("--out", required=True, help="output .h5ad (written atomically)")
-    p.add_argument(
+    add_config_section(p, "expression")
+    g = p.add_argument_group("import settings (override --config-section)")
+    g.add_argument(
         "--star-strandedness",
-        choices=["auto", "unstranded", "yes", "reverse"],
-        default="auto",
-        help="STAR ReadsPerGene column: auto-detect (default), unstranded (col 2), "
-        "yes (col 3) or reverse (col 4)",
+        help=schema_help(
+            "expression.star_strandedness",
+            "STAR ReadsPerGene column: auto-detect, unstranded (col 2), yes (col 3) or "
+            "reverse (col 4)",
+        ),
     )
-    p.add_argument(
+    g.add_argument(
         "--min-mapped-fraction",
-        type=_fraction,
-        default=0.25,
-        help="refuse a sample whose file maps fewer than this fraction of gene rows (default 0.25)",
+        type=float,
+        help=schema_help(
+            "expression.min_mapped_fraction",
+            "refuse a sample whose file maps fewer than this fraction of gene rows",
+        ),
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the selected samples and write the chunk h5ad."""
+    overrides = {
+        "star_strandedness": args.star_strandedness,
+        "min_mapped_fraction": args.min_mapped_fraction,
+    }
+    cfg: ExpressionSettings = config_section(args, "expression", overrides)
     rows = select_samples(args)
     adata = read_expression_cohort(
         rows,
         load_gene_table(),
-        star_strandedness=args.star_strandedness,
-        min_mapped_fraction=args.min_mapped_fraction,
+        star_strandedness=cfg.star_strandedness,
+        min_mapped_fraction=cfg.min_mapped_fraction,
     )
     write_expression_chunk(args.out, adata)
     logger.info("wrote %s (%d samples x %d genes)", args.out, adata.n_obs, adata.n_vars)

@@ -9,7 +9,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from allstrat.cli._common import add_sample_selection, select_samples
+from allstrat.cli._common import (
+    add_config_section,
+    add_sample_selection,
+    config_section,
+    schema_help,
+    select_samples,
+)
+from allstrat.config import ReportSettings
 from allstrat.provenance import build_provenance, file_record
 from allstrat.serialise import to_plain
 
@@ -56,17 +63,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--calls", required=True, help="results/calls.tsv")
     c.add_argument("--cohort", required=True, help="results/cohort.h5ad")
     c.add_argument("--out", required=True, help="output HTML")
-    c.add_argument(
-        "--reference", help="reference h5ad with obs['subtype'] to place the samples among"
+    add_config_section(c, "report")
+    g = c.add_argument_group("report settings (override --config-section)")
+    g.add_argument(
+        "--reference",
+        help=schema_help(
+            "report.reference", "reference h5ad with obs['subtype'] to place the samples among"
+        ),
     )
-    c.add_argument(
+    g.add_argument(
         "--max-points",
         type=int,
-        default=5000,
-        help="samples drawn in PCA/UMAP (random subsample above this; default 5000)",
+        help=schema_help("report.max_points", "samples drawn in PCA/UMAP (subsample above)"),
     )
-    c.add_argument("--seed", type=int, default=0, help="seed of the subsample and UMAP")
-    c.add_argument("--no-umap", action="store_true", help="draw PCA only")
+    g.add_argument(
+        "--seed", type=int, help=schema_help("report.seed", "seed of the subsample and UMAP")
+    )
+    g.add_argument(
+        "--no-umap", action="store_true", help="draw PCA only (config report.umap false)"
+    )
     c.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
     c.set_defaults(func=run_cohort)
 
@@ -236,14 +251,21 @@ def run_cohort(args: argparse.Namespace) -> int:
     """Write the cohort HTML report."""
     from allstrat.report.cohort import write_cohort_report
 
+    overrides = {
+        "reference": args.reference,
+        "max_points": args.max_points,
+        "seed": args.seed,
+        "umap": False if args.no_umap else None,
+    }
+    cfg: ReportSettings = config_section(args, "report", overrides)
     write_cohort_report(
         calls=args.calls,
         cohort=args.cohort,
         out=args.out,
-        reference=args.reference,
-        max_points=args.max_points,
-        seed=args.seed,
-        umap=not args.no_umap,
+        reference=cfg.reference or None,
+        max_points=cfg.max_points,
+        seed=cfg.seed,
+        umap=cfg.umap,
         config_hash=args.config_sha256,
     )
     return 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 
 import numpy as np
 import pandas as pd
 
-from allstrat.contracts import CLASSIFY_COLUMNS, CONFIDENCE_TIERS, COPYNUMBER_COLUMNS
+from allstrat.cli._common import add_config_section, config_section, schema_help
+from allstrat.config import RiskSettings
+from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
 from allstrat.errors import ConfigError, InputError
 from allstrat.io.clinical import read_clinical, read_mrd
 from allstrat.io.lab_genetics import read_lab_genetics
@@ -43,14 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "lab_genetics.schema.yaml); empty = none",
     )
     p.add_argument(
-        "--lab-discordance",
-        choices=["review", "lab_decides"],
-        default="review",
-        help="a lab result that disagrees with the pipeline's call: 'review' makes the fact "
-        "unknown (default; never lowers a group), 'lab_decides' uses the lab result; "
-        "either way the discordance is listed in the traces and the report",
-    )
-    p.add_argument(
         "--sample-sheet",
         default="",
         help="sample sheet of the whole run: clinical / MRD / lab rows for samples not in "
@@ -58,30 +51,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--out", required=True, help="output TSV (one row per sample x protocol)")
     p.add_argument("--traces", required=True, help="output JSON with the full decision traces")
-    p.add_argument(
+    add_config_section(p, "risk")
+    g = p.add_argument_group("risk settings (override --config-section)")
+    g.add_argument(
         "--protocols",
-        default="",
-        help="comma-separated protocol ids (default: all; available: "
-        + ", ".join(available_protocols())
-        + ")",
+        help=schema_help("risk.protocols", "comma-separated protocol ids")
+        + "; available: "
+        + ", ".join(available_protocols()),
     )
-    p.add_argument(
-        "--settings-json",
-        default="{}",
-        help='overrides of UNVERIFIED rule-set settings as JSON: {"protocol": {"setting": value}}',
-    )
-    p.add_argument(
+    g.add_argument(
         "--min-confidence-tier",
-        choices=[t for t in CONFIDENCE_TIERS if t != "none"],
-        default="medium",
-        help="lowest subtype-call confidence tier counted as known genetics (default medium)",
+        help=schema_help(
+            "risk.min_confidence_tier",
+            "lowest subtype-call confidence tier counted as known genetics",
+        ),
     )
-    p.add_argument(
+    g.add_argument(
         "--unassessed-masked-hypodiploidy",
-        choices=["unknown", "assume_absent"],
-        default="unknown",
-        help="a hyperdiploid count whose masked-hypodiploidy status was not assessed: "
-        "'unknown' leaves hypodiploidy unknown (default), 'assume_absent' trusts the count",
+        help=schema_help(
+            "risk.unassessed_masked_hypodiploidy",
+            "a hyperdiploid count whose masked-hypodiploidy status was not assessed: "
+            "'unknown' leaves hypodiploidy unknown, 'assume_absent' trusts the count",
+        ),
+    )
+    g.add_argument(
+        "--lab-discordance",
+        help=schema_help(
+            "risk.lab_discordance",
+            "a lab result that disagrees with the pipeline's call: 'review' makes the fact "
+            "unknown (never lowers a group), 'lab_decides' uses the lab result; either way "
+            "the discordance is listed in the traces and the report",
+        ),
     )
     p.add_argument("--ruleset-dir", help="folder of rule-set files (default: bundled)")
     p.add_argument(
@@ -105,16 +105,24 @@ def _locate(exc: InputError, tables: dict[str, tuple[str, pd.DataFrame | None]])
     return InputError(exc.detail, path=path, line=line, sample=exc.sample, table=exc.table)
 
 
+def risk_settings(args: argparse.Namespace) -> RiskSettings:
+    """The ``risk`` section: ``--config-section`` + options, validated by the loader."""
+    protocols = None
+    if args.protocols is not None:
+        protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
+    overrides = {
+        "protocols": protocols,
+        "min_confidence_tier": args.min_confidence_tier,
+        "unassessed_masked_hypodiploidy": args.unassessed_masked_hypodiploidy,
+        "lab_discordance": args.lab_discordance,
+    }
+    return config_section(args, "risk", overrides)
+
+
 def run(args: argparse.Namespace) -> int:
     """Read the tables, assign risk, write the TSV and traces atomically."""
-    try:
-        overrides = json.loads(args.settings_json or "{}")
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"--settings-json is not valid JSON: {exc}") from None
-    if not isinstance(overrides, dict) or not all(isinstance(v, dict) for v in overrides.values()):
-        raise ConfigError('--settings-json must look like {"protocol": {"setting": value}}')
-    protocols = [p.strip() for p in args.protocols.split(",") if p.strip()] or None
-    rulesets = load_rulesets(protocols, overrides=overrides, folder=args.ruleset_dir)
+    cfg = risk_settings(args)
+    rulesets = load_rulesets(list(cfg.protocols), overrides=cfg.settings, folder=args.ruleset_dir)
     if not args.classify and not args.copynumber and not args.sample:
         raise ConfigError("give --classify and/or --copynumber (they define the samples)")
     cls = read_stage_table(args.classify, "classify", CLASSIFY_COLUMNS)
@@ -125,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
     known = None
     if args.sample_sheet:
         known = list(read_table_str(args.sample_sheet, what="sample sheet")["sample_id"])
-    tiers = list(CONFIDENCE_TIERS[: CONFIDENCE_TIERS.index(args.min_confidence_tier) + 1])
+    tiers = cfg.accepted_tiers()
     tables = {
         "classify": (args.classify, cls),
         "copynumber": (args.copynumber, cn),
@@ -142,9 +150,9 @@ def run(args: argparse.Namespace) -> int:
             mrd=mrd,
             samples=args.sample or None,
             accepted_tiers=tiers,
-            unassessed_masking=args.unassessed_masked_hypodiploidy,
+            unassessed_masking=cfg.unassessed_masked_hypodiploidy,
             lab=lab,
-            lab_discordance=args.lab_discordance,
+            lab_discordance=cfg.lab_discordance,
             known_samples=known,
         )
     except InputError as exc:
@@ -160,8 +168,8 @@ def run(args: argparse.Namespace) -> int:
         rulesets={rs.protocol: rs.version for rs in rulesets},
         settings={
             "accepted_confidence_tiers": tiers,
-            "unassessed_masked_hypodiploidy": args.unassessed_masked_hypodiploidy,
-            "lab_discordance": args.lab_discordance,
+            "unassessed_masked_hypodiploidy": cfg.unassessed_masked_hypodiploidy,
+            "lab_discordance": cfg.lab_discordance,
         },
     )
     write_tsv(args.out, results_table(results))

@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from allstrat.config import schema_defaults
 from allstrat.copynumber.resources import AUTOSOMES
 
 logger = logging.getLogger(__name__)
@@ -85,24 +86,25 @@ ALLELIC_CLASSES = ("heterozygous", "LOH", "imbalanced", "not_assessable")
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.allelic")
 class AllelicSettings:
     """Thresholds of the allelic-state calls (config ``copynumber.allelic``; UNVERIFIED)."""
 
-    min_depth: int = 10
-    min_alt_reads: int = 3
-    het_floor: float = 0.08
-    min_sites: int = 15
-    min_het_sites_sample: int = 50
-    expected_het_fraction: float = 0.5
-    loh_relative_het_fraction: float = 0.35
-    ase_overdispersion: float = 0.02
-    noise_weight: float = 0.05
-    max_copies: int = 4
-    blast_fraction_grid: tuple[float, ...] = (1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2)
-    near_half: float = 0.4
-    near_zero: float = 0.08
-    dna_baf_margin: float = 0.08
-    min_delta_loglik: float = 4.0
+    min_depth: int
+    min_alt_reads: int
+    het_floor: float
+    min_sites: int
+    min_het_sites_sample: int
+    expected_het_fraction: float
+    loh_relative_het_fraction: float
+    ase_overdispersion: float
+    noise_weight: float
+    max_copies: int
+    blast_fraction_grid: tuple[float, ...]
+    near_half: float
+    near_zero: float
+    dna_baf_margin: float
+    min_delta_loglik: float
 
     def as_dict(self) -> dict:
         """JSON-ready copy."""

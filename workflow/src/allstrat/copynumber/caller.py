@@ -1,9 +1,9 @@
 """Per-sample copy-number calling: one row of ``contracts.COPYNUMBER_COLUMNS`` + evidence.
 
-The settings mirror the ``copynumber:`` section of ``config/config.yaml`` (defaults and
-sources documented in ``workflow/schemas/config.schema.yaml``); library code never reads
-the workflow config itself — the CLI passes the section to
-:meth:`CopyNumberSettings.from_config`.
+The settings are the ``copynumber:`` section of the config; their defaults and sources
+live in ``workflow/schemas/config.schema.yaml`` only (:func:`allstrat.config.schema_defaults`).
+Library code never reads the workflow config itself: the CLI builds the settings with
+``allstrat.config.load_section("copynumber", section)``.
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from allstrat.classify.hotspots import HotspotSettings
+from allstrat.config import schema_defaults
 from allstrat.contracts import COPYNUMBER_COLUMNS, LESION_GENES, LESION_STATES
 from allstrat.copynumber import allelic, lesions, mlpa, ploidy, rna_dosage
 from allstrat.copynumber.allelic import AllelicSettings
@@ -29,7 +29,7 @@ from allstrat.copynumber.ploidy import FAVOURABLE_TRISOMIES, PloidyCutoffs
 from allstrat.copynumber.rna_dosage import RnaDosageSettings
 from allstrat.copynumber.segments import normalise_segments, validate_segments
 from allstrat.copynumber.ukall import ukall_cna_profile
-from allstrat.errors import ConfigError, InputError
+from allstrat.errors import InputError
 
 logger = logging.getLogger(__name__)
 
@@ -40,84 +40,70 @@ GENE_LESIONS: tuple[str, ...] = tuple(g for g in LESION_GENES if g != "PAR1")
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.segments")
 class SegmentSettings:
     """Diploid-baseline search (see :func:`segments.find_diploid_baseline`)."""
 
-    bandwidth: float = 0.05
-    min_peak_height: float = 0.05
-    max_state: int = 8
-    baf_weight: float = 2.0
-    tie_tolerance: float = 0.002
-    default_purity: float = 1.0
+    bandwidth: float
+    min_peak_height: float
+    max_state: int
+    baf_weight: float
+    tie_tolerance: float
+    default_purity: float
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.masked_hypodiploidy")
 class MaskedSettings:
     """Masked-hypodiploidy test from BAF (UNVERIFIED thresholds)."""
 
-    loh_baf_margin: float = 0.1
-    min_loh_fraction: float = 0.3
+    loh_baf_margin: float
+    min_loh_fraction: float
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.arms")
 class ArmSettings:
     """Arm / whole-chromosome state rules."""
 
-    min_arm_coverage: float = 0.5
-    whole_chrom_min_fraction: float = 0.8
+    min_arm_coverage: float
+    whole_chrom_min_fraction: float
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.iamp21")
 class Iamp21Settings:
     """iAMP21 from segments (min_cn per S13/S45; pattern rule UNVERIFIED)."""
 
-    min_cn: float = 5.0
-    min_states_on_21q: int = 3
+    min_cn: float
+    min_states_on_21q: int
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.ikzf1plus")
 class Ikzf1plusSettings:
     """IKZF1plus options (PAX5 focal-vs-any loss is UNVERIFIED)."""
 
-    pax5_states: tuple[str, ...] = ("deleted", "homozygous_deleted")
+    pax5_states: tuple[str, ...]
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber")
 class CopyNumberSettings:
     """Every threshold of the copy-number stage."""
 
-    segments: SegmentSettings = field(default_factory=SegmentSettings)
-    thresholds: CnThresholds = field(default_factory=CnThresholds)
-    mlpa: MlpaThresholds = field(default_factory=MlpaThresholds)
-    ploidy: PloidyCutoffs = field(default_factory=PloidyCutoffs)
-    arms: ArmSettings = field(default_factory=ArmSettings)
-    masked_hypodiploidy: MaskedSettings = field(default_factory=MaskedSettings)
-    iamp21: Iamp21Settings = field(default_factory=Iamp21Settings)
-    ikzf1plus: Ikzf1plusSettings = field(default_factory=Ikzf1plusSettings)
-    rna: RnaDosageSettings = field(default_factory=RnaDosageSettings)
-    allelic: AllelicSettings = field(default_factory=AllelicSettings)
-    karyotype: KaryotypeSettings = field(default_factory=KaryotypeSettings)
-    hotspots: HotspotSettings = field(default_factory=HotspotSettings)
-
-    @classmethod
-    def from_config(cls, section: Mapping | None) -> CopyNumberSettings:
-        """Build from the ``copynumber:`` config section (missing keys take defaults)."""
-        section = dict(section or {})
-        kwargs = {}
-        for f in dataclasses.fields(cls):
-            sub = section.pop(f.name, None)
-            if sub is None:
-                continue
-            sub_cls = type(f.default_factory())  # type: ignore[misc,operator]
-            known = {x.name for x in dataclasses.fields(sub_cls)}
-            unknown = set(sub) - known
-            if unknown:
-                raise ConfigError(f"copynumber.{f.name}: unknown key(s) {sorted(unknown)}")
-            vals = {k: tuple(v) if isinstance(v, list) else v for k, v in sub.items()}
-            kwargs[f.name] = sub_cls(**vals)
-        if section:
-            raise ConfigError(f"copynumber: unknown key(s) {sorted(section)}")
-        return cls(**kwargs)
+    segments: SegmentSettings
+    thresholds: CnThresholds
+    mlpa: MlpaThresholds
+    ploidy: PloidyCutoffs
+    arms: ArmSettings
+    masked_hypodiploidy: MaskedSettings
+    iamp21: Iamp21Settings
+    ikzf1plus: Ikzf1plusSettings
+    rna: RnaDosageSettings
+    allelic: AllelicSettings
+    karyotype: KaryotypeSettings
+    hotspots: HotspotSettings
 
     def as_dict(self) -> dict:
         """JSON-ready copy (recorded in every evidence file)."""

@@ -41,11 +41,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import pandas as pd
 
+from allstrat.config import schema_defaults
 from allstrat.copynumber.ploidy import PloidyCutoffs
 from allstrat.copynumber.resources import AUTOSOMES
 
@@ -67,14 +68,15 @@ HYPERDIPLOID_CLASSES = ("high_hyperdiploid", "low_hyperdiploid")
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.karyotype")
 class KaryotypeSettings:
     """Combination thresholds (UNVERIFIED; config ``copynumber.karyotype``)."""
 
-    min_assessed_autosomes: int = 16
-    min_loh_autosomes: int = 4
-    min_heterozygous_gain_fraction: float = 0.7
-    dosage_margin: float = 0.1
-    retained_disomies: tuple[str, ...] = field(default=RETAINED_DISOMIES)
+    min_assessed_autosomes: int
+    min_loh_autosomes: int
+    min_heterozygous_gain_fraction: float
+    dosage_margin: float
+    retained_disomies: tuple[str, ...]
 
 
 @dataclass

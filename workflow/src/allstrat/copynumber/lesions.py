@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from allstrat.config import schema_defaults
+
 logger = logging.getLogger(__name__)
 
 # genes whose loss (with CRLF2 kept) makes the P2RY8::CRLF2-type PAR1 deletion
@@ -37,15 +39,16 @@ class LesionCall:
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.thresholds")
 class CnThresholds:
     """Copy-number cut-offs on the purity-adjusted estimate (derived midpoints)."""
 
-    homdel_cn_max: float = 0.5
-    del_cn_max: float = 1.5
-    gain_cn_min: float = 2.5
-    amp_cn_min: float = 4.5
-    min_gene_coverage: float = 0.5
-    erg_focal_max_bp: int = 5_000_000
+    homdel_cn_max: float
+    del_cn_max: float
+    gain_cn_min: float
+    amp_cn_min: float
+    min_gene_coverage: float
+    erg_focal_max_bp: int
 
     def state(self, cn: float) -> str:
         """Map a copy-number estimate to a lesion state."""

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from allstrat.config import schema_defaults
 from allstrat.copynumber.lesions import ORDER, PAR1_INTERIOR, LesionCall, par1_from_states
 from allstrat.errors import InputError
 
@@ -33,18 +34,19 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.mlpa")
 class MlpaThresholds:
     """MLPA ratio cut-offs (see module docstring; fixed values UNVERIFIED)."""
 
-    mode: str = "purity_adjusted"
-    del_ratio: float = 0.75
-    homdel_ratio: float = 0.25
-    gain_ratio: float = 1.25
-    amp_ratio: float = 1.8
-    min_blast_fraction: float = 0.2
-    min_probes_per_call: int = 1
-    position_margin_bp: int = 10_000
-    max_del_ratio: float = 0.9
+    mode: str
+    del_ratio: float
+    homdel_ratio: float
+    gain_ratio: float
+    amp_ratio: float
+    min_blast_fraction: float
+    min_probes_per_call: int
+    position_margin_bp: int
+    max_del_ratio: float
 
     def resolve(self, blast_fraction: float | None) -> dict:
         """The cut-offs used for a sample (recorded in the evidence)."""

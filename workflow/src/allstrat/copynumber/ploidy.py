@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from allstrat.config import schema_defaults
 from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.copynumber.segments import expected_minor_fraction
 
@@ -32,6 +33,7 @@ FAVOURABLE_TRISOMIES: tuple[str, ...] = ("chr4", "chr10", "chr17")
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.ploidy")
 class PloidyCutoffs:
     """Karyotype classes by modal chromosome number (inclusive lower bounds).
 
@@ -39,13 +41,13 @@ class PloidyCutoffs:
     40–43) [S14]; hyperdiploid ≥ 51 [S1] up to 67 [S8]; low hyperdiploid 47–50 [S5].
     """
 
-    near_haploid_min: int = 24
-    low_hypodiploid_min: int = 32
-    high_hypodiploid_min: int = 40
-    diploid_min: int = 44
-    low_hyperdiploid_min: int = 47
-    high_hyperdiploid_min: int = 51
-    high_hyperdiploid_max: int = 67
+    near_haploid_min: int
+    low_hypodiploid_min: int
+    high_hypodiploid_min: int
+    diploid_min: int
+    low_hyperdiploid_min: int
+    high_hyperdiploid_min: int
+    high_hyperdiploid_max: int
 
     def classify(self, n: int | None) -> tuple[str, list[str]]:
         """Return (karyotype class, flags) for a modal number."""

@@ -80,6 +80,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from allstrat.config import schema_defaults
 from allstrat.copynumber.ploidy import PloidyCutoffs
 from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.errors import ConfigError
@@ -96,6 +97,7 @@ STATES = ("gain", "loss", "neutral", "indeterminate", "not_assessed")
 
 
 @dataclass(frozen=True)
+@schema_defaults("copynumber.rna")
 class RnaDosageSettings:
     """Thresholds of the RNA dosage call (config ``copynumber.rna``; see the schema).
 
@@ -109,13 +111,13 @@ class RnaDosageSettings:
     simulation.
     """
 
-    dosage_slope: float = 0.5
-    z_call: float = 4.0
-    z_indeterminate: float = 3.5
-    min_effect_fraction: float = 0.5
-    default_blast_fraction: float = 1.0
-    min_genes: int = 20
-    baseline_ambiguity_ratio: float = 0.75
+    dosage_slope: float
+    z_call: float
+    z_indeterminate: float
+    min_effect_fraction: float
+    default_blast_fraction: float
+    min_genes: int
+    baseline_ambiguity_ratio: float
 
 
 @dataclass

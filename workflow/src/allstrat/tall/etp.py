@@ -20,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from allstrat.config import schema_defaults
 from allstrat.contracts import ETP_MARKER_COLUMNS
 
 __all__ = ["EtpSettings", "etp_from_expression", "etp_from_immunophenotype", "etp_status"]
@@ -30,6 +31,7 @@ YES, NO, NA = "yes", "no", "not_assessable"
 
 
 @dataclass(frozen=True)
+@schema_defaults("classify.etp")
 class EtpSettings:
     """Cut-offs (config section ``tall.etp``).
 
@@ -46,11 +48,11 @@ class EtpSettings:
         ``yes``, at or below which ``no`` (in between: ``not_assessable``). UNVERIFIED.
     """
 
-    negative_max_pct: float = 5.0
-    cd5_weak_max_pct: float = 75.0
-    stem_myeloid_min_pct: float = 25.0
-    expression_yes_probability: float = 0.5
-    expression_no_probability: float = 0.1
+    negative_max_pct: float
+    cd5_weak_max_pct: float
+    stem_myeloid_min_pct: float
+    expression_yes_probability: float
+    expression_no_probability: float
     criteria_source: str = field(default="Coustan-Smith et al., Lancet Oncol 2009")
 
 
