@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # the section records name library settings; imported lazily 
     from allstrat.tall.etp import EtpSettings
 
 __all__ = [
+    "FROM_SCHEMA",
     "SECTIONS",
     "ClassifySettings",
     "ExpressionSettings",
@@ -193,15 +194,35 @@ def _coerce(annotation: Any, value: Any) -> Any:
     return value
 
 
+class _FromSchema:
+    """Placeholder default of a settings field: :func:`schema_defaults` replaces it."""
+
+    def __repr__(self) -> str:
+        return "FROM_SCHEMA"
+
+
+#: the default of a settings field whose value comes from the config schema
+FROM_SCHEMA: Any = _FromSchema()
+
+
 def schema_defaults(
     path: str, *, keys: Mapping[str, str] | None = None
 ) -> Callable[[type[T]], type[T]]:
     """Class decorator (below ``@dataclass``): field defaults from the config schema.
 
-    Every annotated field without an explicit default gets the default of the key of the
-    same name (or ``keys[field]``) under ``path``; a field typed as another decorated
+    Every field declared ``name: type = FROM_SCHEMA`` gets the default of the key of the
+    same name (or ``keys[name]``) under ``path``; a field typed as another decorated
     settings class (a nested schema object) gets that class as its default factory.
     A field with no schema key is a programming error and fails at import.
+
+    Examples
+    --------
+    >>> @dataclass(frozen=True)
+    ... @schema_defaults("expression")
+    ... class Import:
+    ...     min_mapped_fraction: float = FROM_SCHEMA
+    >>> Import()
+    Import(min_mapped_fraction=0.25)
 
     Parameters
     ----------
@@ -216,8 +237,8 @@ def schema_defaults(
         props = section_schema(path).get("properties", {})
         namespace = vars(sys.modules[cls.__module__])
         for name, annotation in inspect.get_annotations(cls).items():
-            if name in cls.__dict__:
-                continue  # an explicit default (not a setting, e.g. a source citation)
+            if cls.__dict__.get(name) is not FROM_SCHEMA:
+                continue  # not a setting (e.g. a source citation with its own default)
             key = renamed.get(name, name)
             if key not in props:
                 msg = f"{cls.__name__}.{name}: no key {path}.{key} in the config schema"
@@ -279,11 +300,11 @@ class ClassifySettings:
 class RiskSettings:
     """Config section ``risk`` (see the schema for each key's meaning)."""
 
-    protocols: tuple[str, ...]
-    min_confidence_tier: str
-    unassessed_masked_hypodiploidy: str
-    lab_discordance: str
-    settings: dict[str, dict[str, Any]]
+    protocols: tuple[str, ...] = FROM_SCHEMA
+    min_confidence_tier: str = FROM_SCHEMA
+    unassessed_masked_hypodiploidy: str = FROM_SCHEMA
+    lab_discordance: str = FROM_SCHEMA
+    settings: dict[str, dict[str, Any]] = FROM_SCHEMA
 
     def accepted_tiers(self) -> list[str]:
         """Confidence tiers counted as known genetics (``min_confidence_tier`` and above)."""
@@ -297,8 +318,8 @@ class RiskSettings:
 class ExpressionSettings:
     """Config section ``expression`` (expression import)."""
 
-    star_strandedness: str
-    min_mapped_fraction: float
+    star_strandedness: str = FROM_SCHEMA
+    min_mapped_fraction: float = FROM_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -306,10 +327,10 @@ class ExpressionSettings:
 class ReportSettings:
     """Config section ``report`` (cohort report)."""
 
-    max_points: int
-    umap: bool
-    seed: int
-    reference: str
+    max_points: int = FROM_SCHEMA
+    umap: bool = FROM_SCHEMA
+    seed: int = FROM_SCHEMA
+    reference: str = FROM_SCHEMA
 
 
 def _classify(section: Mapping[str, Any]) -> ClassifySettings:

@@ -56,7 +56,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.contracts import FUSION_GROUPS, MULTIPLE, PH_GROUP, T_ALL, UNCLASSIFIED
 
 logger = logging.getLogger(__name__)
@@ -211,19 +211,19 @@ class CallSettings:
         (``benchmarks/bench_missing_genes.py``).
     """
 
-    min_probability: float
-    thresholds: dict[str, float]
-    margin: float
-    candidate_probability: float
-    high: float
-    medium: float
-    max_ood_score: float
-    lineage_margin: float
-    marrow_quantile: float
-    min_blast_fraction: float
-    max_missing_panel_fraction: float
-    min_fusion_confidence: str
-    min_measured_panel_fraction: float
+    min_probability: float = FROM_SCHEMA
+    thresholds: dict[str, float] = FROM_SCHEMA
+    margin: float = FROM_SCHEMA
+    candidate_probability: float = FROM_SCHEMA
+    high: float = FROM_SCHEMA
+    medium: float = FROM_SCHEMA
+    max_ood_score: float = FROM_SCHEMA
+    lineage_margin: float = FROM_SCHEMA
+    marrow_quantile: float = FROM_SCHEMA
+    min_blast_fraction: float = FROM_SCHEMA
+    max_missing_panel_fraction: float = FROM_SCHEMA
+    min_fusion_confidence: str = FROM_SCHEMA
+    min_measured_panel_fraction: float = FROM_SCHEMA
 
     def threshold(self, label: str) -> float:
         """Call threshold of a class."""

@@ -34,7 +34,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 
 __all__ = ["HOTSPOTS", "Hotspot", "HotspotSettings", "call_hotspots", "hotspot_positions"]
 
@@ -65,9 +65,9 @@ HOTSPOTS: tuple[Hotspot, ...] = (
 class HotspotSettings:
     """Detection thresholds (config ``copynumber.hotspots``; UNVERIFIED)."""
 
-    min_depth: int
-    min_alt_reads: int
-    min_vaf: float
+    min_depth: int = FROM_SCHEMA
+    min_alt_reads: int = FROM_SCHEMA
+    min_vaf: float = FROM_SCHEMA
 
     def as_dict(self) -> dict:
         """JSON-ready copy."""

@@ -67,7 +67,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.resources import AUTOSOMES
 
 logger = logging.getLogger(__name__)
@@ -90,21 +90,21 @@ ALLELIC_CLASSES = ("heterozygous", "LOH", "imbalanced", "not_assessable")
 class AllelicSettings:
     """Thresholds of the allelic-state calls (config ``copynumber.allelic``; UNVERIFIED)."""
 
-    min_depth: int
-    min_alt_reads: int
-    het_floor: float
-    min_sites: int
-    min_het_sites_sample: int
-    expected_het_fraction: float
-    loh_relative_het_fraction: float
-    ase_overdispersion: float
-    noise_weight: float
-    max_copies: int
-    blast_fraction_grid: tuple[float, ...]
-    near_half: float
-    near_zero: float
-    dna_baf_margin: float
-    min_delta_loglik: float
+    min_depth: int = FROM_SCHEMA
+    min_alt_reads: int = FROM_SCHEMA
+    het_floor: float = FROM_SCHEMA
+    min_sites: int = FROM_SCHEMA
+    min_het_sites_sample: int = FROM_SCHEMA
+    expected_het_fraction: float = FROM_SCHEMA
+    loh_relative_het_fraction: float = FROM_SCHEMA
+    ase_overdispersion: float = FROM_SCHEMA
+    noise_weight: float = FROM_SCHEMA
+    max_copies: int = FROM_SCHEMA
+    blast_fraction_grid: tuple[float, ...] = FROM_SCHEMA
+    near_half: float = FROM_SCHEMA
+    near_zero: float = FROM_SCHEMA
+    dna_baf_margin: float = FROM_SCHEMA
+    min_delta_loglik: float = FROM_SCHEMA
 
     def as_dict(self) -> dict:
         """JSON-ready copy."""

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from allstrat.classify.hotspots import HotspotSettings
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.contracts import COPYNUMBER_COLUMNS, LESION_GENES, LESION_STATES
 from allstrat.copynumber import allelic, lesions, mlpa, ploidy, rna_dosage
 from allstrat.copynumber.allelic import AllelicSettings
@@ -44,12 +44,12 @@ GENE_LESIONS: tuple[str, ...] = tuple(g for g in LESION_GENES if g != "PAR1")
 class SegmentSettings:
     """Diploid-baseline search (see :func:`segments.find_diploid_baseline`)."""
 
-    bandwidth: float
-    min_peak_height: float
-    max_state: int
-    baf_weight: float
-    tie_tolerance: float
-    default_purity: float
+    bandwidth: float = FROM_SCHEMA
+    min_peak_height: float = FROM_SCHEMA
+    max_state: int = FROM_SCHEMA
+    baf_weight: float = FROM_SCHEMA
+    tie_tolerance: float = FROM_SCHEMA
+    default_purity: float = FROM_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class SegmentSettings:
 class MaskedSettings:
     """Masked-hypodiploidy test from BAF (UNVERIFIED thresholds)."""
 
-    loh_baf_margin: float
-    min_loh_fraction: float
+    loh_baf_margin: float = FROM_SCHEMA
+    min_loh_fraction: float = FROM_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,8 @@ class MaskedSettings:
 class ArmSettings:
     """Arm / whole-chromosome state rules."""
 
-    min_arm_coverage: float
-    whole_chrom_min_fraction: float
+    min_arm_coverage: float = FROM_SCHEMA
+    whole_chrom_min_fraction: float = FROM_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,8 @@ class ArmSettings:
 class Iamp21Settings:
     """iAMP21 from segments (min_cn per S13/S45; pattern rule UNVERIFIED)."""
 
-    min_cn: float
-    min_states_on_21q: int
+    min_cn: float = FROM_SCHEMA
+    min_states_on_21q: int = FROM_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ class Iamp21Settings:
 class Ikzf1plusSettings:
     """IKZF1plus options (PAX5 focal-vs-any loss is UNVERIFIED)."""
 
-    pax5_states: tuple[str, ...]
+    pax5_states: tuple[str, ...] = FROM_SCHEMA
 
 
 @dataclass(frozen=True)
@@ -92,18 +92,18 @@ class Ikzf1plusSettings:
 class CopyNumberSettings:
     """Every threshold of the copy-number stage."""
 
-    segments: SegmentSettings
-    thresholds: CnThresholds
-    mlpa: MlpaThresholds
-    ploidy: PloidyCutoffs
-    arms: ArmSettings
-    masked_hypodiploidy: MaskedSettings
-    iamp21: Iamp21Settings
-    ikzf1plus: Ikzf1plusSettings
-    rna: RnaDosageSettings
-    allelic: AllelicSettings
-    karyotype: KaryotypeSettings
-    hotspots: HotspotSettings
+    segments: SegmentSettings = FROM_SCHEMA
+    thresholds: CnThresholds = FROM_SCHEMA
+    mlpa: MlpaThresholds = FROM_SCHEMA
+    ploidy: PloidyCutoffs = FROM_SCHEMA
+    arms: ArmSettings = FROM_SCHEMA
+    masked_hypodiploidy: MaskedSettings = FROM_SCHEMA
+    iamp21: Iamp21Settings = FROM_SCHEMA
+    ikzf1plus: Ikzf1plusSettings = FROM_SCHEMA
+    rna: RnaDosageSettings = FROM_SCHEMA
+    allelic: AllelicSettings = FROM_SCHEMA
+    karyotype: KaryotypeSettings = FROM_SCHEMA
+    hotspots: HotspotSettings = FROM_SCHEMA
 
     def as_dict(self) -> dict:
         """JSON-ready copy (recorded in every evidence file)."""

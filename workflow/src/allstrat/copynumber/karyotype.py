@@ -46,7 +46,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.ploidy import PloidyCutoffs
 from allstrat.copynumber.resources import AUTOSOMES
 
@@ -72,11 +72,11 @@ HYPERDIPLOID_CLASSES = ("high_hyperdiploid", "low_hyperdiploid")
 class KaryotypeSettings:
     """Combination thresholds (UNVERIFIED; config ``copynumber.karyotype``)."""
 
-    min_assessed_autosomes: int
-    min_loh_autosomes: int
-    min_heterozygous_gain_fraction: float
-    dosage_margin: float
-    retained_disomies: tuple[str, ...]
+    min_assessed_autosomes: int = FROM_SCHEMA
+    min_loh_autosomes: int = FROM_SCHEMA
+    min_heterozygous_gain_fraction: float = FROM_SCHEMA
+    dosage_margin: float = FROM_SCHEMA
+    retained_disomies: tuple[str, ...] = FROM_SCHEMA
 
 
 @dataclass

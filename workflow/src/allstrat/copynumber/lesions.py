@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 
 logger = logging.getLogger(__name__)
 
@@ -43,12 +43,12 @@ class LesionCall:
 class CnThresholds:
     """Copy-number cut-offs on the purity-adjusted estimate (derived midpoints)."""
 
-    homdel_cn_max: float
-    del_cn_max: float
-    gain_cn_min: float
-    amp_cn_min: float
-    min_gene_coverage: float
-    erg_focal_max_bp: int
+    homdel_cn_max: float = FROM_SCHEMA
+    del_cn_max: float = FROM_SCHEMA
+    gain_cn_min: float = FROM_SCHEMA
+    amp_cn_min: float = FROM_SCHEMA
+    min_gene_coverage: float = FROM_SCHEMA
+    erg_focal_max_bp: int = FROM_SCHEMA
 
     def state(self, cn: float) -> str:
         """Map a copy-number estimate to a lesion state."""

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.lesions import ORDER, PAR1_INTERIOR, LesionCall, par1_from_states
 from allstrat.errors import InputError
 
@@ -38,15 +38,15 @@ logger = logging.getLogger(__name__)
 class MlpaThresholds:
     """MLPA ratio cut-offs (see module docstring; fixed values UNVERIFIED)."""
 
-    mode: str
-    del_ratio: float
-    homdel_ratio: float
-    gain_ratio: float
-    amp_ratio: float
-    min_blast_fraction: float
-    min_probes_per_call: int
-    position_margin_bp: int
-    max_del_ratio: float
+    mode: str = FROM_SCHEMA
+    del_ratio: float = FROM_SCHEMA
+    homdel_ratio: float = FROM_SCHEMA
+    gain_ratio: float = FROM_SCHEMA
+    amp_ratio: float = FROM_SCHEMA
+    min_blast_fraction: float = FROM_SCHEMA
+    min_probes_per_call: int = FROM_SCHEMA
+    position_margin_bp: int = FROM_SCHEMA
+    max_del_ratio: float = FROM_SCHEMA
 
     def resolve(self, blast_fraction: float | None) -> dict:
         """The cut-offs used for a sample (recorded in the evidence)."""

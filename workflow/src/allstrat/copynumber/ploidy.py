@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.copynumber.segments import expected_minor_fraction
 
@@ -41,13 +41,13 @@ class PloidyCutoffs:
     40–43) [S14]; hyperdiploid ≥ 51 [S1] up to 67 [S8]; low hyperdiploid 47–50 [S5].
     """
 
-    near_haploid_min: int
-    low_hypodiploid_min: int
-    high_hypodiploid_min: int
-    diploid_min: int
-    low_hyperdiploid_min: int
-    high_hyperdiploid_min: int
-    high_hyperdiploid_max: int
+    near_haploid_min: int = FROM_SCHEMA
+    low_hypodiploid_min: int = FROM_SCHEMA
+    high_hypodiploid_min: int = FROM_SCHEMA
+    diploid_min: int = FROM_SCHEMA
+    low_hyperdiploid_min: int = FROM_SCHEMA
+    high_hyperdiploid_min: int = FROM_SCHEMA
+    high_hyperdiploid_max: int = FROM_SCHEMA
 
     def classify(self, n: int | None) -> tuple[str, list[str]]:
         """Return (karyotype class, flags) for a modal number."""

@@ -80,7 +80,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.ploidy import PloidyCutoffs
 from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.errors import ConfigError
@@ -111,13 +111,13 @@ class RnaDosageSettings:
     simulation.
     """
 
-    dosage_slope: float
-    z_call: float
-    z_indeterminate: float
-    min_effect_fraction: float
-    default_blast_fraction: float
-    min_genes: int
-    baseline_ambiguity_ratio: float
+    dosage_slope: float = FROM_SCHEMA
+    z_call: float = FROM_SCHEMA
+    z_indeterminate: float = FROM_SCHEMA
+    min_effect_fraction: float = FROM_SCHEMA
+    default_blast_fraction: float = FROM_SCHEMA
+    min_genes: int = FROM_SCHEMA
+    baseline_ambiguity_ratio: float = FROM_SCHEMA
 
 
 @dataclass

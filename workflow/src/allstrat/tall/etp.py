@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from allstrat.config import schema_defaults
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.contracts import ETP_MARKER_COLUMNS
 
 __all__ = ["EtpSettings", "etp_from_expression", "etp_from_immunophenotype", "etp_status"]
@@ -48,11 +48,11 @@ class EtpSettings:
         ``yes``, at or below which ``no`` (in between: ``not_assessable``). UNVERIFIED.
     """
 
-    negative_max_pct: float
-    cd5_weak_max_pct: float
-    stem_myeloid_min_pct: float
-    expression_yes_probability: float
-    expression_no_probability: float
+    negative_max_pct: float = FROM_SCHEMA
+    cd5_weak_max_pct: float = FROM_SCHEMA
+    stem_myeloid_min_pct: float = FROM_SCHEMA
+    expression_yes_probability: float = FROM_SCHEMA
+    expression_no_probability: float = FROM_SCHEMA
     criteria_source: str = field(default="Coustan-Smith et al., Lancet Oncol 2009")
 
 
