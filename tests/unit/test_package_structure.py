@@ -37,7 +37,6 @@ POSITIONAL_EXCEPTIONS = {
 LENGTH_EXCEPTIONS = {
     "io/copynumber_readers.py::read_mlpa": "#15 item 2 (refactor-io), pending",
     "risk/engine.py::evaluate_protocol": "#15 item 7, pending",
-    "risk/facts.py::_copynumber_facts": "#15 item 3 (refactor-io), pending",
     "risk/ruleset.py::load_ruleset": "#15 item 7, pending",
     "simulate/writers.py::write_cohort": "#15 item 7, pending",
 }

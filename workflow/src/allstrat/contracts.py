@@ -128,6 +128,16 @@ LESION_STATES: tuple[str, ...] = (
     "amplified",
     "not_assessable",
 )
+#: karyotype classes of the copy-number stage (column karyotype_class)
+KARYOTYPE_CLASSES: tuple[str, ...] = (
+    "high_hyperdiploid",
+    "low_hyperdiploid",
+    "diploid",
+    "high_hypodiploid",
+    "low_hypodiploid",
+    "near_haploid",
+    "not_assessable",
+)
 COPYNUMBER_COLUMNS: tuple[str, ...] = (
     "sample_id",
     "cn_source",  # "DNA" (segments / MLPA / gene calls), "RNA" (expression-derived), "none"
@@ -136,8 +146,7 @@ COPYNUMBER_COLUMNS: tuple[str, ...] = (
     "ikzf1plus",  # "positive" / "negative" / "not_assessable"
     "dux4_erg",  # "DUX4-r/ERG-deleted", "DUX4-r/ERG-intact", "DUX4-r/ERG-not_assessable", "no"
     "modal_chromosome_number",  # integer or empty
-    "karyotype_class",  # high_hyperdiploid, low_hyperdiploid, diploid, high_hypodiploid,
-    #                     low_hypodiploid, near_haploid, not_assessable
+    "karyotype_class",  # KARYOTYPE_CLASSES
     "favourable_trisomies",  # e.g. "+4;+10;+17" (subset present)
     "masked_hypodiploidy_warning",  # "yes"/"no"/"not_assessable"
     "iamp21",  # "yes"/"no"/"not_assessable"

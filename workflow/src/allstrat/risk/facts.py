@@ -30,9 +30,11 @@ from typing import Any
 from allstrat.contracts import (
     CONFIDENCE_TIERS,
     ER_GROUP,
+    KARYOTYPE_CLASSES,
     KMT2A_GROUP,
     KMT2A_LIKE,
     LESION_GENES,
+    LESION_STATES,
     MULTIPLE,
     PH_GROUP,
     T_ALL,
@@ -195,15 +197,6 @@ _CLINICAL_BOOLS = (
     "induction_failure",
 )
 _HYPO_CLASSES = {"high_hypodiploid", "low_hypodiploid", "near_haploid"}
-_KARYO_CLASSES = (
-    "high_hyperdiploid",
-    "low_hyperdiploid",
-    "diploid",
-    "high_hypodiploid",
-    "low_hypodiploid",
-    "near_haploid",
-    "not_assessable",
-)
 
 
 def _clinical_facts(row: Mapping[str, Any] | None, sample: str) -> dict[str, Fact]:
@@ -311,20 +304,24 @@ def _classify_facts(
     return out, label, lineage
 
 
+#: lesion states that are / are not a deletion (the rest of LESION_STATES: not_assessable)
+_DELETED = ("deleted", "homozygous_deleted")
+_NOT_DELETED = ("normal", "gained", "amplified")
+
+
 def _cn_state(row: Mapping[str, Any], col: str, sample: str) -> Any:
     v = row.get(col)
     if _blank(v):
         return UNKNOWN
     s = str(v).strip()
-    if s in ("deleted", "homozygous_deleted"):
+    if s in _DELETED:
         return True
-    if s in ("normal", "gained", "amplified"):
+    if s in _NOT_DELETED:
         return False
     if s == "not_assessable":
         return UNKNOWN
     raise InputError(
-        f"copynumber column {col}: expected a lesion state (normal, deleted, "
-        f"homozygous_deleted, gained, amplified, not_assessable), got {v!r}",
+        f"copynumber column {col}: expected a lesion state ({', '.join(LESION_STATES)}), got {v!r}",
         sample=sample,
         table="copynumber",
     )
@@ -346,115 +343,182 @@ def _yes_no(row: Mapping[str, Any], col: str, sample: str, yes: str, no: str) ->
     )
 
 
-def _copynumber_facts(  # noqa: C901 - split pending in the risk-facts refactor (#15 item 3)
-    row: Mapping[str, Any] | None, sample: str, label: Any, unassessed_masking: str
-) -> dict[str, Fact]:
-    out: dict[str, Fact] = {}
-    src = "copynumber"
-    usable = row is not None and str(row.get("cn_source", "")).strip() not in ("", "none")
-    r: Mapping[str, Any] = row if (usable and row is not None) else {}
-    why = "" if usable else "no copy-number data for this sample"
+@dataclass(frozen=True)
+class _CnRow:
+    """A sample's copy-number row: usable (a source other than none) or why not."""
 
-    def _f(v: Any) -> Fact:
-        return Fact(v, src, why if v is UNKNOWN and why else "")
+    row: Mapping[str, Any]
+    sample: str
+    usable: bool
+    why: str
 
-    if usable:
-        for gene in LESION_GENES:  # validate every lesion column, not just those used
-            _cn_state(r, f"{gene.lower()}_status", sample)
-    ikzf1 = _cn_state(r, "ikzf1_status", sample) if usable else UNKNOWN
-    out["ikzf1_deleted"] = _f(ikzf1)
-    out["erg_deleted"] = _f(_cn_state(r, "erg_status", sample) if usable else UNKNOWN)
-    plus = _yes_no(r, "ikzf1plus", sample, "positive", "negative") if usable else UNKNOWN
+    @classmethod
+    def of(cls, row: Mapping[str, Any] | None, sample: str) -> _CnRow:
+        usable = row is not None and str(row.get("cn_source", "")).strip() not in ("", "none")
+        why = "" if usable else "no copy-number data for this sample"
+        return cls(row if (usable and row is not None) else {}, sample, usable, why)
+
+    def fact(self, value: Any, note: str = "") -> Fact:
+        """A copy-number fact; an unknown one says why when the row is unusable."""
+        return Fact(value, "copynumber", note or (self.why if value is UNKNOWN else ""))
+
+
+@dataclass(frozen=True)
+class _Karyotype:
+    """Karyotype evidence of the copy-number row (UNKNOWN where not given)."""
+
+    kclass: Any  # a KARYOTYPE_CLASSES value other than not_assessable, or UNKNOWN
+    modal: Any  # modal chromosome number or UNKNOWN
+    masked: Any  # masked-hypodiploidy warning: True / False / UNKNOWN
+    mnote: str  # the masked-hypodiploidy note ("" without a warning)
+
+    def has(self, *classes: str) -> Any:
+        """Whether the karyotype class is one of ``classes`` (UNKNOWN when not known)."""
+        return UNKNOWN if self.kclass is UNKNOWN else (self.kclass in classes)
+
+
+def _lesion_facts(cn: _CnRow) -> dict[str, Fact]:
+    """Rule 1: IKZF1 / ERG deletion facts; IKZF1plus is negative without an IKZF1 deletion.
+
+    Every lesion column is validated, not only those used.
+    """
+    if cn.usable:
+        for gene in LESION_GENES:
+            _cn_state(cn.row, f"{gene.lower()}_status", cn.sample)
+    ikzf1 = _cn_state(cn.row, "ikzf1_status", cn.sample) if cn.usable else UNKNOWN
+    erg = _cn_state(cn.row, "erg_status", cn.sample) if cn.usable else UNKNOWN
+    plus = _yes_no(cn.row, "ikzf1plus", cn.sample, "positive", "negative") if cn.usable else UNKNOWN
     if plus is UNKNOWN and ikzf1 is False:
         plus = False  # IKZF1plus requires an IKZF1 deletion
-    out["ikzf1plus"] = _f(plus)
+    return {
+        "ikzf1_deleted": cn.fact(ikzf1),
+        "erg_deleted": cn.fact(erg),
+        "ikzf1plus": cn.fact(plus),
+    }
 
-    kclass: Any = UNKNOWN
-    modal: Any = UNKNOWN
-    masked: Any = UNKNOWN
-    if usable:
-        kc = "" if _blank(r.get("karyotype_class")) else str(r["karyotype_class"]).strip()
-        if kc and kc not in _KARYO_CLASSES:
-            raise InputError(
-                f"copynumber column karyotype_class: expected one of {list(_KARYO_CLASSES)}, "
-                f"got {kc!r}",
-                sample=sample,
-                table="copynumber",
-            )
-        kclass = kc if kc not in ("", "not_assessable") else UNKNOWN
-        modal = _num(r.get("modal_chromosome_number"), "modal_chromosome_number", sample, src)
-        masked = _yes_no(r, "masked_hypodiploidy_warning", sample, "yes", "no")
-    mnote = ""
-    if masked is True:
-        mnote = "masked-hypodiploidy warning: the chromosome count may be a doubled hypodiploid"
-        kclass = UNKNOWN
-    out["modal_chromosome_number"] = Fact(
-        UNKNOWN if masked is True else modal, src, mnote or (why if modal is UNKNOWN else "")
+
+def _karyotype(cn: _CnRow) -> _Karyotype:
+    """Rule 2: karyotype class, modal number and masked warning; a warning hides the class."""
+    if not cn.usable:
+        return _Karyotype(UNKNOWN, UNKNOWN, UNKNOWN, "")
+    r = cn.row
+    kc = "" if _blank(r.get("karyotype_class")) else str(r["karyotype_class"]).strip()
+    if kc and kc not in KARYOTYPE_CLASSES:
+        raise InputError(
+            f"copynumber column karyotype_class: expected one of {list(KARYOTYPE_CLASSES)}, "
+            f"got {kc!r}",
+            sample=cn.sample,
+            table="copynumber",
+        )
+    kclass = kc if kc not in ("", "not_assessable") else UNKNOWN
+    modal = _num(
+        r.get("modal_chromosome_number"), "modal_chromosome_number", cn.sample, "copynumber"
     )
+    masked = _yes_no(r, "masked_hypodiploidy_warning", cn.sample, "yes", "no")
+    if masked is not True:
+        return _Karyotype(kclass, modal, masked, "")
+    mnote = "masked-hypodiploidy warning: the chromosome count may be a doubled hypodiploid"
+    return _Karyotype(UNKNOWN, modal, masked, mnote)
 
-    def _k(*classes: str) -> Any:
-        return UNKNOWN if kclass is UNKNOWN else (kclass in classes)
 
-    cn_hyper = _k("high_hyperdiploid")
-    cn_hypo = _k(*_HYPO_CLASSES)
-    if cn_hypo is UNKNOWN and modal is not UNKNOWN and masked is False:
-        cn_hypo = modal < 44
-    cn_low = _k("low_hypodiploid")
-    cn_nh = _k("near_haploid")
+#: ploidy fact -> (copy-number karyotype classes, subtype labels) that assert it
+_PLOIDY_FACTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "high_hyperdiploid": (("high_hyperdiploid",), ("Hyperdiploid",)),
+    "hypodiploid": (tuple(sorted(_HYPO_CLASSES)), ("Low hypodiploid", "Near haploid")),
+    "low_hypodiploid": (("low_hypodiploid",), ("Low hypodiploid",)),
+    "near_haploid": (("near_haploid",), ("Near haploid",)),
+}
+_UNASSESSED_NOTE = (
+    "masked hypodiploidy not assessed (no LOH / allele data): a hyperdiploid count does "
+    "not exclude a doubled hypodiploid (setting unassessed_masked_hypodiploidy)"
+)
 
-    def _is(*labels: str) -> Any:
-        return UNKNOWN if label is UNKNOWN else (label in labels)
 
+def _masking_unassessed(k: _Karyotype, label: Any, unassessed_masking: str) -> bool:
+    """Rule 4a: a hyperdiploid count or call whose masking was not assessed."""
     looks_hyper = (
-        kclass == "high_hyperdiploid"
+        k.kclass == "high_hyperdiploid"
         or label == "Hyperdiploid"
-        or (modal is not UNKNOWN and modal >= 50)
+        or (k.modal is not UNKNOWN and k.modal >= 50)
     )
-    unassessed = masked is UNKNOWN and looks_hyper and unassessed_masking == "unknown"
-    unote = (
-        "masked hypodiploidy not assessed (no LOH / allele data): a hyperdiploid count does "
-        "not exclude a doubled hypodiploid (setting unassessed_masked_hypodiploidy)"
-    )
-    for name, cn_val, labels in (
-        ("high_hyperdiploid", cn_hyper, ("Hyperdiploid",)),
-        ("hypodiploid", cn_hypo, ("Low hypodiploid", "Near haploid")),
-        ("low_hypodiploid", cn_low, ("Low hypodiploid",)),
-        ("near_haploid", cn_nh, ("Near haploid",)),
-    ):
-        rna = _is(*labels)
-        if masked is True and name == "high_hyperdiploid":
-            rna = UNKNOWN  # the expression profile of a doubled hypodiploid is hyperdiploid
-        if masked is True and rna is False:
-            # a doubled hypodiploid looks hyperdiploid to expression classifiers too:
-            # only positive subtype evidence survives the masked-hypodiploidy warning
-            rna = UNKNOWN
-        if unassessed and name != "high_hyperdiploid":
-            rna = UNKNOWN if rna is False else rna
-            cn_val = UNKNOWN if cn_val is False else cn_val
-        f = _combine(name, [("classify", rna), ("copynumber", cn_val)])
-        if mnote and f.value is UNKNOWN:
-            f = Fact(UNKNOWN, f.source, f"{f.note}; {mnote}".strip("; "))
-        elif unassessed and f.value is UNKNOWN:
-            f = Fact(UNKNOWN, f.source, unote)
-        out[name] = f
-    cn_iamp = _yes_no(r, "iamp21", sample, "yes", "no") if usable else UNKNOWN
-    out["iamp21"] = _combine("iamp21", [("classify", _is("iAMP21")), ("copynumber", cn_iamp)])
+    return k.masked is UNKNOWN and looks_hyper and unassessed_masking == "unknown"
 
+
+def _ploidy_fact(name: str, k: _Karyotype, label: Any, *, unassessed: bool) -> Fact:
+    """Rule 4: one ploidy fact from the subtype call and the copy-number class combined.
+
+    Under a masked-hypodiploidy warning only positive subtype evidence survives (a doubled
+    hypodiploid looks hyperdiploid to expression classifiers too); when masking was not
+    assessed, negative evidence of hypodiploidy does not count.
+    """
+    classes, labels = _PLOIDY_FACTS[name]
+    cn_val = k.has(*classes)
+    if name == "hypodiploid" and cn_val is UNKNOWN and k.modal is not UNKNOWN and k.masked is False:
+        cn_val = k.modal < 44
+    rna = UNKNOWN if label is UNKNOWN else (label in labels)
+    if k.masked is True and (name == "high_hyperdiploid" or rna is False):
+        rna = UNKNOWN
+    if unassessed and name != "high_hyperdiploid":
+        rna = UNKNOWN if rna is False else rna
+        cn_val = UNKNOWN if cn_val is False else cn_val
+    f = _combine(name, [("classify", rna), ("copynumber", cn_val)])
+    if k.mnote and f.value is UNKNOWN:
+        return Fact(UNKNOWN, f.source, f"{f.note}; {k.mnote}".strip("; "))
+    if unassessed and f.value is UNKNOWN:
+        return Fact(UNKNOWN, f.source, _UNASSESSED_NOTE)
+    return f
+
+
+def _iamp21_fact(cn: _CnRow, label: Any) -> Fact:
+    """Rule 5: iAMP21 from the copy-number call and the subtype call combined."""
+    cn_iamp = _yes_no(cn.row, "iamp21", cn.sample, "yes", "no") if cn.usable else UNKNOWN
+    rna = UNKNOWN if label is UNKNOWN else (label == "iAMP21")
+    return _combine("iamp21", [("classify", rna), ("copynumber", cn_iamp)])
+
+
+def _trisomy_facts(cn: _CnRow, k: _Karyotype) -> dict[str, Fact]:
+    """Rule 6: +4 / +10 / +17, known only where the karyotype class is."""
     tris: Any = UNKNOWN
-    if usable and kclass is not UNKNOWN:
+    if cn.usable and k.kclass is not UNKNOWN:
+        r = cn.row
         raw = "" if _blank(r.get("favourable_trisomies")) else str(r["favourable_trisomies"])
         tris = {t.strip() for t in raw.replace(",", ";").split(";") if t.strip()}
-        bad = tris - {"+4", "+10", "+17"}
-        if bad:
+        if tris - {"+4", "+10", "+17"}:
             raise InputError(
                 f"copynumber column favourable_trisomies: expected a ';'-list of +4, +10, +17, "
                 f"got {raw!r}",
-                sample=sample,
+                sample=cn.sample,
                 table="copynumber",
             )
+    out = {}
     for chrom in ("4", "10", "17"):
         v = UNKNOWN if tris is UNKNOWN else (f"+{chrom}" in tris)
-        out[f"trisomy_{chrom}"] = Fact(v, src, mnote or (why if v is UNKNOWN else ""))
+        out[f"trisomy_{chrom}"] = cn.fact(v, k.mnote)
+    return out
+
+
+def _copynumber_facts(
+    row: Mapping[str, Any] | None, sample: str, label: Any, unassessed_masking: str
+) -> dict[str, Fact]:
+    """Copy-number facts, one helper per rule.
+
+    1. :func:`_lesion_facts` -- IKZF1 / ERG deletion, IKZF1plus.
+    2. :func:`_karyotype` -- class, modal number, masked-hypodiploidy warning.
+    3. ``modal_chromosome_number`` -- unknown under a masked-hypodiploidy warning.
+    4. :func:`_ploidy_fact` -- high hyperdiploid, hypodiploid, low hypodiploid, near haploid
+       (with :func:`_masking_unassessed`).
+    5. :func:`_iamp21_fact`.
+    6. :func:`_trisomy_facts` -- favourable trisomies.
+    """
+    cn = _CnRow.of(row, sample)
+    out = _lesion_facts(cn)
+    k = _karyotype(cn)
+    out["modal_chromosome_number"] = cn.fact(UNKNOWN if k.masked is True else k.modal, k.mnote)
+    unassessed = _masking_unassessed(k, label, unassessed_masking)
+    for name in _PLOIDY_FACTS:
+        out[name] = _ploidy_fact(name, k, label, unassessed=unassessed)
+    out["iamp21"] = _iamp21_fact(cn, label)
+    out.update(_trisomy_facts(cn, k))
     return out
 
 
