@@ -10,6 +10,7 @@ import pandas as pd
 import yaml
 
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
+from allstrat.io.clinical import clinical_frame
 
 CASES_FILE = Path(__file__).with_name("cases.yaml")
 
@@ -59,7 +60,9 @@ def case_tables(
         row = {**copy.deepcopy(baseline[name]), **(case.get(name) or {}), "sample_id": sample}
         if columns is not None:
             row = {c: str(row.get(c, "")) for c in columns}
-        out[name] = pd.DataFrame([row]).astype(str)
+        table = pd.DataFrame([row]).astype(str)
+        # the clinical table as the reader types it (risk facts take typed values)
+        out[name] = clinical_frame(table) if name == "clinical" else table
     spec = {**baseline["mrd"], **(case.get("mrd") or {})}
     rows = _mrd_rows(sample, spec, baseline["mrd_sensitivity"])
     out["mrd"] = pd.DataFrame(

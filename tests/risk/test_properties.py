@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
+from allstrat.io.clinical import clinical_frame
 from allstrat.risk import BASE_FACTS, assign_risk, evaluate_protocol, load_rulesets
 from allstrat.risk.engine import INDETERMINATE
 from allstrat.risk.expr import UNKNOWN
@@ -194,7 +195,7 @@ def _tables(p: dict, drop: set[str], *, conflict: bool = False):
     return (
         pd.DataFrame([cls]),
         pd.DataFrame([cn]),
-        pd.DataFrame([clin]),
+        clinical_frame(pd.DataFrame([clin])),  # typed as the clinical reader types it
         pd.DataFrame(mrd, columns=["sample_id", "method", "tissue", "day", "value", "sensitivity"]),
     )
 

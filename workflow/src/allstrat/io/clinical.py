@@ -80,6 +80,7 @@ __all__ = [
     "MRD_COLUMNS",
     "WARN_AGE_YEARS",
     "WARN_WBC_1E9_PER_L",
+    "clinical_frame",
     "read_clinical",
     "read_mrd",
 ]
@@ -120,15 +121,19 @@ _HEADER_HELP = {
     "age": "18 months is age_months 18 or age_years 1.5",
 }
 _UNIT_HINTS = ("ul", "µl", "μl", "mm3", "per_mcl", "mcl")
-_CANON = {
-    "sex": {"m": "M", "f": "F"},
-    "immunophenotype": {"b": "B", "t": "T"},
-    "cns_status": {"cns1": "CNS1", "cns2": "CNS2", "cns3": "CNS3"},
-    "prednisone_response": {"good": "good", "poor": "poor"},
-    **{c: {"yes": "yes", "no": "no"} for c in BOOL_COLUMNS},
-    "tissue": {"bm": "BM", "pb": "PB"},
-    "method": {"flow": "flow", "pcr": "PCR"},
-}
+
+
+def _canonical_spellings(schema: dict) -> dict[str, dict[str, str]]:
+    """Column -> {lower-case spelling: allowed value} for every enum column of a schema.
+
+    The schema is the one list of allowed values; ``Yes``, ``m``, ``cns3``, ``pcr`` are
+    accepted as ``yes``, ``M``, ``CNS3``, ``PCR``.
+    """
+    return {
+        col: {str(v).lower(): str(v) for v in spec["enum"] if v != ""}
+        for col, spec in schema["properties"].items()
+        if "enum" in spec
+    }
 
 
 def _validate_rows(df: pd.DataFrame, schema_name: str, path: Path, what: str) -> pd.DataFrame:
@@ -152,7 +157,7 @@ def _validate_rows(df: pd.DataFrame, schema_name: str, path: Path, what: str) ->
     missing = [c for c in schema.get("required", []) if c not in df.columns]
     if missing:
         raise InputError(f"{what} lacks required column(s) {missing}", path=path, line=1)
-    for col, table in _CANON.items():
+    for col, table in _canonical_spellings(schema).items():
         if col in df.columns:
             df[col] = [table.get(v.lower(), v) for v in df[col]]
     validator = jsonschema.Draft202012Validator(schema)
@@ -263,8 +268,27 @@ def read_clinical(path: str | Path) -> pd.DataFrame:
         100 /µL) -- naming file, line and sample.
     """
     p = Path(path)
-    df = read_table_str(p, what="clinical table")
-    df = _validate_rows(df, "clinical.schema.yaml", p, "clinical table")
+    return clinical_frame(read_table_str(p, what="clinical table"), source=p)
+
+
+def clinical_frame(raw: pd.DataFrame, *, source: str | Path = "clinical table") -> pd.DataFrame:
+    """Validate and type a clinical table given as strings (what :func:`read_clinical` does
+    after reading the file; for tables built in memory).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        One column per clinical-table header, every cell a string (``""`` = missing).
+    source : str or Path
+        Named in error messages as the file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_clinical`.
+    """
+    p = Path(source)
+    df = _validate_rows(raw.copy(), "clinical.schema.yaml", p, "clinical table")
     lines = np.arange(len(df)) + 2
     dup = df["sample_id"].duplicated().to_numpy()
     if dup.any():

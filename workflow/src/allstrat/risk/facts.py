@@ -16,6 +16,10 @@ not-assessable inputs become unknown, never a default negative:
   hypodiploid). A hyperdiploid count or call whose masking was *not assessed* leaves
   the hypodiploidy facts unknown too, unless ``unassessed_masking="assume_absent"``.
 
+Clinical values arrive typed by :mod:`allstrat.io.clinical` (booleans, floats, the
+schema's canonical codes; its schema is the one list of allowed values) and are used as
+they are; a row with untyped values (the text ``"yes"``) is a programming error.
+
 The fact catalogue :data:`BASE_FACTS` is what rule-set conditions may reference (besides
 each rule set's own derived facts and MRD time points); the loader refuses unknown names.
 """
@@ -26,6 +30,8 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from allstrat.contracts import (
     CONFIDENCE_TIERS,
@@ -106,9 +112,6 @@ BASE_FACTS: dict[str, tuple[str, str]] = {
     "erg_deleted": ("bool", "ERG deletion (CN)"),
 }
 
-_TRUE = {"yes", "y", "true", "1", "t"}
-_FALSE = {"no", "n", "false", "0", "f"}
-
 
 def _blank(v: Any) -> bool:
     if v is None:
@@ -140,37 +143,6 @@ def _num(v: Any, col: str, sample: str, what: str) -> Any:
     return x
 
 
-def _bool(v: Any, col: str, sample: str, what: str) -> Any:
-    if _blank(v):
-        return UNKNOWN
-    if isinstance(v, bool):
-        return v
-    s = str(v).strip().lower()
-    if s in _TRUE:
-        return True
-    if s in _FALSE:
-        return False
-    raise InputError(
-        f"{what} column {col}: expected yes/no (or true/false), got {v!r}",
-        sample=sample,
-        table=what,
-    )
-
-
-def _choice(v: Any, col: str, sample: str, what: str, choices: Sequence[str]) -> Any:
-    if _blank(v):
-        return UNKNOWN
-    s = str(v).strip()
-    for c in choices:
-        if s.lower() == c.lower():
-            return c
-    raise InputError(
-        f"{what} column {col}: expected one of {list(choices)}, got {v!r}",
-        sample=sample,
-        table=what,
-    )
-
-
 def _combine(name: str, sources: list[tuple[str, Any]]) -> Fact:
     """Combine independent sources of one boolean fact (see module docstring)."""
     known = [(s, v) for s, v in sources if v is not UNKNOWN]
@@ -184,37 +156,61 @@ def _combine(name: str, sources: list[tuple[str, Any]]) -> Fact:
     return Fact(values.pop(), "+".join(s for s, _ in known))
 
 
-_CLINICAL_STRINGS = {
-    "sex": ("male", "female", "M", "F"),
-    "immunophenotype": ("B", "T"),
-    "cns_status": ("CNS1", "CNS2", "CNS3"),
-    "prednisone_response": ("good", "poor"),
+#: clinical facts taken as the clinical reader typed them (allstrat.io.clinical; its schema
+#: workflow/schemas/clinical.schema.yaml is the one list of allowed values) -> value types
+_CLINICAL_TYPES: dict[str, tuple[type, ...]] = {
+    "age_years": (int, float, np.integer, np.floating),
+    "wbc_1e9_per_l": (int, float, np.integer, np.floating),
+    "sex": (str,),
+    "immunophenotype": (str,),
+    "cns_status": (str,),
+    "prednisone_response": (str,),
+    "down_syndrome": (bool, np.bool_),
+    "testicular_involvement": (bool, np.bool_),
+    "steroid_pretreatment": (bool, np.bool_),
+    "induction_failure": (bool, np.bool_),
 }
-_CLINICAL_BOOLS = (
-    "down_syndrome",
-    "testicular_involvement",
-    "steroid_pretreatment",
-    "induction_failure",
-)
+#: fact values of the reader's sex codes
+_SEX_WORDS = {"M": "male", "F": "female"}
 _HYPO_CLASSES = {"high_hypodiploid", "low_hypodiploid", "near_haploid"}
 
 
+def _typed(row: Mapping[str, Any], col: str, sample: str) -> Any:
+    """A typed clinical value, UNKNOWN when missing (None / NaN).
+
+    Raises
+    ------
+    TypeError
+        A value the clinical reader would not produce (e.g. the text ``"yes"`` for a
+        boolean): rows must come from :func:`allstrat.io.clinical.read_clinical` /
+        ``clinical_frame``, which validated them.
+    """
+    v: Any = row.get(col)
+    if v is None or (isinstance(v, float | np.floating) and math.isnan(v)):
+        return UNKNOWN
+    kinds = _CLINICAL_TYPES[col]
+    numeric = np.bool_ not in kinds and str not in kinds
+    expected = isinstance(v, kinds) and not (numeric and isinstance(v, bool | np.bool_))
+    if not expected:
+        names = "/".join(k.__name__ for k in kinds)
+        msg = (
+            f"sample {sample!r}, clinical column {col}: expected {names} or missing, as "
+            f"allstrat.io.clinical types it; got {v!r}"
+        )
+        raise TypeError(msg)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return float(v) if numeric else v
+
+
 def _clinical_facts(row: Mapping[str, Any] | None, sample: str) -> dict[str, Fact]:
-    out: dict[str, Fact] = {}
+    """Clinical facts from the reader's typed row (``None``: sample not in the table)."""
     src = "clinical"
     if row is None:
-        for k in ("age_years", "wbc_1e9_per_l", *_CLINICAL_STRINGS, *_CLINICAL_BOOLS):
-            out[k] = Fact(UNKNOWN, src, "sample not in the clinical table")
-        return out
-    out["age_years"] = Fact(_num(row.get("age_years"), "age_years", sample, src), src)
-    out["wbc_1e9_per_l"] = Fact(_num(row.get("wbc_1e9_per_l"), "wbc_1e9_per_l", sample, src), src)
-    for k, choices in _CLINICAL_STRINGS.items():
-        v = _choice(row.get(k), k, sample, src, choices)
-        if k == "sex" and v is not UNKNOWN:
-            v = {"M": "male", "F": "female"}.get(v, v)
-        out[k] = Fact(v, src)
-    for k in _CLINICAL_BOOLS:
-        out[k] = Fact(_bool(row.get(k), k, sample, src), src)
+        return {k: Fact(UNKNOWN, src, "sample not in the clinical table") for k in _CLINICAL_TYPES}
+    out = {k: Fact(_typed(row, k, sample), src) for k in _CLINICAL_TYPES}
+    sex = out["sex"].value
+    out["sex"] = Fact(_SEX_WORDS.get(sex, sex), src)
     return out
 
 

@@ -1,0 +1,79 @@
+"""Risk facts take the clinical reader's typed values; allowed values live in the schema."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from allstrat.errors import InputError
+from allstrat.io.clinical import _canonical_spellings, clinical_frame, read_clinical
+from allstrat.io.samples import load_schema
+from allstrat.risk.expr import UNKNOWN
+from allstrat.risk.facts import build_facts
+
+RAW = {
+    "sample_id": "P1",
+    "age_months": "30",
+    "wbc_per_ul": "12000",
+    "sex": "f",
+    "immunophenotype": "b",
+    "down_syndrome": "Yes",
+    "cns_status": "cns2",
+    "testicular_involvement": "",
+    "steroid_pretreatment": "no",
+    "prednisone_response": "Poor",
+    "induction_failure": "NO",
+}
+
+
+def _facts(clinical):
+    return build_facts("P1", classify=None, copynumber=None, clinical=clinical)
+
+
+def test_typed_row_gives_facts_without_reparsing(tmp_path):
+    table = clinical_frame(pd.DataFrame([RAW]))
+    path = tmp_path / "clinical.tsv"
+    path.write_text("\t".join(RAW) + "\n" + "\t".join(RAW.values()) + "\n")
+    pd.testing.assert_frame_equal(table, read_clinical(path), check_like=True)
+    row = table.loc["P1"].to_dict()
+    assert row["down_syndrome"] is True
+    assert row["cns_status"] == "CNS2"
+    f = _facts(row)
+    assert f["age_years"].value == 2.5
+    assert f["wbc_1e9_per_l"].value == 12.0
+    assert f["sex"].value == "female"
+    assert f["immunophenotype"].value == "B"
+    assert f["down_syndrome"].value is True
+    assert f["testicular_involvement"].value is UNKNOWN
+    assert f["steroid_pretreatment"].value is False
+    assert f["prednisone_response"].value == "poor"
+    assert f["induction_failure"].value is False
+    assert f["cns_status"].value == "CNS2"
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("down_syndrome", "yes"), ("age_years", "5"), ("age_years", True), ("sex", 1)],
+)
+def test_untyped_clinical_values_are_a_programming_error(column, value):
+    with pytest.raises(TypeError, match=rf"sample 'P1', clinical column {column}: expected"):
+        _facts({column: value})
+
+
+def test_missing_values_are_unknown_never_a_default():
+    f = _facts({"age_years": math.nan, "down_syndrome": None})
+    assert f["age_years"].value is UNKNOWN
+    assert f["down_syndrome"].value is UNKNOWN
+
+
+def test_allowed_values_come_from_the_schemas():
+    clinical = _canonical_spellings(load_schema("clinical.schema.yaml"))
+    schema = load_schema("clinical.schema.yaml")["properties"]
+    assert clinical["cns_status"] == {"cns1": "CNS1", "cns2": "CNS2", "cns3": "CNS3"}
+    assert set(clinical["sex"].values()) == set(schema["sex"]["enum"]) - {""}
+    mrd = _canonical_spellings(load_schema("mrd.schema.yaml"))
+    assert mrd["method"] == {"flow": "flow", "pcr": "PCR"}
+    with pytest.raises(InputError, match=r"column sex: 'male' is not one of"):
+        clinical_frame(pd.DataFrame([{**RAW, "sex": "male"}]))
