@@ -37,7 +37,7 @@ def demo_outputs():
     """Files under config demo.out that the sheet and config name (the simulator writes them)."""
     out = Path(config["demo"]["out"])
     files = set()
-    for col in ("expression", "copy_number", "fusions"):
+    for col in ("expression", "copy_number", "fusions", "variants"):
         if col in SAMPLES.columns:
             files.update(
                 f.strip() for v in SAMPLES[col] for f in v.split(";") if f.strip()

@@ -83,6 +83,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="prefix of paths in samples.tsv (default: --out as given)",
     )
     p.add_argument(
+        "--variants",
+        choices=["none", "demo", "all"],
+        default=None,
+        help="which samples get RNA variant calls (VCF/BCF in the sheet's variants column): "
+        "demo = every 4th sample plus the near-haploid, low-hypodiploid and hotspot subtypes, "
+        "all, none (default: demo for --layout demo, none for --layout cohort)",
+    )
+    p.add_argument(
         "--jobs",
         type=int,
         default=1,
@@ -107,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
         class_weights=_class_weights(args.class_weight),
         sample_prefix=args.sample_prefix,
         n_jobs=max(1, args.jobs),
+        variants=args.variants or ("demo" if args.layout == "demo" else "none"),
     )
     written = write_cohort(cohort, args.out, layout=args.layout, sheet_prefix=args.sheet_prefix)
     logger.info("simulate: %d samples, %d files in %s", args.n_samples, len(written), args.out)

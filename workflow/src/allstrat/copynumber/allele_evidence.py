@@ -7,7 +7,9 @@ from RNA dosage (or no dosage at all), replaces the karyotype class / count / ma
 warning by :func:`allstrat.copynumber.karyotype.combine_karyotype`. DNA segment calls
 keep their class (absolute copy number + BAF already decide it, see
 :mod:`allstrat.copynumber.ploidy`); their segment BAF is summarised by the same
-allelic module and a VCF, when also given, is recorded and compared.
+allelic module and a VCF, when also given, is recorded and compared. DNA data without
+a karyotype (MLPA measures no ploidy) are treated like the no-dosage case: allele
+evidence alone can still show a genome-wide-LOH (hypodiploid) karyotype.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def add_allele_evidence(
         )
     ev["hotspots"] = {"settings": hotspot_settings.as_dict(), "calls": hot}
     row["hotspot_mutations"] = hotspot_summary(hot)
-    if ev.get("cn_source") == "DNA":
+    if ev.get("cn_source") == "DNA" and row["karyotype_class"] != "not_assessable":
         _dna(res, summary, flags, blast_fraction)
     else:
         kc = combine_karyotype(

@@ -207,10 +207,31 @@ class _Likelihood:
             self._trunc[key] = float(self._mix(ks[ok], np.full(int(ok.sum()), float(d)), m).sum())
         return self._trunc[key]
 
+    def _fill(self, m: float, depths: np.ndarray) -> None:
+        """Cache the truncation mass of many depths at once (one vectorised pmf call).
+
+        The mixture pmf sums to 1 over 0..d, so the mass at mirrored fraction
+        >= ``het_floor`` is 1 minus the (much shorter) tails below it.
+        """
+        mk = round(m, 6)
+        todo = [int(d) for d in depths if (mk, int(d)) not in self._trunc]
+        if not todo:
+            return
+        ks = [np.arange(d + 1, dtype=float) for d in todo]
+        tail = [np.minimum(k, d - k) / d < self.s.het_floor for k, d in zip(ks, todo, strict=True)]
+        kk = np.concatenate([k[t] for k, t in zip(ks, tail, strict=True)])
+        sizes = np.array([int(t.sum()) for t in tail])
+        mix = self._mix(kk, np.repeat(np.array(todo, dtype=float), sizes), m)
+        ends = np.cumsum(sizes)
+        cum = np.concatenate([[0.0], np.cumsum(mix)])
+        for d, a, b in zip(todo, ends - sizes, ends, strict=True):
+            self._trunc[(mk, d)] = float(1.0 - (cum[b] - cum[a]))
+
     def loglik(self, alt: np.ndarray, n: np.ndarray, m: float) -> float:
         """Log likelihood of het-like sites (minor counts ``alt`` of ``n``) at fraction m."""
         like = self._mix(alt, n, m)
         uniq, inv = np.unique(n.astype(int), return_inverse=True)
+        self._fill(m, uniq)
         trunc = np.array([self._truncation(m, int(d)) for d in uniq])[inv]
         return float(np.sum(np.log(np.maximum(like, 1e-300)) - np.log(np.maximum(trunc, 1e-300))))
 

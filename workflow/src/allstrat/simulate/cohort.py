@@ -14,6 +14,9 @@
   the underlying class even when doubled), ``modal_number`` (observed chromosome count,
   i.e. doubled for masked hypodiploidy), ``masked_hypodiploid``, ``chromosome_gains`` /
   ``chromosome_losses`` (whole-chromosome events), ``favourable_trisomies``, ``iamp21``.
+* ``hotspot_mutations`` (";"-joined PAX5 P80R / IKZF1 N159Y / ZEB2 H1038R the blasts
+  carry: every sample of the subtype they define; visible in a VCF only when the sample
+  has one, :mod:`allstrat.simulate.variants`).
 * ``<gene>_status`` for contracts.LESION_GENES from the true tumour copy number over the
   gene span (PAR1: CSF2RA..IL3RA): ``homozygous_deleted`` (0 copies), ``deleted`` (fewer
   than normal, focal or whole-chromosome), ``amplified`` (>= normal + 3), ``gained``,
@@ -50,12 +53,14 @@ from allstrat.simulate.copynumber import (
 from allstrat.simulate.expression import (
     ExpressionModel,
     build_expression_model,
-    simulate_sample_counts,
+    gene_lengths,
+    simulate_sample_expression,
 )
 from allstrat.simulate.fusions import CALLERS, FUSION_CALL_COLUMNS, call_fusions
 from allstrat.simulate.genome import Genome, gene_span, simulate_genome
 from allstrat.simulate.lab import COLUMNS as LAB_COLUMNS
 from allstrat.simulate.lab import simulate_lab
+from allstrat.simulate.variants import carried_hotspots, has_variants, simulate_expressed_sites
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +92,7 @@ TRUTH_COLUMNS: tuple[str, ...] = (
     "chromosome_losses",
     "favourable_trisomies",
     "iamp21",
+    "hotspot_mutations",
     *(f"{g.lower()}_status" for g in LESION_GENES),
     "ikzf1_deletion_type",
     "ikzf1plus",
@@ -120,6 +126,9 @@ class SimulatedCohort:
         Clinical table and long MRD table (strings; empty = missing).
     lab_genetics
         Diagnostic-genetics table (:mod:`allstrat.simulate.lab`; long, strings).
+    variants
+        Sample id -> (RNA variant sites, read depth at each hotspot) for the samples the
+        ``variants`` plan selects (:mod:`allstrat.simulate.variants`).
     seed
         The cohort seed.
     """
@@ -133,6 +142,9 @@ class SimulatedCohort:
     clinical: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     mrd: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     lab_genetics: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    variants: dict[str, tuple[pd.DataFrame, dict[str, int]]] = field(
+        default_factory=dict, repr=False
+    )
     seed: int = 0
     params: dict = field(default_factory=dict)
 
@@ -181,6 +193,7 @@ def _truth_row(sid: str, d: dict, g: Genome, genes: pd.DataFrame) -> dict:
     fav = [f"+{c}" for c in ("4", "10", "17") if f"chr{c}" in g.gains]
     row["favourable_trisomies"] = ";".join(fav)
     row["iamp21"] = "yes" if d["subtype"] == "iAMP21" else "no"
+    row["hotspot_mutations"] = ";".join(carried_hotspots(d["subtype"]))
     for gene in LESION_GENES:
         if gene == "PAR1":
             c, s = "chrX", gene_span(genes, "CSF2RA")[1]
@@ -252,6 +265,9 @@ class _Context:
     lesion_rates: dict[str, dict[str, float]] | None
     probes: dict
     tall_weights: Mapping[str, float] = field(default_factory=dz.tall_weights)
+    variants: str = "none"
+    gene_frame: pd.DataFrame | None = None  # model genes (chrom, start, end) for variants
+    exonic_length: np.ndarray | None = None
 
 
 def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
@@ -269,15 +285,27 @@ def _simulate_sample(ctx: _Context, i: int, sid: str) -> dict:
         force_par1=d["fusion"] == "P2RY8::CRLF2",
     )
     batch = i % ctx.n_batches
-    out: dict = {"genome": g, "counts": None}
+    out: dict = {"genome": g, "counts": None, "variants": None}
     if ctx.model is not None:
-        out["counts"] = simulate_sample_counts(
+        out["counts"], blast_share = simulate_sample_expression(
             cast("ExpressionModel", ctx.model),
             np.random.default_rng([seed, dz.STREAM_EXPRESSION, i]),
             design=d,
             genome=g,
             batch=batch,
         )
+        if has_variants(ctx.variants, i, d["subtype"]):
+            assert ctx.gene_frame is not None
+            assert ctx.exonic_length is not None
+            out["variants"] = simulate_expressed_sites(
+                np.random.default_rng([seed, dz.STREAM_VARIANTS, i]),
+                g,
+                genes=ctx.gene_frame,
+                counts=out["counts"],
+                blast_share=blast_share,
+                exonic_length=ctx.exonic_length,
+                hotspots=carried_hotspots(d["subtype"]),
+            )
     row = _truth_row(sid, d, g, genes)
     row["batch"] = f"batch{batch + 1}"
     libsize = int(out["counts"].sum()) if out["counts"] is not None else d["library_size_target"]
@@ -359,6 +387,7 @@ def simulate_cohort(
     lesion_rates: dict[str, dict[str, float]] | None = None,
     with_expression: bool = True,
     n_jobs: int = 1,
+    variants: str = "none",
 ) -> SimulatedCohort:
     """Simulate a synthetic paediatric ALL cohort (truth, genomes, RNA-seq counts).
 
@@ -385,6 +414,11 @@ def simulate_cohort(
     n_jobs
         Worker processes (fork); results are identical for any value because every
         sample draws from its own seed-keyed streams.
+    variants
+        Which samples get RNA variant calls (:data:`allstrat.simulate.variants.VARIANT_PLANS`:
+        ``none``, ``demo`` = every 4th sample plus the karyotype / hotspot subtypes,
+        ``all``); needs expression. Drawn from a stream of their own: the other data do
+        not change with the plan.
 
     Returns
     -------
@@ -417,8 +451,11 @@ def simulate_cohort(
     probes = {k: mlpa_probes(genes, with_erg=k) for k in (False, True)}
     ctx = _Context(
         seed, weights, genes, model, n_batches, lesion_rates, probes,
-        dz.tall_weights(subtype_balance),
+        dz.tall_weights(subtype_balance), variants,
     )  # fmt: skip
+    if model is not None and variants != "none":
+        ctx.gene_frame = genes.loc[list(model.genes), ["chrom", "start", "end"]]
+        ctx.exonic_length = gene_lengths(model.genes).astype(float)
     blocks = [list(range(a, min(a + BLOCK, n_samples))) for a in range(0, n_samples, BLOCK)]
     rows: list[dict] = []
     genomes: dict[str, Genome] = {}
@@ -428,6 +465,7 @@ def simulate_cohort(
     clin_rows: list[dict] = []
     mrd_rows: list[dict] = []
     lab_rows: list[dict] = []
+    variant_calls: dict[str, tuple[pd.DataFrame, dict[str, int]]] = {}
     for block in _run_blocks(ctx, ids, blocks, n_jobs):
         for i, res in block:
             if counts is not None:
@@ -440,6 +478,8 @@ def simulate_cohort(
             clin_rows.append(res["clinical"])
             mrd_rows.extend(res["mrd"])
             lab_rows.extend(res["lab"])
+            if res["variants"] is not None:
+                variant_calls[ids[i]] = res["variants"]
     truth = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
     clinical, mrd = cl.to_frames(clin_rows, mrd_rows)
     mlpa = _mlpa_frame(mlpa_parts, probes)
@@ -464,6 +504,7 @@ def simulate_cohort(
         clinical=clinical,
         mrd=mrd,
         lab_genetics=pd.DataFrame(lab_rows, columns=list(LAB_COLUMNS)),
+        variants=variant_calls,
         seed=seed,
         params={
             "n_samples": n_samples,
@@ -472,5 +513,6 @@ def simulate_cohort(
             "class_weights": dict(class_weights or {}),
             "n_batches": n_batches,
             "unclassified_label": UNCLASSIFIED,
+            "variants": variants,
         },
     )

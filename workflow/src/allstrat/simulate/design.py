@@ -19,6 +19,7 @@ STREAM_DESIGN, STREAM_GENOME, STREAM_EXPRESSION, STREAM_FUSION, STREAM_CLINICAL 
 STREAM_COPYNUMBER = 5
 STREAM_TALL = 6  # T-ALL subgroup, its fusion and the ETP-ALL immunophenotype
 STREAM_LAB = 7  # diagnostic genetics from the lab
+STREAM_VARIANTS = 8  # RNA variant calls (germline SNVs, hotspots)
 STREAM_COHORT = 99
 
 # Share of all paediatric ALL (B + T). B-ALL subtype shares follow DOMAIN.md §1.2

@@ -35,10 +35,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.special import ndtri
 
 from allstrat.paths import resources_dir
 from allstrat.simulate.genome import Genome, chrom_groups, copy_number_at, normal_cn_array
@@ -345,6 +347,24 @@ def simulate_sample_counts(
     batch: int,
 ) -> np.ndarray:
     """Draw one sample's integer counts (int32, one per model gene)."""
+    return simulate_sample_expression(model, rng, design=design, genome=genome, batch=batch)[0]
+
+
+def simulate_sample_expression(
+    model: ExpressionModel,
+    rng: np.random.Generator,
+    *,
+    design: dict,
+    genome: Genome,
+    batch: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One sample's counts and, per gene, the expected share of its reads from blasts.
+
+    The blast share (``f·leuk / (f·leuk + (1 − f)·normal)`` of the model, dosage
+    included) is what the variant simulator mixes allele fractions with
+    (:mod:`allstrat.simulate.variants`); the counts are the same draws as
+    :func:`simulate_sample_counts`.
+    """
     e = programme_log2(model, rng, design, genome)
     base, normal = _background(model, genome.sex, batch)
     leuk = base.copy()
@@ -357,6 +377,20 @@ def simulate_sample_counts(
         ratio = np.maximum(cn[changed] / ncn[changed], 0.005)
         leuk[changed] *= ratio**DOSAGE_EXPONENT
     f = design["blast_fraction"]
-    mu = design["library_size_target"] * (f * leuk / leuk.sum() + (1 - f) * normal)
+    blast = f * leuk / leuk.sum()
+    mix = blast + (1 - f) * normal
+    mu = design["library_size_target"] * mix
     shape = model.shape
-    return rng.poisson(rng.gamma(shape, mu / shape)).astype(np.int32)
+    counts = rng.poisson(rng.gamma(shape, mu / shape)).astype(np.int32)
+    return counts, np.divide(blast, mix, out=np.zeros_like(mix), where=mix > 0)
+
+
+def gene_lengths(symbols: np.ndarray) -> np.ndarray:
+    """Deterministic synthetic exonic gene lengths (bp), log-normal around 2.5 kb.
+
+    Synthetic: the bundled gene table has spans (introns included), not exonic lengths;
+    the value feeds the Length/TPM columns of featureCounts and salmon files and the
+    read depth of simulated variant sites (:mod:`allstrat.simulate.variants`).
+    """
+    u = np.array([(zlib.crc32(str(s).encode()) + 0.5) / 2**32 for s in symbols])
+    return np.clip(2500 * np.exp(0.7 * ndtri(u)), 300, 40_000).astype(np.int64)

@@ -185,7 +185,9 @@ def _whole_chrom(segs, chrom, fn) -> None:
     _set_region(segs, chrom, 1, CHROM_LENGTHS[chrom], fn)
 
 
-def _karyotype(rng: np.random.Generator, subtype: str, sex: str, segs) -> dict:  # noqa: C901 - one branch per subtype karyotype model (simulator)
+def _karyotype(  # noqa: C901 - one branch per subtype karyotype model (simulator)
+    rng: np.random.Generator, subtype: str, sex: str, segs, masked_hypodiploid: bool | None = None
+) -> dict:
     """Whole-chromosome changes; returns karyotype annotations."""
     gains: list[str] = []
     losses: list[str] = []
@@ -234,7 +236,8 @@ def _karyotype(rng: np.random.Generator, subtype: str, sex: str, segs) -> dict: 
             else:
                 segs["chrY"] = []
                 losses.append("chrY")
-        if rng.random() < MASKED_HYPODIPLOID_PROB:
+        doubled = rng.random() < MASKED_HYPODIPLOID_PROB  # drawn always: streams stay put
+        if doubled if masked_hypodiploid is None else masked_hypodiploid:
             masked = True
             for c in CHROMS:
                 segs[c] = [[s, e, cn * 2, mi * 2] for s, e, cn, mi in segs[c]]
@@ -409,6 +412,7 @@ def simulate_genome(
     genes: pd.DataFrame,
     lesion_rates: dict[str, dict[str, float]] | None = None,
     force_par1: bool = False,
+    masked_hypodiploid: bool | None = None,
 ) -> Genome:
     """Simulate one sample's tumour genome.
 
@@ -426,6 +430,9 @@ def simulate_genome(
         Override of :data:`LESION_RATES` (same structure).
     force_par1
         Always place a PAR1 (P2RY8::CRLF2) deletion, e.g. for CRLF2-r Ph-like.
+    masked_hypodiploid
+        Near-haploid / low-hypodiploid genomes: force (True) or forbid (False) the
+        doubling; None draws it with :data:`MASKED_HYPODIPLOID_PROB` (benchmarks force it).
 
     Returns
     -------
@@ -434,7 +441,7 @@ def simulate_genome(
     """
     rates = lesion_rates or LESION_RATES
     segs = _base_segments(sex)
-    k = _karyotype(rng, subtype, sex, segs)
+    k = _karyotype(rng, subtype, sex, segs, masked_hypodiploid)
     lesions = _focal(rng, subtype, segs, genes, rates)
     if force_par1 and "PAR1" not in lesions:
         lesions["PAR1"] = _par1_deletion(rng, segs, genes)

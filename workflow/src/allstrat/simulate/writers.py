@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import time
-import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -34,6 +33,7 @@ import pandas as pd
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import atomic_path, write_text, write_tsv
 from allstrat.simulate.cohort import SimulatedCohort
+from allstrat.simulate.expression import gene_lengths
 from allstrat.simulate.fusions import (
     arriba_text,
     cicero_text,
@@ -41,6 +41,7 @@ from allstrat.simulate.fusions import (
     jaffa_text,
     starfusion_text,
 )
+from allstrat.simulate.variants import hotspot_blocks, vcf_text, write_vcf
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ SHEET_COLUMNS = (
     "copy_number_format",
     "fusions",
     "fusions_format",
+    "variants",
+    "variants_format",
     "genome_build",
     "blast_fraction",
 )
@@ -69,18 +72,6 @@ DEMO_EXPRESSION_PLAN = (
     ("star", "ensembl"),
 )
 N_PER_SAMPLE_FILES = 3  # featureCounts/HTSeq/STAR/salmon samples per format (about)
-
-
-def gene_lengths(symbols: np.ndarray) -> np.ndarray:
-    """Deterministic synthetic exonic gene lengths (bp), log-normal around 2.5 kb.
-
-    Synthetic: the bundled gene table has spans (introns included), not exonic lengths;
-    the value only feeds the Length/TPM columns of featureCounts and salmon files.
-    """
-    from scipy.special import ndtri
-
-    u = np.array([(zlib.crc32(str(s).encode()) + 0.5) / 2**32 for s in symbols])
-    return np.clip(2500 * np.exp(0.7 * ndtri(u)), 300, 40_000).astype(np.int64)
 
 
 def _ensembl_ids(symbols: np.ndarray) -> np.ndarray:
@@ -237,6 +228,16 @@ FUSION_PATTERN = (
     "jaffa;arriba",
     "",
 )
+# RNA variant calls of the samples that have them (cohort.variants): caller style, file
+# suffix, "chr" contig names, VEP CSQ annotation; cycled in sample order. DeepVariant
+# gVCFs carry reference blocks over the hotspots a sample does not carry (coverage).
+VCF_PLAN = (
+    ("gatk", ".vcf.gz", True, False),
+    ("bcftools", ".vcf.gz", False, False),
+    ("deepvariant", ".g.vcf.gz", True, True),
+    ("strelka2", ".vcf", True, False),
+    ("gatk", ".bcf", True, True),
+)
 BLAST_REPORTED_PROB = 0.8  # demo: share of samples whose sheet states a blast fraction
 BLAST_MEASUREMENT_SD = 0.05  # morphology/flow vs true blast fraction
 
@@ -300,6 +301,27 @@ def _write_cns(path: Path, seg: pd.DataFrame, rng: np.random.Generator) -> None:
     )
     with atomic_path(path) as tmp:
         out.to_csv(tmp, sep="\t", index=False, float_format="%.4f", lineterminator="\n", na_rep="")
+
+
+def _write_sample_vcf(  # noqa: PLR0917 -- private writer of one simulated file
+    out: Path, sid: str, sites: pd.DataFrame, hot_depth: dict, truth: pd.DataFrame, j: int
+) -> Path:
+    """One sample's VCF in the caller style of :data:`VCF_PLAN` slot ``j`` (indexed)."""
+    style, suffix, chr_prefix, annotated = VCF_PLAN[j % len(VCF_PLAN)]
+    row = truth.set_index("sample_id").loc[sid]
+    carried = [h for h in str(row["hotspot_mutations"]).split(";") if h]
+    blocks = hotspot_blocks(hot_depth, carried) if style == "deepvariant" else []
+    text = vcf_text(
+        sites,
+        sample=f"{sid}_RNA",
+        style=style,
+        chr_prefix=chr_prefix,
+        annotated=annotated,
+        reference_blocks=blocks,
+    )
+    p = out / "variants" / f"{sid}.{style}{suffix}"
+    write_vcf(p, text, index=True)
+    return p
 
 
 def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 item 7)
@@ -447,6 +469,14 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
             written[f"fusions:{sid}:{caller}" if k else f"fusions:{sid}"] = p
             paths.append(rel(p))
         cols["fusions"][i], cols["fusions_format"][i] = ";".join(paths), fplan
+    # --- variants -------------------------------------------------------------------
+    for j, (sid, (sites, hot_depth)) in enumerate(
+        (s, cohort.variants[s]) for s in ids if s in cohort.variants
+    ):
+        p = _write_sample_vcf(out, sid, sites, hot_depth, truth, j)
+        written[f"variants:{sid}"] = p
+        k = ids.index(sid)
+        cols["variants"][k], cols["variants_format"][k] = rel(p), "vcf"
     # --- clinical, MRD, truth, sheet ---------------------------------------------------
     for name, table in (
         ("clinical", cohort.clinical),
