@@ -9,6 +9,7 @@ from allstrat.copynumber.karyotype import (
     combine_karyotype,
     dosage_table_from_states,
     masked_not_excluded,
+    resolve_baseline_ambiguity,
 )
 from allstrat.copynumber.resources import AUTOSOMES
 
@@ -127,3 +128,34 @@ def test_too_few_assessed_autosomes_keep_dosage() -> None:
     k = combine_karyotype(a, _dosage(), dosage_modal=46, dosage_class="diploid")
     assert "allele_data_incomplete" in k.flags
     assert k.karyotype_class == "diploid"
+
+
+GAINS = ["chr4", "chr6", "chr10", "chr14", "chr17", "chr18", "chr21"]
+AMBIGUOUS = {"flags": ["rna_baseline_ambiguous"], "point_estimate": 54,
+             "changes": dict.fromkeys(GAINS, 1)}  # fmt: skip
+
+
+def test_ambiguous_rna_baseline_resolved_by_heterozygous_gains() -> None:
+    """Rule 5: no genome-wide LOH + gains heterozygous -> the hyperdiploid reading."""
+    summary = _allelic(dict.fromkeys(GAINS, "imbalanced"))
+    k = combine_karyotype(summary, None, dosage_modal=None, dosage_class="not_assessable")
+    assert k.karyotype_class == "not_assessable"
+    r = resolve_baseline_ambiguity(k, AMBIGUOUS)
+    assert (r.karyotype_class, r.modal_number, r.masked_warning) == ("high_hyperdiploid", 54, "no")
+    assert "rna_baseline_resolved_by_alleles" in r.flags
+
+
+def test_ambiguous_baseline_not_resolved_without_allele_support() -> None:
+    """Gains LOH, genome-wide LOH, no ambiguity or no allele data: nothing changes."""
+    loh_gains = _allelic(dict.fromkeys(GAINS, "LOH") | {"chr1": "heterozygous"})
+    k = combine_karyotype(loh_gains, None, dosage_modal=None, dosage_class="not_assessable")
+    assert resolve_baseline_ambiguity(k, AMBIGUOUS).karyotype_class != "high_hyperdiploid"
+    near = combine_karyotype(_allelic(NEAR_HAPLOID_LOH), None, dosage_modal=None,
+                             dosage_class="not_assessable")  # fmt: skip
+    assert resolve_baseline_ambiguity(near, AMBIGUOUS).karyotype_class == "near_haploid"
+    het = combine_karyotype(_allelic(dict.fromkeys(GAINS, "imbalanced")), None,
+                            dosage_modal=None, dosage_class="not_assessable")  # fmt: skip
+    clear = {**AMBIGUOUS, "flags": []}
+    assert resolve_baseline_ambiguity(het, clear).karyotype_class == "not_assessable"
+    none = combine_karyotype(None, None, dosage_modal=None, dosage_class="not_assessable")
+    assert resolve_baseline_ambiguity(none, AMBIGUOUS).karyotype_class == "not_assessable"

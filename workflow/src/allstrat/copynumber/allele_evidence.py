@@ -30,6 +30,7 @@ from allstrat.copynumber.karyotype import (
     KaryotypeSettings,
     combine_karyotype,
     dosage_table_from_states,
+    resolve_baseline_ambiguity,
 )
 from allstrat.copynumber.ploidy import PloidyCutoffs
 
@@ -131,6 +132,10 @@ def add_allele_evidence(
             cutoffs=cutoffs,
             settings=karyotype_settings,
         )
+        kc = resolve_baseline_ambiguity(
+            kc, ev.get("rna_dosage", {}).get("modal", {}), cutoffs=cutoffs,
+            settings=karyotype_settings,
+        )  # fmt: skip
         row["karyotype_class"] = kc.karyotype_class
         row["modal_chromosome_number"] = "" if kc.modal_number is None else str(kc.modal_number)
         row["masked_hypodiploidy_warning"] = kc.masked_warning

@@ -35,6 +35,14 @@ Rules (evaluated in order; every threshold in :class:`KaryotypeSettings`, config
    heterozygosity confirm it (``hyperdiploidy_heterozygous_gains``); gained chromosomes
    that are LOH are listed (``gained_chromosomes_loh``). The count and class are never
    lowered by allele data here (a true hyperdiploid keeps its call).
+5. RNA dosage that could not choose its two-copy level (``rna_baseline_ambiguous``: a
+   hyperdiploid reading with gains, or a near-haploid reading in which the "gained"
+   chromosomes are the retained disomies) is resolved by alleles
+   (:func:`resolve_baseline_ambiguity`): with no genome-wide LOH (rule 3 did not fire, so
+   the baseline chromosomes are not monosomic) and the gained chromosomes keeping
+   heterozygosity, the hyperdiploid reading's count and class are taken
+   (``rna_baseline_resolved_by_alleles``). Genome-wide LOH already gave the hypodiploid
+   reading through rule 3.
 """
 
 from __future__ import annotations
@@ -59,6 +67,7 @@ __all__ = [
     "combine_karyotype",
     "dosage_table_from_states",
     "masked_not_excluded",
+    "resolve_baseline_ambiguity",
 ]
 
 #: Chromosomes typically retained as disomies in near-haploid ALL (DOMAIN.md §5 brief;
@@ -294,3 +303,45 @@ def _hypodiploid(  # noqa: PLR0917 -- one call site, all context of rule 3
     )
     ev["undoubled_count"] = n
     return KaryotypeCall(klass, n, masked, flags, ev)
+
+
+def resolve_baseline_ambiguity(
+    call: KaryotypeCall,
+    modal: Mapping,
+    *,
+    cutoffs: PloidyCutoffs | None = None,
+    settings: KaryotypeSettings | None = None,
+) -> KaryotypeCall:
+    """Rule 5: take the hyperdiploid reading of an ambiguous RNA baseline when alleles agree.
+
+    ``modal`` is the RNA dosage ``modal`` record (``flags``, ``point_estimate``,
+    ``changes``). Returns ``call`` unchanged unless the dosage baseline was ambiguous,
+    the allele data cover enough autosomes without genome-wide LOH, and at least
+    ``min_heterozygous_gain_fraction`` of the gained chromosomes keep heterozygosity.
+    """
+    s = settings or KaryotypeSettings()
+    ev = call.evidence
+    n = modal.get("point_estimate")
+    if (
+        call.karyotype_class != "not_assessable"
+        or "rna_baseline_ambiguous" not in modal.get("flags", [])
+        or n is None
+        or ev.get("assessed_autosomes", 0) < s.min_assessed_autosomes
+        or len(ev.get("loh_autosomes", [])) >= s.min_loh_autosomes
+    ):
+        return call
+    cls = ev.get("allelic_classes", {})
+    gained = [c for c, k in modal.get("changes", {}).items() if k > 0 and c in AUTOSOMES]
+    het = [c for c in gained if cls.get(c) in ("heterozygous", "imbalanced")]
+    if not gained or len(het) < s.min_heterozygous_gain_fraction * len(gained):
+        return call
+    klass, kflags = (cutoffs or PloidyCutoffs()).classify(int(n))
+    ev.update(
+        {
+            "rule": f"RNA baseline ambiguous; no genome-wide LOH and {len(het)} of "
+            f"{len(gained)} gained autosomes heterozygous: hyperdiploid reading ({n})",
+            "gained_heterozygous": het,
+        }
+    )
+    flags = [*call.flags, *kflags, "rna_baseline_resolved_by_alleles"]
+    return KaryotypeCall(klass, int(n), "no", flags, ev)
