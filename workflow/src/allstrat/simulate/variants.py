@@ -432,22 +432,26 @@ def _chrom_key(c: str) -> int:
     return list(CHROM_LENGTHS).index(c) if c in CHROM_LENGTHS else 99
 
 
+_FMT_GT = '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
+_FMT_AD = (
+    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and '
+    'alt alleles in the order listed">\n'
+)
+_FMT_DP = '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">\n'
+_FMT_GQ = '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype Quality">\n'
+_FMT_PL = (
+    '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Normalized, Phred-scaled '
+    'likelihoods for genotypes">\n'
+)
+_FORMAT_LINES = (_FMT_GT, _FMT_AD, _FMT_DP, _FMT_GQ, _FMT_PL)
+
+
 def _header(style: str, sample: str, *, chr_prefix: bool, build: str, annotated: bool) -> str:
     contigs = "".join(
         f"##contig=<ID={c if chr_prefix else c[3:]},length={n},assembly={build}>\n"
         for c, n in CHROM_LENGTHS.items()
     )
-    fmt_gt = '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n'
-    fmt_ad = (
-        '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths for the ref and '
-        'alt alleles in the order listed">\n'
-    )
-    fmt_dp = '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Approximate read depth">\n'
-    fmt_gq = '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="Genotype Quality">\n'
-    fmt_pl = (
-        '##FORMAT=<ID=PL,Number=G,Type=Integer,Description="Normalized, Phred-scaled '
-        'likelihoods for genotypes">\n'
-    )
+    fmt_gt, fmt_ad, fmt_dp, fmt_gq, fmt_pl = _FORMAT_LINES
     h = "##fileformat=VCFv4.2\n"
     if style == "gatk":
         h += (
