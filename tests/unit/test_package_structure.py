@@ -38,7 +38,6 @@ LENGTH_EXCEPTIONS = {
     "io/copynumber_readers.py::read_mlpa": "#15 item 2 (refactor-io), pending",
     "risk/engine.py::evaluate_protocol": "#15 item 7, pending",
     "risk/ruleset.py::load_ruleset": "#15 item 7, pending",
-    "simulate/writers.py::write_cohort": "#15 item 7, pending",
 }
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +208,12 @@ def _expression_plan(n: int, layout: str) -> list[tuple[str, str]]:
     return plan
 
 
+EXPRESSION_FILE = {
+    "featurecounts": "{sid}.featureCounts.txt",
+    "htseq": "{sid}.htseq.counts",
+    "star": "{sid}.ReadsPerGene.out.tab",
+    "salmon": "{sid}.quant.genes.sf",
+}
 CN_PATTERN = ("seg",) * 12 + ("cnvkit",) * 3 + ("mlpa",) * 3 + ("",) * 2
 # mixed callers; some samples with two (";"-separated, as a lab running two callers would)
 FUSION_FILE = {
@@ -238,6 +245,7 @@ VCF_PLAN = (
     ("strelka2", ".vcf", True, False),
     ("gatk", ".bcf", True, True),
 )
+DEFAULT_LIBRARY_SIZE = 30_000_000  # STAR-Fusion FFPM of a sample without a simulated size
 BLAST_REPORTED_PROB = 0.8  # demo: share of samples whose sheet states a blast fraction
 BLAST_MEASUREMENT_SD = 0.05  # morphology/flow vs true blast fraction
 
@@ -324,7 +332,32 @@ def _write_sample_vcf(  # noqa: PLR0917 -- private writer of one simulated file
     return p
 
 
-def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 item 7)
+@dataclass
+class _Written:
+    """The sample sheet being filled and every file written so far (steps of write_cohort)."""
+
+    out: Path
+    prefix: str
+    ids: list[str]
+    cols: dict[str, list[str]] = field(default_factory=dict)
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.cols = {c: [""] * len(self.ids) for c in SHEET_COLUMNS}
+        self.cols["sample_id"] = list(self.ids)
+
+    def rel(self, p: Path) -> str:
+        """``p`` as written into ``samples.tsv`` (under the sheet prefix)."""
+        r = p.relative_to(self.out).as_posix()
+        return f"{self.prefix.rstrip('/')}/{r}" if self.prefix else r
+
+    def sheet(self, i: int, kind: str, path: Path | str, fmt: str) -> None:
+        """Record sample ``i``'s file of ``kind`` (expression, copy_number, fusions, variants)."""
+        self.cols[kind][i] = path if isinstance(path, str) else self.rel(path)
+        self.cols[f"{kind}_format"][i] = fmt
+
+
+def write_cohort(
     cohort: SimulatedCohort,
     out_dir: str | Path,
     *,
@@ -332,6 +365,11 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
     sheet_prefix: str | None = None,
 ) -> dict[str, Path]:
     """Write the cohort's files, ``truth.tsv`` and ``samples.tsv`` under ``out_dir``.
+
+    One step per output: expression files (:func:`_write_expression`), copy-number files
+    (:func:`_write_copy_number`), fusion-caller files (:func:`_write_fusions`), RNA variant
+    calls (:func:`_write_variants`), then the clinical / MRD / lab tables, the truth tables
+    and the sample sheet (:func:`_write_tables`).
 
     Parameters
     ----------
@@ -356,156 +394,170 @@ def write_cohort(  # noqa: C901 - split into one writer per output pending (#15 
         raise ValueError(msg)
     t0 = time.perf_counter()
     out = Path(out_dir)
-    prefix = str(out) if sheet_prefix is None else sheet_prefix
+    w = _Written(
+        out, str(out) if sheet_prefix is None else sheet_prefix, list(cohort.truth["sample_id"])
+    )
     genes = load_gene_table().table
-    truth = cohort.truth
-    ids = truth["sample_id"].tolist()
-    written: dict[str, Path] = {}
+    _write_expression(w, cohort, layout, genes)
+    _write_copy_number(w, cohort, layout)
+    _write_fusions(w, cohort, layout, genes)
+    _write_variants(w, cohort)
+    _write_tables(w, cohort, layout)
+    logger.info(
+        "wrote %d files for %d samples to %s in %.1f s",
+        len(w.files),
+        len(w.ids),
+        out,
+        time.perf_counter() - t0,
+    )
+    return w.files
 
-    def rel(p: Path) -> str:
-        r = p.relative_to(out).as_posix()
-        return f"{prefix.rstrip('/')}/{r}" if prefix else r
 
-    cols: dict[str, list[str]] = {c: [""] * len(ids) for c in SHEET_COLUMNS}
-    cols["sample_id"] = list(ids)
-    # --- expression ---------------------------------------------------------------
+def _write_expression(
+    w: _Written, cohort: SimulatedCohort, layout: str, genes: pd.DataFrame
+) -> None:
+    """Cohort matrix (TSV, or h5ad for the cohort layout) + per-sample count files."""
     counts = cohort.counts
-    if counts.shape[0]:
-        plan = _expression_plan(len(ids), layout)
-        symbols = counts.index.to_numpy()
-        ens = _ensembl_ids(symbols)
-        has_ens = ens != ""
-        in_matrix = [sid for sid, (fmt, _) in zip(ids, plan, strict=True) if fmt == "matrix"]
-        matrix = out / "expression" / ("counts.h5ad" if layout == "cohort" else "counts.tsv")
-        if in_matrix and layout == "cohort":
+    if not counts.shape[0]:
+        return
+    out, ids = w.out, w.ids
+    plan = _expression_plan(len(ids), layout)
+    symbols = counts.index.to_numpy()
+    ens = _ensembl_ids(symbols)
+    has_ens = ens != ""
+    in_matrix = [sid for sid, (fmt, _) in zip(ids, plan, strict=True) if fmt == "matrix"]
+    matrix = out / "expression" / ("counts.h5ad" if layout == "cohort" else "counts.tsv")
+    if in_matrix:
+        if layout == "cohort":
             write_count_h5ad(matrix, counts[in_matrix])
-            written["counts"] = matrix
-        elif in_matrix:
+        else:
             write_count_matrix(matrix, counts[in_matrix])
-            written["counts"] = matrix
-        for i, (sid, (fmt, idt)) in enumerate(zip(ids, plan, strict=True)):
-            rng = np.random.default_rng([cohort.seed, 50, i])
-            c = counts[sid].to_numpy()
-            if fmt == "matrix":
-                kind = "h5ad" if layout == "cohort" else "matrix"
-                cols["expression"][i], cols["expression_format"][i] = rel(matrix), kind
-                continue
-            if idt == "ensembl":
-                gid, cc, sym = ens[has_ens], c[has_ens], symbols[has_ens]
-            else:
-                gid, cc, sym = symbols, c, symbols
-            if fmt == "featurecounts":
-                p = out / "expression" / f"{sid}.featureCounts.txt"
-                _featurecounts(p, sid, gid, cc, genes, sym)
-            elif fmt == "htseq":
-                p = out / "expression" / f"{sid}.htseq.counts"
-                _htseq(p, gid, cc, rng)
-            elif fmt == "star":
-                p = out / "expression" / f"{sid}.ReadsPerGene.out.tab"
-                _star(p, gid, cc, rng)
-            else:
-                p = out / "expression" / f"{sid}.quant.genes.sf"
-                _salmon(p, gid, cc, sym, rng)
-            written[f"expression:{sid}"] = p
-            cols["expression"][i], cols["expression_format"][i] = rel(p), fmt
-    # --- copy number ------------------------------------------------------------------
-    cn_plan = _copy_number_plan(len(ids), layout)
-    seg_ids = [sid for sid, f in zip(ids, cn_plan, strict=True) if f == "seg"]
-    mlpa_ids = [sid for sid, f in zip(ids, cn_plan, strict=True) if f == "mlpa"]
+        w.files["counts"] = matrix
+    for i, (sid, (fmt, idt)) in enumerate(zip(ids, plan, strict=True)):
+        rng = np.random.default_rng([cohort.seed, 50, i])
+        c = counts[sid].to_numpy()
+        if fmt == "matrix":
+            w.sheet(i, "expression", matrix, "h5ad" if layout == "cohort" else "matrix")
+            continue
+        if idt == "ensembl":
+            gid, cc, sym = ens[has_ens], c[has_ens], symbols[has_ens]
+        else:
+            gid, cc, sym = symbols, c, symbols
+        p = out / "expression" / EXPRESSION_FILE[fmt].format(sid=sid)
+        if fmt == "featurecounts":
+            _featurecounts(p, sid, gid, cc, genes, sym)
+        elif fmt == "htseq":
+            _htseq(p, gid, cc, rng)
+        elif fmt == "star":
+            _star(p, gid, cc, rng)
+        else:
+            _salmon(p, gid, cc, sym, rng)
+        w.files[f"expression:{sid}"] = p
+        w.sheet(i, "expression", p, fmt)
+
+
+def _write_copy_number(w: _Written, cohort: SimulatedCohort, layout: str) -> None:
+    """One multi-sample SEG, one MLPA probe-ratio table and per-sample CNVkit ``.cns``."""
+    cn_plan = _copy_number_plan(len(w.ids), layout)
+    seg_path = w.out / "copynumber" / "segments.seg"
+    mlpa_path = w.out / "copynumber" / "mlpa_p335.tsv"
+    seg_ids = [sid for sid, f in zip(w.ids, cn_plan, strict=True) if f == "seg"]
+    mlpa_ids = [sid for sid, f in zip(w.ids, cn_plan, strict=True) if f == "mlpa"]
     if seg_ids:
-        p = out / "copynumber" / "segments.seg"
-        _write_seg(p, cohort.segments[cohort.segments["sample_id"].isin(seg_ids)])
-        written["seg"] = p
+        _write_seg(seg_path, cohort.segments[cohort.segments["sample_id"].isin(seg_ids)])
+        w.files["seg"] = seg_path
     if mlpa_ids:
-        p = out / "copynumber" / "mlpa_p335.tsv"
         ml = cohort.mlpa[cohort.mlpa["sample_id"].isin(mlpa_ids)]
-        write_tsv(p, ml[["sample_id", "probe", "gene", "exon", "ratio", "chrom", "position"]])
-        written["mlpa"] = p
+        write_tsv(
+            mlpa_path, ml[["sample_id", "probe", "gene", "exon", "ratio", "chrom", "position"]]
+        )
+        w.files["mlpa"] = mlpa_path
     by_sample = dict(tuple(cohort.segments.groupby("sample_id", sort=False)))
-    for i, (sid, fmt) in enumerate(zip(ids, cn_plan, strict=True)):
+    for i, (sid, fmt) in enumerate(zip(w.ids, cn_plan, strict=True)):
         if fmt == "seg":
-            cols["copy_number"][i], cols["copy_number_format"][i] = (
-                rel(out / "copynumber" / "segments.seg"),
-                "seg",
-            )
+            w.sheet(i, "copy_number", seg_path, "seg")
         elif fmt == "mlpa":
-            cols["copy_number"][i], cols["copy_number_format"][i] = (
-                rel(out / "copynumber" / "mlpa_p335.tsv"),
-                "mlpa",
-            )
+            w.sheet(i, "copy_number", mlpa_path, "mlpa")
         elif fmt == "cnvkit":
-            p = out / "copynumber" / f"{sid}.cns"
+            p = w.out / "copynumber" / f"{sid}.cns"
             _write_cns(p, by_sample[sid], np.random.default_rng([cohort.seed, 52, i]))
-            written[f"cns:{sid}"] = p
-            cols["copy_number"][i], cols["copy_number_format"][i] = rel(p), "cnvkit"
-    # --- fusions --------------------------------------------------------------------
-    fus_plan = _fusion_plan(len(ids), layout)
+            w.files[f"cns:{sid}"] = p
+            w.sheet(i, "copy_number", p, "cnvkit")
+
+
+def _write_fusions(w: _Written, cohort: SimulatedCohort, layout: str, genes: pd.DataFrame) -> None:
+    """One file per sample and fusion caller (some samples with two callers)."""
+    fus_plan = _fusion_plan(len(w.ids), layout)
     calls = dict(tuple(cohort.fusions.groupby(["sample_id", "caller"], sort=False)))
     empty = cohort.fusions.iloc[:0]
-    for i, (sid, fplan) in enumerate(zip(ids, fus_plan, strict=True)):
+    for i, (sid, fplan) in enumerate(zip(w.ids, fus_plan, strict=True)):
         if not fplan:
             continue
         paths = []
+        lib = cohort.truth.loc[i, "library_size"]
+        lib = int(lib) if lib != "" else DEFAULT_LIBRARY_SIZE  # "" = not simulated
         for k, caller in enumerate(fplan.split(";")):
             rng = np.random.default_rng([cohort.seed, 53, i] + ([k] if k else []))
             c = calls.get((sid, caller), empty)
-            p = out / "fusions" / FUSION_FILE[caller].format(sid=sid)
-            if caller == "arriba":
-                text = arriba_text(c, genes, rng)
-            elif caller == "starfusion":
-                libsize = (
-                    int(truth.loc[i, "library_size"])
-                    if truth.loc[i, "library_size"] != ""
-                    else 30_000_000
-                )
-                text = starfusion_text(c, genes, libsize, rng)
-            elif caller == "fusioncatcher":
-                text = fusioncatcher_text(c, genes, rng)
-            elif caller == "cicero":
-                text = cicero_text(c, sid, rng)
-            else:
-                text = jaffa_text(c, sid, rng)
+            p = w.out / "fusions" / FUSION_FILE[caller].format(sid=sid)
+            text = _fusion_text(caller, c, sid=sid, library_size=lib, genes=genes, rng=rng)
             write_text(p, text)
-            written[f"fusions:{sid}:{caller}" if k else f"fusions:{sid}"] = p
-            paths.append(rel(p))
-        cols["fusions"][i], cols["fusions_format"][i] = ";".join(paths), fplan
-    # --- variants -------------------------------------------------------------------
+            w.files[f"fusions:{sid}:{caller}" if k else f"fusions:{sid}"] = p
+            paths.append(w.rel(p))
+        w.sheet(i, "fusions", ";".join(paths), fplan)
+
+
+def _fusion_text(
+    caller: str,
+    calls: pd.DataFrame,
+    *,
+    sid: str,
+    library_size: int,
+    genes: pd.DataFrame,
+    rng: np.random.Generator,
+) -> str:
+    """The text of one caller's file for sample ``sid``."""
+    if caller == "arriba":
+        return arriba_text(calls, genes, rng)
+    if caller == "starfusion":
+        return starfusion_text(calls, genes, library_size, rng)
+    if caller == "fusioncatcher":
+        return fusioncatcher_text(calls, genes, rng)
+    if caller == "cicero":
+        return cicero_text(calls, sid, rng)
+    return jaffa_text(calls, sid, rng)
+
+
+def _write_variants(w: _Written, cohort: SimulatedCohort) -> None:
+    """One RNA VCF per sample with variant calls, in the caller styles of :data:`VCF_PLAN`."""
     for j, (sid, (sites, hot_depth)) in enumerate(
-        (s, cohort.variants[s]) for s in ids if s in cohort.variants
+        (s, cohort.variants[s]) for s in w.ids if s in cohort.variants
     ):
-        p = _write_sample_vcf(out, sid, sites, hot_depth, truth, j)
-        written[f"variants:{sid}"] = p
-        k = ids.index(sid)
-        cols["variants"][k], cols["variants_format"][k] = rel(p), "vcf"
-    # --- clinical, MRD, truth, sheet ---------------------------------------------------
+        p = _write_sample_vcf(w.out, sid, sites, hot_depth, cohort.truth, j)
+        w.files[f"variants:{sid}"] = p
+        w.sheet(w.ids.index(sid), "variants", p, "vcf")
+
+
+def _write_tables(w: _Written, cohort: SimulatedCohort, layout: str) -> None:
+    """Clinical, MRD and lab tables, truth.tsv, truth_segments.tsv and samples.tsv."""
     for name, table in (
         ("clinical", cohort.clinical),
         ("mrd", cohort.mrd),
         ("lab_genetics", cohort.lab_genetics),
     ):
         if len(table.columns):
-            p = out / f"{name}.tsv"
+            p = w.out / f"{name}.tsv"
             write_tsv(p, table)
-            written[name] = p
-    p = out / "truth.tsv"
-    write_tsv(p, truth)
-    written["truth"] = p
-    p = out / "truth_segments.tsv"
-    write_tsv(
-        p, cohort.segments[["sample_id", "chrom", "start", "end", "cn", "minor", "normal_cn"]]
-    )
-    written["truth_segments"] = p
-    cols["blast_fraction"] = _reported_blast(truth, cohort.seed, layout)
-    cols["genome_build"] = ["GRCh38"] * len(ids)
-    sheet = pd.DataFrame(cols)
-    p = out / "samples.tsv"
-    write_tsv(p, sheet[list(SHEET_COLUMNS)])
-    written["samples"] = p
-    logger.info(
-        "wrote %d files for %d samples to %s in %.1f s",
-        len(written),
-        len(ids),
-        out,
-        time.perf_counter() - t0,
-    )
-    return written
+            w.files[name] = p
+    p = w.out / "truth.tsv"
+    write_tsv(p, cohort.truth)
+    w.files["truth"] = p
+    p = w.out / "truth_segments.tsv"
+    truth_cols = ["sample_id", "chrom", "start", "end", "cn", "minor", "normal_cn"]
+    write_tsv(p, cohort.segments[truth_cols])
+    w.files["truth_segments"] = p
+    w.cols["blast_fraction"] = _reported_blast(cohort.truth, cohort.seed, layout)
+    w.cols["genome_build"] = ["GRCh38"] * len(w.ids)
+    p = w.out / "samples.tsv"
+    write_tsv(p, pd.DataFrame(w.cols)[list(SHEET_COLUMNS)])
+    w.files["samples"] = p
