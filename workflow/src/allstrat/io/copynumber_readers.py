@@ -386,6 +386,23 @@ def _baf(df: pd.DataFrame, lines: np.ndarray, p: Path) -> np.ndarray:
     return np.minimum(baf, 1 - baf)  # mirrored (NaN stays NaN)
 
 
+def _keep_samples(
+    ids: pd.Series, samples: Sequence[str] | None, p: Path, *, where: str
+) -> np.ndarray:
+    """Row mask of the wanted ``samples`` (all rows when ``None``); each must be present."""
+    if samples is None:
+        return np.ones(len(ids), dtype=bool)
+    present = set(ids)
+    missing = [s for s in samples if s not in present]
+    if missing:
+        raise InputError(
+            f"sample(s) {missing[:5]} {where} (it holds {sorted(present)[:5]})",
+            path=p,
+            sample=missing[0],
+        )
+    return ids.isin(list(samples)).to_numpy()
+
+
 def read_seg(
     path: str | Path, *, samples: Sequence[str] | None = None, genome_build: str = "GRCh38"
 ) -> pd.DataFrame:
@@ -420,18 +437,7 @@ def read_seg(
     if (sid == "").any():
         k = _first((sid == "").to_numpy())
         raise InputError("missing sample ID", path=p, line=int(lines[k]))
-    keep = np.ones(len(df), dtype=bool)
-    if samples is not None:
-        present = set(sid)
-        missing = [s for s in samples if s not in present]
-        if missing:
-            raise InputError(
-                f"sample(s) {missing[:5]} have no segments in this SEG file "
-                f"(it holds {sorted(present)[:5]})",
-                path=p,
-                sample=missing[0],
-            )
-        keep = sid.isin(list(samples)).to_numpy()
+    keep = _keep_samples(sid, samples, p, where="have no segments in this SEG file")
     df, lines = df.loc[keep], lines[keep]
     n_mark = None
     if df.shape[1] >= 6:
@@ -477,7 +483,7 @@ _MLPA_ANNOTATION = {
 MAX_MLPA_RATIO = 10.0
 
 
-def read_mlpa(  # noqa: C901 - split pending in the io refactor (#15 item 2)
+def read_mlpa(
     path: str | Path,
     *,
     samples: Sequence[str] | None = None,
@@ -485,6 +491,12 @@ def read_mlpa(  # noqa: C901 - split pending in the io refactor (#15 item 2)
     max_ratio: float = MAX_MLPA_RATIO,
 ) -> pd.DataFrame:
     """Read MLPA probe ratios, long (``sample_id probe gene exon ratio``) or wide.
+
+    Steps: the layout is recognised and a wide table melted to long (:func:`_mlpa_long`),
+    the wanted samples kept (:func:`_keep_samples`), ratios checked against
+    ``[0, max_ratio]`` (:func:`_mlpa_ratios`), probe locations read from ``chrom`` /
+    ``position`` or else a Coffalyser ``Mapview`` (:func:`_mlpa_locations`), and a probe
+    listed twice for one sample refused.
 
     Parameters
     ----------
@@ -507,53 +519,85 @@ def read_mlpa(  # noqa: C901 - split pending in the io refactor (#15 item 2)
     """
     df, hl, p = _read_str_table(path, what="MLPA table")
     build = _check_build(genome_build, p)
-    lines = _lines(df, hl)
+    long, layout = _mlpa_long(df, _lines(df, hl), p, hl)
+    long = long[_keep_samples(long["sample_id"], samples, p, where="not in the MLPA table")]
+    ln = long["_line"].to_numpy()
+    ratio = _mlpa_ratios(long, ln, p, max_ratio)
+    for c in ("probe", "gene"):
+        empty = (long[c] == "").to_numpy()
+        if empty.any():
+            k = _first(empty)
+            raise InputError(f"missing {c}", path=p, line=int(ln[k]))
+    chrom, pos = _mlpa_locations(long, ln, p)
+    out = pd.DataFrame(
+        {
+            "sample_id": long["sample_id"].to_numpy(),
+            "probe": long["probe"].to_numpy(),
+            "gene": long["gene"].to_numpy(),
+            "exon": long["exon"].to_numpy(),
+            "ratio": ratio,
+            "chrom": pd.array(chrom, dtype="string"),
+            "position": pd.array([None if np.isnan(v) else int(v) for v in pos], dtype="Int64"),
+        }
+    )
+    dup = out.duplicated(["sample_id", "probe"]).to_numpy()
+    if dup.any():
+        k = _first(dup)
+        raise InputError(
+            f"probe {out['probe'].iloc[k]!r} appears twice for this sample",
+            path=p,
+            line=int(ln[k]),
+            sample=str(out["sample_id"].iloc[k]),
+        )
+    out = out.reset_index(drop=True)
+    out.attrs.update(genome_build=build, kind="mlpa", source=str(p), layout=layout)
+    return out
+
+
+def _mlpa_long(df: pd.DataFrame, lines: np.ndarray, p: Path, hl: int) -> tuple[pd.DataFrame, str]:
+    """The table in long form with its file lines in ``_line``, and its layout name.
+
+    A long table has ``sample_id`` and ``ratio``; a wide one has probe annotation columns
+    (:data:`_MLPA_ANNOTATION`, any case) and one ratio column per sample, each once.
+    """
     if "ratio" in df.columns and "sample_id" in df.columns:
         _require(df, ["sample_id", "probe", "gene", "exon", "ratio"], p, hl, "MLPA long table")
         long = df.rename(columns={"ratio": "_ratio"})
         long["_line"] = lines
-        wide_layout = False
-    else:
-        lower = {c: _MLPA_ANNOTATION.get(c.lower()) for c in df.columns}
-        if "probe" not in lower.values() or "gene" not in lower.values():
-            raise InputError(
-                "MLPA table is neither long (sample_id probe gene exon ratio [chrom position]) "
-                "nor wide (Probe Gene [Exon Chromosome Position Mapview] + one ratio column "
-                f"per sample); found {list(df.columns)}",
-                path=p,
-                line=hl,
-            )
-        sample_cols = [c for c, v in lower.items() if v is None]
-        if not sample_cols:
-            raise InputError("wide MLPA table has no sample columns", path=p, line=hl)
-        seen: set[str] = set()
-        for c in sample_cols:
-            base = re.sub(r"\.\d+$", "", c)
-            if base in seen:
-                raise InputError(f"sample column {base!r} appears twice", path=p, line=hl)
-            seen.add(base)
-        ann = df.rename(columns={c: v for c, v in lower.items() if v is not None})
-        ann["_line"] = lines
-        if "exon" not in ann.columns:
-            ann["exon"] = ""
-        long = ann.melt(
-            id_vars=[c for c in ann.columns if c not in sample_cols],
-            value_vars=sample_cols,
-            var_name="sample_id",
-            value_name="_ratio",
+        return long, "long"
+    lower = {c: _MLPA_ANNOTATION.get(c.lower()) for c in df.columns}
+    if "probe" not in lower.values() or "gene" not in lower.values():
+        raise InputError(
+            "MLPA table is neither long (sample_id probe gene exon ratio [chrom position]) "
+            "nor wide (Probe Gene [Exon Chromosome Position Mapview] + one ratio column "
+            f"per sample); found {list(df.columns)}",
+            path=p,
+            line=hl,
         )
-        wide_layout = True
-    if samples is not None:
-        present = set(long["sample_id"])
-        missing = [s for s in samples if s not in present]
-        if missing:
-            raise InputError(
-                f"sample(s) {missing[:5]} not in the MLPA table (it holds {sorted(present)[:5]})",
-                path=p,
-                sample=missing[0],
-            )
-        long = long[long["sample_id"].isin(list(samples))]
-    ln = long["_line"].to_numpy()
+    sample_cols = [c for c, v in lower.items() if v is None]
+    if not sample_cols:
+        raise InputError("wide MLPA table has no sample columns", path=p, line=hl)
+    seen: set[str] = set()
+    for c in sample_cols:
+        base = re.sub(r"\.\d+$", "", c)
+        if base in seen:
+            raise InputError(f"sample column {base!r} appears twice", path=p, line=hl)
+        seen.add(base)
+    ann = df.rename(columns={c: v for c, v in lower.items() if v is not None})
+    ann["_line"] = lines
+    if "exon" not in ann.columns:
+        ann["exon"] = ""
+    long = ann.melt(
+        id_vars=[c for c in ann.columns if c not in sample_cols],
+        value_vars=sample_cols,
+        var_name="sample_id",
+        value_name="_ratio",
+    )
+    return long, "wide"
+
+
+def _mlpa_ratios(long: pd.DataFrame, ln: np.ndarray, p: Path, max_ratio: float) -> np.ndarray:
+    """The probe ratios, refusing negative ones and ones above ``max_ratio``."""
     ratio = _numeric(long["_ratio"], ln, p, what="ratio")
     neg = ratio < 0
     if neg.any():
@@ -574,11 +618,13 @@ def read_mlpa(  # noqa: C901 - split pending in the io refactor (#15 item 2)
             line=int(ln[k]),
             sample=str(long["sample_id"].iloc[k]),
         )
-    for c in ("probe", "gene"):
-        empty = (long[c] == "").to_numpy()
-        if empty.any():
-            k = _first(empty)
-            raise InputError(f"missing {c}", path=p, line=int(ln[k]))
+    return ratio
+
+
+def _mlpa_locations(
+    long: pd.DataFrame, ln: np.ndarray, p: Path
+) -> tuple[list[str | None], np.ndarray]:
+    """Chromosome and position per probe: ``chrom`` / ``position``, else ``Mapview``."""
     chrom: list[str | None] = [None] * len(long)
     pos = np.full(len(long), np.nan)
     if "chrom" in long.columns:
@@ -602,31 +648,7 @@ def read_mlpa(  # noqa: C901 - split pending in the io refactor (#15 item 2)
                 )
             chrom[k] = normalise_chrom(m.group(1))
             pos[k] = round(float(m.group(2)) * 1e6)
-    out = pd.DataFrame(
-        {
-            "sample_id": long["sample_id"].to_numpy(),
-            "probe": long["probe"].to_numpy(),
-            "gene": long["gene"].to_numpy(),
-            "exon": long["exon"].to_numpy(),
-            "ratio": ratio,
-            "chrom": pd.array(chrom, dtype="string"),
-            "position": pd.array([None if np.isnan(v) else int(v) for v in pos], dtype="Int64"),
-        }
-    )
-    dup = out.duplicated(["sample_id", "probe"]).to_numpy()
-    if dup.any():
-        k = _first(dup)
-        raise InputError(
-            f"probe {out['probe'].iloc[k]!r} appears twice for this sample",
-            path=p,
-            line=int(ln[k]),
-            sample=str(out["sample_id"].iloc[k]),
-        )
-    out = out.reset_index(drop=True)
-    out.attrs.update(
-        genome_build=build, kind="mlpa", source=str(p), layout="wide" if wide_layout else "long"
-    )
-    return out
+    return chrom, pos
 
 
 # ------------------------------------------------------------------- gene-level calls
@@ -656,15 +678,8 @@ def read_gene_calls(
     build = _check_build(genome_build, p)
     _require(df, ["sample_id", "gene", "call"], p, hl, "gene-call table")
     lines = _lines(df, hl)
-    if samples is not None:
-        present = set(df["sample_id"])
-        missing = [s for s in samples if s not in present]
-        if missing:
-            raise InputError(
-                f"sample(s) {missing[:5]} not in the gene-call table", path=p, sample=missing[0]
-            )
-        keep = df["sample_id"].isin(list(samples)).to_numpy()
-        df, lines = df.loc[keep], lines[keep]
+    keep = _keep_samples(df["sample_id"], samples, p, where="not in the gene-call table")
+    df, lines = df.loc[keep], lines[keep]
     cn = (
         _numeric(df["copy_number"], lines, p, what="copy_number", allow_empty=True)
         if "copy_number" in df.columns
