@@ -103,7 +103,7 @@ def _outcome(v: Any) -> str:
     return "unknown" if v is UNKNOWN else ("true" if v else "false")
 
 
-def evaluate_protocol(  # noqa: C901 - split into one function per rule pending (#15 item 7)
+def evaluate_protocol(
     rs: RuleSet,
     sample_id: str,
     base_facts: Mapping[str, Fact],
@@ -112,6 +112,13 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
     max_completions: int = 512,
 ) -> RiskResult:
     """Assign one sample's risk group under one protocol.
+
+    Steps: the protocol's facts (base facts + its MRD time points,
+    :func:`_protocol_facts`); derived facts in order (:func:`_derive`); rules in order, the
+    first true one deciding (:func:`_scan_rules`); case analysis over the missing inputs
+    when several groups stay possible (:func:`_tighten`); the group, or ``indeterminate``
+    with the lowest possible group (:func:`_decide`); annotations, which see the group
+    (:func:`_annotate`); and the trace.
 
     Parameters
     ----------
@@ -132,6 +139,56 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
     RiskResult
         The group (or ``indeterminate``), the deciding rule, and the full trace.
     """
+    facts = _protocol_facts(rs, sample_id, base_facts, mrd_rows)
+    resolve = _Resolver(facts)
+    derived_trace = _derive(rs, resolve)
+    scan = _scan_rules(rs, resolve, sample_id)
+    distinct, case_analysis, decided_rules = _tighten(
+        rs, facts, scan, sample_id=sample_id, max_completions=max_completions
+    )
+    d = _decide(rs, scan, distinct, case_analysis, decided_rules)
+    annotations, ann_trace = _annotate(rs, resolve, d.group)
+    trace = {
+        "protocol": rs.protocol,
+        "title": rs.title,
+        "ruleset_version": rs.version,
+        "ruleset_file": rs.path,
+        "ruleset_sha256": rs.sha256,
+        "common_annotations_version": rs.common_version,
+        "risk_group": d.group,
+        "minimum_group": d.minimum,
+        "possible_groups": list(d.possible),
+        "group_order": list(rs.groups),
+        "decided_by_rule": d.decided_by,
+        "missing_inputs": list(d.missing),
+        "case_analysis": case_analysis,
+        "overridden_settings": dict(rs.overridden),
+        "facts": _fact_trace(rs, facts),
+        "derived": derived_trace,
+        "rules": scan.trace,
+        "annotations": ann_trace,
+    }
+    return RiskResult(
+        sample_id=sample_id,
+        protocol=rs.protocol,
+        ruleset_version=rs.version,
+        risk_group=d.group,
+        decided_by_rule=d.decided_by,
+        minimum_group=d.minimum,
+        possible_groups=d.possible,
+        missing_inputs=d.missing,
+        annotations=tuple(annotations),
+        trace=trace,
+    )
+
+
+def _protocol_facts(
+    rs: RuleSet,
+    sample_id: str,
+    base_facts: Mapping[str, Fact],
+    mrd_rows: Sequence[Mapping[str, Any]],
+) -> dict[str, Fact]:
+    """The base facts plus the MRD facts of the protocol's time points."""
     facts: dict[str, Fact] = dict(base_facts)
     if rs.timepoints:
         facts.update(
@@ -143,13 +200,16 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
                 positive_nq_max=float(rs.settings["mrd_positive_nq_max"]),
             )
         )
-    resolve = _Resolver(facts)
+    return facts
 
-    derived_trace = []
+
+def _derive(rs: RuleSet, resolve: _Resolver) -> list[dict[str, Any]]:
+    """Evaluate the derived facts in order (each may use those above it); their trace."""
+    out = []
     for i, d in enumerate(rs.derived):
         value, missing = _eval(d.node, resolve, rs, f"derived/{i} ({d.name})")
         resolve.derived[d.name] = (value, missing)
-        derived_trace.append(
+        out.append(
             {
                 "name": d.name,
                 "when": d.when,
@@ -161,22 +221,37 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
                 "sources": list(d.sources),
             }
         )
+    return out
 
-    rule_trace: list[dict[str, Any]] = []
-    possible: list[str] = []
-    unresolved: list[str] = []
-    missing_all: set[str] = set()
-    decided: str | None = None
-    unsourced: list[str] = []
+
+@dataclass
+class _Scan:
+    """What the ordered pass over the rules found."""
+
+    decided: str = ""
+    possible: list[str] = field(default_factory=list)
+    unresolved: list[str] = field(default_factory=list)
+    unsourced: list[str] = field(default_factory=list)
+    missing: set[str] = field(default_factory=set)
+    trace: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _scan_rules(rs: RuleSet, resolve: _Resolver, sample_id: str) -> _Scan:
+    """Rules in order: the first true one decides; unknown ones before it stay possible.
+
+    An unsourced rule (group ``indeterminate``) that is not false leaves every group
+    possible; rules after the deciding one are traced as not reached.
+    """
+    scan = _Scan()
     for i, r in enumerate(rs.rules):
-        if decided is not None:
-            rule_trace.append(
+        if scan.decided:
+            scan.trace.append(
                 {
                     "id": r.id,
                     "when": r.when,
                     "group": r.group,
                     "outcome": "not reached",
-                    "why": f"rule {decided} decided earlier",
+                    "why": f"rule {scan.decided} decided earlier",
                     "description": r.description,
                     "sources": list(r.sources),
                 }
@@ -187,80 +262,115 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
             "id": r.id,
             "when": r.when,
             "group": r.group,
-            "outcome": {"true": "fired", "false": "not fired", "unknown": "unknown"}[
-                _outcome(value)
-            ],
+            "outcome": _RULE_OUTCOME[_outcome(value)],
             "facts": _used(r.node, resolve),
             "settings": _settings_used(r.node, rs),
             "missing": sorted(missing),
             "description": r.description,
             "sources": list(r.sources),
         }
-        # an unsourced rule (group "indeterminate") leaves every group possible
         groups_here = list(rs.groups) if r.group == UNSOURCED else [r.group]
         if value is True:
             entry["why"] = "condition true"
-            decided = r.id
-            possible.extend(groups_here)
+            scan.decided = r.id
+            scan.possible.extend(groups_here)
         elif value is UNKNOWN:
             entry["why"] = "condition unknown: depends on missing input(s) " + ", ".join(
                 sorted(missing)
             )
-            possible.extend(groups_here)
-            unresolved.append(r.id)
-            missing_all |= missing
+            scan.possible.extend(groups_here)
+            scan.unresolved.append(r.id)
+            scan.missing |= missing
         if r.group == UNSOURCED and value is not False:
-            unsourced.append(r.id)
+            scan.unsourced.append(r.id)
             if value is True:
-                missing_all.add(f"unsourced:{r.id}")
+                scan.missing.add(f"unsourced:{r.id}")
         else:
             entry["why"] = "condition false"
-        rule_trace.append(entry)
-    if decided is None:  # pragma: no cover - the loader enforces a catch-all last rule
+        scan.trace.append(entry)
+    if not scan.decided:  # pragma: no cover - the loader enforces a catch-all last rule
         raise ConfigError(f"{rs.path}: no rule decided for {sample_id}")
+    return scan
 
-    distinct = list(dict.fromkeys(possible))
-    case_analysis: dict[str, Any] | None = None
-    decided_rules = [decided]
-    if len(distinct) > 1 and not unsourced:
-        done = complete_groups(rs, facts, missing_all, max_completions=max_completions)
-        if done is not None and done[0] <= set(distinct):
-            groups_c, rules_c, n_c = done
-            case_analysis = {
-                "inputs": sorted(missing_all),
-                "completions": n_c,
-                "reachable_groups": sorted(groups_c, key=lambda g: (g != NOT_APPLICABLE, g)),
-                "deciding_rules": sorted(rules_c),
-            }
-            distinct = [g for g in distinct if g in groups_c]
-            if len(distinct) == 1:
-                decided_rules = sorted(rules_c)
-        elif done is not None:  # pragma: no cover - would be a bug in the case analysis
-            logger.warning("case analysis of %s/%s left the rule-level set", rs.protocol, sample_id)
+
+_RULE_OUTCOME = {"true": "fired", "false": "not fired", "unknown": "unknown"}
+
+
+def _tighten(
+    rs: RuleSet,
+    facts: Mapping[str, Fact],
+    scan: _Scan,
+    *,
+    sample_id: str,
+    max_completions: int,
+) -> tuple[list[str], dict[str, Any] | None, list[str]]:
+    """Possible groups after case analysis, the analysis record and the deciding rules.
+
+    Only done when several groups stay possible and no unsourced rule is involved
+    (:func:`allstrat.risk.completion.complete_groups`).
+    """
+    distinct = list(dict.fromkeys(scan.possible))
+    if len(distinct) <= 1 or scan.unsourced:
+        return distinct, None, [scan.decided]
+    done = complete_groups(rs, facts, scan.missing, max_completions=max_completions)
+    if done is None:
+        return distinct, None, [scan.decided]
+    if not done[0] <= set(distinct):  # pragma: no cover - would be a bug in the case analysis
+        logger.warning("case analysis of %s/%s left the rule-level set", rs.protocol, sample_id)
+        return distinct, None, [scan.decided]
+    groups_c, rules_c, n_c = done
+    case_analysis = {
+        "inputs": sorted(scan.missing),
+        "completions": n_c,
+        "reachable_groups": sorted(groups_c, key=lambda g: (g != NOT_APPLICABLE, g)),
+        "deciding_rules": sorted(rules_c),
+    }
+    distinct = [g for g in distinct if g in groups_c]
+    return distinct, case_analysis, sorted(rules_c) if len(distinct) == 1 else [scan.decided]
+
+
+@dataclass(frozen=True)
+class _Decision:
+    group: str
+    decided_by: str
+    minimum: str
+    possible: tuple[str, ...]
+    missing: tuple[str, ...]
+
+
+def _decide(
+    rs: RuleSet,
+    scan: _Scan,
+    distinct: list[str],
+    case_analysis: dict[str, Any] | None,
+    decided_rules: list[str],
+) -> _Decision:
+    """One possible group is the result; several give ``indeterminate`` + the lowest one."""
+    possible = tuple(sorted(distinct, key=lambda g: -1 if g == NOT_APPLICABLE else rs.rank(g)))
     if len(distinct) == 1:
         group = distinct[0]
-        decided_by = "|".join(decided_rules)
-        missing_out: tuple[str, ...] = ()
         minimum = group if group != NOT_APPLICABLE else ""
+        return _Decision(group, "|".join(decided_rules), minimum, possible, ())
+    if case_analysis is not None:
+        reach = set(case_analysis["deciding_rules"])
+        decided_by = ";".join(r.id for r in rs.rules if r.id in reach)
     else:
-        group = INDETERMINATE
-        order = [r.id for r in rs.rules]
-        if case_analysis is not None:
-            reach = set(case_analysis["deciding_rules"])
-            decided_by = ";".join(r for r in order if r in reach)
-        else:
-            decided_by = ";".join([*unresolved, decided])
-        missing_out = tuple(sorted(missing_all))
-        ranked = [g for g in distinct if g != NOT_APPLICABLE]
-        minimum = min(ranked, key=rs.rank) if ranked else ""
-    possible_sorted = tuple(
-        sorted(distinct, key=lambda g: -1 if g == NOT_APPLICABLE else rs.rank(g))
-    )
+        decided_by = ";".join([*scan.unresolved, scan.decided])
+    ranked = [g for g in distinct if g != NOT_APPLICABLE]
+    minimum = min(ranked, key=rs.rank) if ranked else ""
+    return _Decision(INDETERMINATE, decided_by, minimum, possible, tuple(sorted(scan.missing)))
 
-    # annotations see the decided group as fact `group` (unknown when indeterminate)
+
+def _annotate(
+    rs: RuleSet, resolve: _Resolver, group: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Annotation names (``possible:`` prefix when unknown) and their trace.
+
+    Annotations see the decided group as fact ``group`` (unknown when indeterminate).
+    """
     gval = group if group != INDETERMINATE else UNKNOWN
     resolve.derived["group"] = (gval, frozenset({"risk group"}) if gval is UNKNOWN else frozenset())
-    ann_trace = []
+    trace = []
     annotations: list[str] = []
     for i, a in enumerate(rs.annotations):
         value, missing = _eval(a.node, resolve, rs, f"annotations/{i} ({a.id})")
@@ -268,7 +378,7 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
             annotations.append(a.name)
         elif value is UNKNOWN:
             annotations.append(f"possible:{a.name}")
-        ann_trace.append(
+        trace.append(
             {
                 "id": a.id,
                 "name": a.name,
@@ -281,46 +391,20 @@ def evaluate_protocol(  # noqa: C901 - split into one function per rule pending 
                 "sources": list(a.sources),
             }
         )
+    return annotations, trace
 
+
+def _fact_trace(rs: RuleSet, facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
+    """Value, source (and note) of every fact a condition of the rule set refers to."""
     referenced: set[str] = set()
-    for node in [*(d.node for d in rs.derived), *(r.node for r in rs.rules)]:
+    for node in [
+        *(d.node for d in rs.derived),
+        *(r.node for r in rs.rules),
+        *(a.node for a in rs.annotations),
+    ]:
         referenced |= set(names_in(node))
-    for a in rs.annotations:
-        referenced |= set(names_in(a.node))
-    fact_trace = {
+    return {
         n: {"value": jsonable(f.value), "source": f.source, **({"note": f.note} if f.note else {})}
         for n, f in sorted(facts.items())
         if n in referenced
     }
-    trace = {
-        "protocol": rs.protocol,
-        "title": rs.title,
-        "ruleset_version": rs.version,
-        "ruleset_file": rs.path,
-        "ruleset_sha256": rs.sha256,
-        "common_annotations_version": rs.common_version,
-        "risk_group": group,
-        "minimum_group": minimum,
-        "possible_groups": list(possible_sorted),
-        "group_order": list(rs.groups),
-        "decided_by_rule": decided_by,
-        "missing_inputs": list(missing_out),
-        "case_analysis": case_analysis,
-        "overridden_settings": dict(rs.overridden),
-        "facts": fact_trace,
-        "derived": derived_trace,
-        "rules": rule_trace,
-        "annotations": ann_trace,
-    }
-    return RiskResult(
-        sample_id=sample_id,
-        protocol=rs.protocol,
-        ruleset_version=rs.version,
-        risk_group=group,
-        decided_by_rule=decided_by,
-        minimum_group=minimum,
-        possible_groups=possible_sorted,
-        missing_inputs=missing_out,
-        annotations=tuple(annotations),
-        trace=trace,
-    )
