@@ -165,38 +165,41 @@ def _validate(data: Any, path: Path, schema: dict[str, Any]) -> None:
         raise ConfigError(f"{path}: at {where}: {err.message}{more}")
 
 
-def _compile(text: str, path: Path, where: str) -> Node:
-    try:
-        return parse(text)
-    except ExprError as exc:
-        raise ConfigError(f"{path}: at {where}: invalid condition {text!r}: {exc}") from None
+@dataclass
+class _Checker:
+    """What a condition of one file may name: its sources, settings and known facts."""
 
+    path: Path
+    sources: Mapping[str, str]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+    known: set[str] = field(default_factory=lambda: set(BASE_FACTS))
 
-def _check_refs(  # noqa: PLR0917 - private validator, called with the same six values throughout
-    node: Node,
-    text: str,
-    path: Path,
-    where: str,
-    known_facts: set[str],
-    settings: Mapping[str, Any],
-) -> None:
-    for name in names_in(node):
-        if name not in known_facts:
-            raise ConfigError(
-                f"{path}: at {where}: condition {text!r} uses unknown fact {name!r} "
-                f"(known: base facts, MRD time points, derived facts defined above)"
-            )
-    for name in settings_in(node):
-        if name not in settings:
-            raise ConfigError(
-                f"{path}: at {where}: condition {text!r} uses undefined setting ${name}"
-            )
+    def fail(self, msg: str) -> ConfigError:
+        """A ConfigError naming the file."""
+        return ConfigError(f"{self.path}: {msg}")
 
+    def condition(self, text: str, where: str, *, also: frozenset[str] = frozenset()) -> Node:
+        """Compile ``text`` and check the facts (``known`` + ``also``) and settings it names."""
+        try:
+            node = parse(text)
+        except ExprError as exc:
+            raise self.fail(f"at {where}: invalid condition {text!r}: {exc}") from None
+        for name in names_in(node):
+            if name not in self.known and name not in also:
+                raise self.fail(
+                    f"at {where}: condition {text!r} uses unknown fact {name!r} "
+                    f"(known: base facts, MRD time points, derived facts defined above)"
+                )
+        for name in settings_in(node):
+            if name not in self.settings:
+                raise self.fail(f"at {where}: condition {text!r} uses undefined setting ${name}")
+        return node
 
-def _check_sources(srcs: list[str], sources: Mapping[str, str], path: Path, where: str) -> None:
-    for s in srcs:
-        if s not in sources:
-            raise ConfigError(f"{path}: at {where}/sources: source {s!r} is not in `sources`")
+    def check_sources(self, srcs: list[str], where: str) -> None:
+        """Every source an item cites is in the file's ``sources``."""
+        for s in srcs:
+            if s not in self.sources:
+                raise self.fail(f"at {where}/sources: source {s!r} is not in `sources`")
 
 
 def _setting_value(name: str, spec: Mapping[str, Any], value: Any, path: Path, origin: str) -> Any:
@@ -227,31 +230,137 @@ def _setting_value(name: str, spec: Mapping[str, Any], value: Any, path: Path, o
     return value
 
 
-def _annotations(  # noqa: PLR0917 - private validator, called once
-    items: list[dict[str, Any]],
-    path: Path,
-    prefix: str,
-    known: set[str],
-    settings: Mapping[str, Any],
-    sources: Mapping[str, str],
-) -> list[Annotation]:
+def _settings(
+    specs: Mapping[str, Mapping[str, Any]], overrides: Mapping[str, Any], ck: _Checker
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Setting values (defaults, then overrides of UNVERIFIED ones) and the overridden ones."""
+    p = ck.path
+    settings: dict[str, Any] = {}
+    for name, spec in specs.items():
+        ck.check_sources(spec["sources"], f"settings/{name}")
+        settings[name] = _setting_value(name, spec, spec["value"], p, "default")
+    overridden: dict[str, Any] = {}
+    for name, value in overrides.items():
+        if name not in specs:
+            raise ck.fail(f"override of unknown setting {name!r}; settings: {sorted(specs)}")
+        if specs[name]["verified"]:
+            raise ck.fail(
+                f"setting {name!r} is a verified protocol fact and cannot be overridden "
+                f"from the configuration; edit the rule set and bump its version instead"
+            )
+        settings[name] = _setting_value(name, specs[name], value, p, "override")
+        if settings[name] != specs[name]["value"]:
+            overridden[name] = settings[name]
+    return settings, overridden
+
+
+def _timepoints(items: Mapping[str, Mapping[str, Any]], ck: _Checker) -> list[MrdTimepoint]:
+    """MRD time points; each adds the facts ``mrd_<name>`` and ``mrd_<name>_not_done``."""
+    out = []
+    for name, tp in items.items():
+        if tp["day_min"] > tp["day_max"]:
+            raise ck.fail(f"at mrd_timepoints/{name}: day_min > day_max")
+        ck.check_sources(tp["sources"], f"mrd_timepoints/{name}")
+        out.append(
+            MrdTimepoint(
+                name, tp["method"], tp["tissue"], tp["day_min"], tp["day_max"], tp["description"]
+            )
+        )
+        ck.known |= {f"mrd_{name}", f"mrd_{name}_not_done"}
+    if out:
+        for need in ("mrd_default_sensitivity", "mrd_positive_nq_max"):
+            if need not in ck.settings:
+                raise ck.fail(
+                    f"at settings: rule sets with mrd_timepoints need the setting {need!r}"
+                )
+    return out
+
+
+def _derived(items: list[dict[str, Any]], ck: _Checker) -> list[Derived]:
+    """Derived facts in order; each may use the facts defined above it (and becomes one)."""
+    out = []
+    for i, d in enumerate(items):
+        where = f"derived/{i}"
+        if d["name"] in ck.known:
+            raise ck.fail(f"at {where}/name: {d['name']!r} is already a fact")
+        node = ck.condition(d["when"], f"{where}/when")
+        ck.check_sources(d["sources"], where)
+        out.append(Derived(d["name"], d["when"], node, d["description"], tuple(d["sources"])))
+        ck.known.add(d["name"])
+    return out
+
+
+def _rules(
+    items: list[dict[str, Any]], groups: tuple[str, ...], ck: _Checker, seen_ids: dict[str, str]
+) -> list[Rule]:
+    """Ordered rules: unique ids, declared groups, and a catch-all ``true`` last rule."""
+    rules = []
+    for i, r in enumerate(items):
+        where = f"rules/{i}"
+        if r["id"] in seen_ids:
+            raise ck.fail(
+                f"at {where}/id: duplicate rule id {r['id']!r} (also {seen_ids[r['id']]})"
+            )
+        seen_ids[r["id"]] = where
+        if r["group"] not in groups and r["group"] not in (NOT_APPLICABLE, UNSOURCED):
+            raise ck.fail(
+                f"at {where}/group: {r['group']!r} is not one of the declared groups "
+                f"{list(groups)} (or {NOT_APPLICABLE!r}, or {UNSOURCED!r} for cases the "
+                "protocol's sources do not cover)"
+            )
+        node = ck.condition(r["when"], f"{where}/when")
+        ck.check_sources(r["sources"], where)
+        rules.append(
+            Rule(r["id"], r["when"], node, r["group"], r["description"], tuple(r["sources"]))
+        )
+    last = rules[-1]
+    if not (last.node.kind == "lit" and last.node.value is True):
+        raise ck.fail(
+            f'at rules/{len(rules) - 1}/when: the last rule must be the catch-all "true" '
+            f"so that every sample gets exactly one outcome (got {last.when!r})"
+        )
+    if last.group == NOT_APPLICABLE:
+        raise ck.fail(f"at rules/{len(rules) - 1}/group: the catch-all needs a risk group")
+    return rules
+
+
+def _annotations(items: list[dict[str, Any]], ck: _Checker) -> list[Annotation]:
+    """Treatment annotations; their conditions may also name the decided ``group``."""
     out = []
     for i, a in enumerate(items):
-        where = f"{prefix}/{i}"
-        node = _compile(a["when"], path, f"{where}/when")
-        _check_refs(node, a["when"], path, f"{where}/when", known | {"group"}, settings)
-        _check_sources(a["sources"], sources, path, where)
+        where = f"annotations/{i}"
+        node = ck.condition(a["when"], f"{where}/when", also=frozenset({"group"}))
+        ck.check_sources(a["sources"], where)
         out.append(Annotation(a["id"], a["name"], a["when"], node, a["text"], tuple(a["sources"])))
     return out
 
 
-def load_ruleset(  # noqa: C901 - one check per rule-set field; split pending (#15 item 7)
+def _common_annotations(path: Path, sources: dict[str, str]) -> tuple[list[Annotation], str]:
+    """The shared annotations file's annotations and version; its sources join ``sources``."""
+    cdata, _ = _read_yaml(path)
+    schema = _schema()
+    _validate(cdata, path, {"$defs": schema["$defs"], "$ref": "#/$defs/common_annotations_file"})
+    csources = dict(cdata["sources"])
+    annotations = _annotations(cdata["annotations"], _Checker(path, csources))
+    for k, v in csources.items():
+        sources.setdefault(k, v)
+    return annotations, cdata["version"]
+
+
+def load_ruleset(
     path: str | Path,
     *,
     overrides: Mapping[str, Any] | None = None,
     common_annotations: str | Path | None = None,
 ) -> RuleSet:
     """Load and compile one rule-set file.
+
+    Steps: YAML read and validated against the schema, the protocol id checked against
+    the file name; settings with their overrides (:func:`_settings`); MRD time points
+    (:func:`_timepoints`); derived facts (:func:`_derived`); rules (:func:`_rules`);
+    the file's own and the shared annotations (:func:`_annotations`,
+    :func:`_common_annotations`), ids unique across rules and annotations; the version,
+    suffixed ``+o<hash>`` when a setting is overridden.
 
     Parameters
     ----------
@@ -274,98 +383,21 @@ def load_ruleset(  # noqa: C901 - one check per rule-set field; split pending (#
     """
     p = Path(path)
     data, sha = _read_yaml(p)
-    schema = _schema()
-    _validate(data, p, schema)
+    _validate(data, p, _schema())
     if data["protocol"] != p.stem:
         raise ConfigError(
             f"{p}: at protocol: {data['protocol']!r} differs from the file name {p.stem!r}"
         )
     sources: dict[str, str] = dict(data["sources"])
     groups = tuple(data["groups"])
-
     specs: dict[str, dict[str, Any]] = data["settings"]
-    settings: dict[str, Any] = {}
-    for name, spec in specs.items():
-        _check_sources(spec["sources"], sources, p, f"settings/{name}")
-        settings[name] = _setting_value(name, spec, spec["value"], p, "default")
-    overridden: dict[str, Any] = {}
-    for name, value in (overrides or {}).items():
-        if name not in specs:
-            raise ConfigError(
-                f"{p}: override of unknown setting {name!r}; settings: {sorted(specs)}"
-            )
-        if specs[name]["verified"]:
-            raise ConfigError(
-                f"{p}: setting {name!r} is a verified protocol fact and cannot be overridden "
-                f"from the configuration; edit the rule set and bump its version instead"
-            )
-        settings[name] = _setting_value(name, specs[name], value, p, "override")
-        if settings[name] != specs[name]["value"]:
-            overridden[name] = settings[name]
-
-    timepoints = []
-    known: set[str] = set(BASE_FACTS)
-    for name, tp in (data.get("mrd_timepoints") or {}).items():
-        if tp["day_min"] > tp["day_max"]:
-            raise ConfigError(f"{p}: at mrd_timepoints/{name}: day_min > day_max")
-        _check_sources(tp["sources"], sources, p, f"mrd_timepoints/{name}")
-        timepoints.append(
-            MrdTimepoint(
-                name, tp["method"], tp["tissue"], tp["day_min"], tp["day_max"], tp["description"]
-            )
-        )
-        known |= {f"mrd_{name}", f"mrd_{name}_not_done"}
-
-    if timepoints:
-        for need in ("mrd_default_sensitivity", "mrd_positive_nq_max"):
-            if need not in settings:
-                raise ConfigError(
-                    f"{p}: at settings: rule sets with mrd_timepoints need the setting {need!r}"
-                )
-    derived = []
-    for i, d in enumerate(data.get("derived") or []):
-        where = f"derived/{i}"
-        if d["name"] in known:
-            raise ConfigError(f"{p}: at {where}/name: {d['name']!r} is already a fact")
-        node = _compile(d["when"], p, f"{where}/when")
-        _check_refs(node, d["when"], p, f"{where}/when", known, settings)
-        _check_sources(d["sources"], sources, p, where)
-        derived.append(Derived(d["name"], d["when"], node, d["description"], tuple(d["sources"])))
-        known.add(d["name"])
-
-    rules = []
+    ck = _Checker(p, sources)
+    ck.settings, overridden = _settings(specs, overrides or {}, ck)
+    timepoints = _timepoints(data.get("mrd_timepoints") or {}, ck)
+    derived = _derived(data.get("derived") or [], ck)
     seen_ids: dict[str, str] = {}
-    for i, r in enumerate(data["rules"]):
-        where = f"rules/{i}"
-        if r["id"] in seen_ids:
-            raise ConfigError(
-                f"{p}: at {where}/id: duplicate rule id {r['id']!r} (also {seen_ids[r['id']]})"
-            )
-        seen_ids[r["id"]] = where
-        if r["group"] not in groups and r["group"] not in (NOT_APPLICABLE, UNSOURCED):
-            raise ConfigError(
-                f"{p}: at {where}/group: {r['group']!r} is not one of the declared groups "
-                f"{list(groups)} (or {NOT_APPLICABLE!r}, or {UNSOURCED!r} for cases the "
-                "protocol's sources do not cover)"
-            )
-        node = _compile(r["when"], p, f"{where}/when")
-        _check_refs(node, r["when"], p, f"{where}/when", known, settings)
-        _check_sources(r["sources"], sources, p, where)
-        rules.append(
-            Rule(r["id"], r["when"], node, r["group"], r["description"], tuple(r["sources"]))
-        )
-    last = rules[-1]
-    if not (last.node.kind == "lit" and last.node.value is True):
-        raise ConfigError(
-            f'{p}: at rules/{len(rules) - 1}/when: the last rule must be the catch-all "true" '
-            f"so that every sample gets exactly one outcome (got {last.when!r})"
-        )
-    if last.group == NOT_APPLICABLE:
-        raise ConfigError(f"{p}: at rules/{len(rules) - 1}/group: the catch-all needs a risk group")
-
-    annotations = _annotations(
-        data.get("annotations") or [], p, "annotations", known, settings, sources
-    )
+    rules = _rules(data["rules"], groups, ck, seen_ids)
+    annotations = _annotations(data.get("annotations") or [], ck)
     common_version = ""
     if data.get("include_common_annotations", True):
         cpath = (
@@ -373,22 +405,12 @@ def load_ruleset(  # noqa: C901 - one check per rule-set field; split pending (#
             if common_annotations is not None
             else p.parent / "common" / "annotations.yaml"
         )
-        cdata, _ = _read_yaml(cpath)
-        _validate(
-            cdata, cpath, {"$defs": schema["$defs"], "$ref": "#/$defs/common_annotations_file"}
-        )
-        csources = dict(cdata["sources"])
-        annotations += _annotations(
-            cdata["annotations"], cpath, "annotations", set(BASE_FACTS), {}, csources
-        )
-        for k, v in csources.items():
-            sources.setdefault(k, v)
-        common_version = cdata["version"]
+        common, common_version = _common_annotations(cpath, sources)
+        annotations += common
     for i, a in enumerate(annotations):
         if a.id in seen_ids:
             raise ConfigError(f"{p}: annotation id {a.id!r} duplicates a rule or annotation id")
         seen_ids[a.id] = f"annotations/{i}"
-
     version = data["version"]
     if overridden:
         digest = hashlib.sha256(json.dumps(overridden, sort_keys=True).encode()).hexdigest()[:8]
@@ -401,7 +423,7 @@ def load_ruleset(  # noqa: C901 - one check per rule-set field; split pending (#
         sha256=sha,
         groups=groups,
         sources=sources,
-        settings=settings,
+        settings=ck.settings,
         setting_specs={k: dict(v) for k, v in specs.items()},
         overridden=overridden,
         timepoints=tuple(timepoints),
