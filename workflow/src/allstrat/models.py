@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 import subprocess
 from importlib.metadata import version
 from pathlib import Path
@@ -38,6 +39,7 @@ __all__ = [
     "card_schema",
     "git_commit",
     "load_model",
+    "next_version",
     "resolve_model_dir",
     "save_model",
 ]
@@ -92,6 +94,21 @@ def resolve_model_dir(model: str | Path | None) -> Path:
     if (models_dir() / p).is_dir():
         return models_dir() / p
     raise ModelError(f"model {str(model)!r} not found (a folder with model.json + model.joblib)")
+
+
+def next_version(base: str | Path) -> str:
+    """Next free patch version of the model folder ``base`` (1.0.0 when it has none)."""
+    found = []
+    d = Path(base)
+    if d.is_dir():
+        for sub in d.iterdir():
+            m = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", sub.name)
+            if m:
+                found.append(tuple(int(x) for x in m.groups()))
+    if not found:
+        return "1.0.0"
+    a, b, c = max(found)
+    return f"{a}.{b}.{c + 1}"
 
 
 def save_model(

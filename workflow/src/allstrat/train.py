@@ -19,6 +19,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,13 +37,23 @@ from sklearn.model_selection import StratifiedKFold
 from allstrat.classify.core import build_model
 from allstrat.classify.decide import CallSettings
 from allstrat.classify.signatures import panel_genes
+from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.contracts import B_SUBTYPES, MULTIPLE, PH_GROUP, T_ALL, TALL_SUBGROUPS, UNCLASSIFIED
 from allstrat.errors import InputError
 from allstrat.normalise import log_cpm, quiet_nan
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["LABEL_MAPPING", "TrainingResult", "calibration_table", "model_labels", "train_model"]
+__all__ = [
+    "LABEL_MAPPING",
+    "TrainingRequest",
+    "TrainingResult",
+    "calibration_table",
+    "model_labels",
+    "select_training_samples",
+    "train_model",
+    "train_new_version",
+]
 
 LABEL_MAPPING: dict[str, str] = {"BCR::ABL1": PH_GROUP, "Ph-like": PH_GROUP}
 
@@ -324,3 +335,120 @@ def train_model(
         cohort_sha256=cohort_sha,
         genes=genes,
     )
+
+
+def select_training_samples(
+    counts: pd.DataFrame,
+    labels: pd.Series,
+    *,
+    panel: str = "bcp",
+    labels_path: str = "",
+    label_column: str = "subtype",
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The samples a model of ``panel`` is trained on, with their labels.
+
+    Every sample of ``counts`` needs a row in the labels table. Left out (and logged):
+    samples labelled ``unclassified`` (B-other: no defining lesion, so no class programme)
+    and, for the T-ALL panel, samples without a subgroup label (B lineage).
+    """
+    unknown = [s for s in counts.index if s not in labels.index]
+    if unknown:
+        raise InputError("sample has no label", path=labels_path or None, sample=unknown[0])
+    labels = labels.loc[counts.index]
+    skipped = labels.index[labels == UNCLASSIFIED]
+    if len(skipped):
+        logger.info(
+            "%d samples labelled %r (B-other) left out of training", len(skipped), UNCLASSIFIED
+        )
+        labels = labels.drop(skipped)
+    if panel == "tall":
+        other = labels.index[labels == ""]
+        if len(other):
+            logger.info("%d samples without a T-ALL subgroup left out of training", len(other))
+            labels = labels.drop(other)
+        if labels.empty:
+            raise InputError(f"no sample has a {label_column!r} label", path=labels_path or None)
+    return counts.loc[labels.index], labels
+
+
+@dataclass(frozen=True)
+@schema_defaults("train", keys={"seed": "seed_model"})
+class TrainingRequest:
+    """What ``allstrat train`` is asked to do (its options).
+
+    Defaults of the model folder, name, folds, ``C`` grid and seed: config section
+    ``train`` (the schema); ``version`` ``None`` = the next free patch version.
+    """
+
+    labels: str
+    sheet: str | None = None
+    counts: str | None = None
+    panel: str = "bcp"
+    label_column: str = "subtype"
+    out_dir: str = FROM_SCHEMA
+    name: str = FROM_SCHEMA
+    version: str | None = None
+    cv_folds: int = FROM_SCHEMA
+    inner_folds: int = FROM_SCHEMA
+    c_grid: tuple[float, ...] = FROM_SCHEMA
+    seed: int = FROM_SCHEMA
+    cohort_id: str = ""
+    cohort_description: str = ""
+    limitations: str = ""
+    simulated_from: str = ""
+    command: str = ""
+
+
+def train_new_version(req: TrainingRequest) -> Path:
+    """Read the labelled cohort, train, evaluate and save a new model version.
+
+    Returns the new ``<out_dir>/<name>/<version>`` folder (never an existing one).
+    """
+    from allstrat.io.gene_table import load_gene_table
+    from allstrat.io.training import read_labels, read_training_counts
+    from allstrat.model_card import CardFacts, build_card
+    from allstrat.models import next_version, save_model
+
+    out_base = Path(req.out_dir) / req.name
+    version = req.version or next_version(out_base)
+    target = out_base / version
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InputError(f"{target} exists; a model version is never overwritten")
+    labels = read_labels(req.labels, req.label_column, allow_empty=req.panel == "tall")
+    counts = read_training_counts(sheet=req.sheet, counts=req.counts)
+    counts, labels = select_training_samples(
+        counts, labels, panel=req.panel, labels_path=req.labels, label_column=req.label_column
+    )
+    genes = load_gene_table()
+    res = train_model(
+        counts,
+        labels,
+        gene_locations=genes.table,
+        outer_folds=req.cv_folds,
+        inner_folds=req.inner_folds,
+        c_grid=req.c_grid,
+        random_state=req.seed,
+        panel=req.panel,
+    )
+    facts = CardFacts(
+        name=req.name,
+        panel=req.panel,
+        labels=req.labels,
+        expression=str(req.sheet or req.counts),
+        seed=req.seed,
+        command=req.command,
+        cohort_id=req.cohort_id,
+        cohort_description=req.cohort_description,
+        limitations=req.limitations,
+        simulated_from=req.simulated_from,
+    )
+    card = build_card(facts, res, version=version, gene_table_sha256=genes.sha256)
+    save_model(res.model, target, card=card, metrics=res.metrics)
+    logger.info(
+        "model %s/%s written to %s (held-out macro F1 %.3f)",
+        req.name,
+        version,
+        target,
+        res.metrics["macro_f1"],
+    )
+    return target

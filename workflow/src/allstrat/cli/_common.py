@@ -1,8 +1,9 @@
-"""Argument helpers shared by the per-chunk workflow verbs."""
+"""Argument helpers shared by the verbs (sample selection, name and version types)."""
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,3 +79,19 @@ def schema_help(path: str, text: str = "") -> str:
     default = schema_default(path)
     shown = default if default != "" else "''"
     return f"{text} (config {path}; default {shown})".strip()
+
+
+def safe_name(text: str) -> str:
+    """Argparse type of a name that becomes a file or folder name (model, sample prefix)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
+        msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
+        raise argparse.ArgumentTypeError(msg)
+    return text
+
+
+def version_text(text: str) -> str:
+    """Argparse type of a version X.Y.Z (model card pattern), checked before any work."""
+    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", text):
+        msg = f"{text!r}: expected a version like 1.2.0"
+        raise argparse.ArgumentTypeError(msg)
+    return text

@@ -12,48 +12,10 @@ is never overwritten.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import logging
-import re
 import shlex
 import sys
-from pathlib import Path
 
-import pandas as pd
-
-from allstrat.errors import InputError
-
-logger = logging.getLogger(__name__)
-
-INTENDED_USE = (
-    "Research-use decision support: genomic subtype calls for childhood B-ALL / T-ALL lineage "
-    "check from bulk RNA-seq gene counts (GRCh38 annotations, symbols or Ensembl IDs). Not a "
-    "diagnosis; every call must be confirmed by the defining lesion (fusion, copy number, "
-    "mutation) in an accredited assay."
-)
-INTENDED_USE_TALL = (
-    "Research-use decision support: T-ALL subgroup calls (TAL1, TAL2, LMO1/LMO2, LYL1, TLX1, "
-    "TLX3, NKX2-1/NKX2-5, HOXA, BCL11B-activated, SPI1, MYB, ETP-like) from bulk RNA-seq "
-    "gene counts of samples that the B-ALL model calls T lineage. Not a diagnosis; a subgroup "
-    "must be confirmed by its defining lesion (TCR-locus rearrangement, fusion, deletion) and "
-    "ETP-ALL by immunophenotype (Coustan-Smith 2009 criteria)."
-)
-
-
-def _model_name(text: str) -> str:
-    """A model name is a folder under --out-dir: no path separators (model card pattern)."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
-        msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
-        raise argparse.ArgumentTypeError(msg)
-    return text
-
-
-def _model_version(text: str) -> str:
-    """A model version is X.Y.Z (model card pattern), checked before any training."""
-    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", text):
-        msg = f"{text!r}: expected a version like 1.2.0"
-        raise argparse.ArgumentTypeError(msg)
-    return text
+from allstrat.cli._common import safe_name, schema_help, version_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -63,6 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="retrain the subtype model (stratified nested CV; writes a new model version)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        argument_default=argparse.SUPPRESS,  # defaults: TrainingRequest (config schema)
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--sheet", help="sample sheet of the labelled cohort")
@@ -71,43 +34,38 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--panel",
         choices=("bcp", "tall"),
-        default="bcp",
         help="bcp: B-ALL subtypes + T-ALL (first stage, default); tall: T-ALL subgroups "
         "(second stage; labels from --label-column, e.g. tall_subgroup of a simulated truth.tsv)",
     )
     p.add_argument(
         "--label-column",
-        default="subtype",
         help="labels-table column with the class of each sample (default subtype)",
     )
-    p.add_argument("--out-dir", default="models", help="models folder (default models/)")
+    p.add_argument("--out-dir", help=schema_help("train.out_dir", "models folder"))
     p.add_argument(
         "--name",
-        default="allstrat-bcp",
-        type=_model_name,
-        help="model name (default allstrat-bcp; letters, digits, '_', '.', '-')",
+        type=safe_name,
+        help=schema_help("train.name", "model name (letters, digits, '_', '.', '-')"),
     )
     p.add_argument(
-        "--version", type=_model_version, help="model version X.Y.Z (default: next patch)"
+        "--version",
+        type=version_text,
+        help="model version X.Y.Z (default: next patch)",
     )
-    p.add_argument("--cv-folds", type=int, default=5, help="outer CV folds (default 5)")
-    p.add_argument("--inner-folds", type=int, default=3, help="inner CV folds (default 3)")
+    p.add_argument("--cv-folds", type=int, help=schema_help("train.cv_folds", "outer folds"))
+    p.add_argument("--inner-folds", type=int, help=schema_help("train.inner_folds", "inner folds"))
     p.add_argument(
         "--c-grid",
         type=float,
         nargs="+",
-        default=[0.01, 0.03, 0.1, 0.3, 1.0],
-        help="inverse regularisation values searched by the inner CV",
+        help=schema_help("train.c_grid", "inverse regularisation values of the inner CV"),
     )
-    p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
-    p.add_argument("--cohort-id", default="", help="training cohort identifier")
-    p.add_argument("--cohort-description", default="", help="where the training cohort came from")
-    p.add_argument(
-        "--limitations", default="", help="known limitations to record in the model card"
-    )
+    p.add_argument("--seed", type=int, help=schema_help("train.seed_model", "random_state"))
+    p.add_argument("--cohort-id", help="training cohort identifier")
+    p.add_argument("--cohort-description", help="where the training cohort came from")
+    p.add_argument("--limitations", help="known limitations for the model card")
     p.add_argument(
         "--simulated-from",
-        default="",
         metavar="COMMAND",
         help="the cohort is synthetic: the exact `allstrat simulate` command that made it "
         "(recorded in the card, which then states plainly that the model was trained on "
@@ -116,182 +74,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def read_labels(path: str, column: str = "subtype", *, allow_empty: bool = False) -> pd.Series:
-    """Read ``sample_id`` and the label ``column`` from a labels TSV (other columns ignored).
-
-    ``allow_empty``: empty labels are kept (as ``""``) instead of refused; the T-ALL panel
-    uses it to leave out the B-lineage rows of a mixed truth table.
-    """
-    from allstrat.io.samples import read_table_str
-
-    df = read_table_str(path, what="labels table")
-    for col in ("sample_id", column):
-        if col not in df.columns:
-            raise InputError(f"labels table lacks column {col!r}", path=path, line=1)
-    empty = df.index[df[column] == ""]
-    if len(empty) and not allow_empty:
-        raise InputError(
-            f"empty {column} label",
-            path=path,
-            line=int(empty[0]) + 2,
-            sample=df["sample_id"][empty[0]],
-        )
-    dup = df.index[df["sample_id"].duplicated()]
-    if len(dup):
-        raise InputError(
-            "duplicate sample_id", path=path, line=int(dup[0]) + 2, sample=df["sample_id"][dup[0]]
-        )
-    return df.set_index("sample_id")[column].rename("subtype")
-
-
-def next_version(base: Path) -> str:
-    """Next free patch version under ``base`` (1.0.0 when empty)."""
-    found = []
-    if base.is_dir():
-        for d in base.iterdir():
-            m = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", d.name)
-            if m:
-                found.append(tuple(int(x) for x in m.groups()))
-    if not found:
-        return "1.0.0"
-    a, b, c = max(found)
-    return f"{a}.{b}.{c + 1}"
-
-
-def load_counts(args: argparse.Namespace) -> pd.DataFrame:
-    """Samples x canonical genes counts (NaN = not measured) from --sheet or --counts."""
-    from allstrat.io.chunk import counts_from_anndata
-    from allstrat.io.cohort import read_count_files, read_expression_cohort
-    from allstrat.io.gene_table import load_gene_table
-    from allstrat.io.samples import read_sample_sheet
-
-    genes = load_gene_table()
-    if args.counts:
-        return read_count_files([args.counts], "matrix", genes)[0]
-    sheet = read_sample_sheet(args.sheet)
-    return counts_from_anndata(read_expression_cohort(sheet.assign(sample_id=sheet.index), genes))
-
-
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, save a new model version."""
-    from allstrat.contracts import UNCLASSIFIED
-    from allstrat.io.gene_table import load_gene_table
-    from allstrat.models import save_model
-    from allstrat.train import train_model
+    from allstrat.train import TrainingRequest, train_new_version
 
-    out_base = Path(args.out_dir) / args.name
-    version = args.version or next_version(out_base)
-    target = out_base / version
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise InputError(f"{target} exists; a model version is never overwritten")
-    labels = read_labels(args.labels, args.label_column, allow_empty=args.panel == "tall")
-    counts = load_counts(args)
-    unknown = [s for s in counts.index if s not in labels.index]
-    if unknown:
-        raise InputError("sample has no label", path=args.labels, sample=unknown[0])
-    labels = labels.loc[counts.index]
-    skipped = labels.index[labels == UNCLASSIFIED]
-    if len(skipped):
-        logger.info(
-            "%d samples labelled %r (B-other) left out of training", len(skipped), UNCLASSIFIED
-        )
-        labels = labels.drop(skipped)
-        counts = counts.loc[labels.index]
-    if args.panel == "tall":
-        other = labels.index[labels == ""]
-        if len(other):
-            logger.info("%d samples without a T-ALL subgroup left out of training", len(other))
-            labels = labels.drop(other)
-            counts = counts.loc[labels.index]
-        if labels.empty:
-            raise InputError(f"no sample has a {args.label_column!r} label", path=args.labels)
-    genes = load_gene_table()
-    res = train_model(
-        counts,
-        labels,
-        gene_locations=genes.table,
-        outer_folds=args.cv_folds,
-        inner_folds=args.inner_folds,
-        c_grid=args.c_grid,
-        random_state=args.seed,
-        panel=args.panel,
-    )
-    card = build_card(args, res, genes.sha256, version)
-    save_model(res.model, target, card=card, metrics=res.metrics)
-    logger.info(
-        "model %s/%s written to %s (held-out macro F1 %.3f)",
-        args.name,
-        version,
-        target,
-        res.metrics["macro_f1"],
-    )
+    given = {k: v for k, v in vars(args).items() if k in TrainingRequest.__dataclass_fields__}
+    if "c_grid" in given:
+        given["c_grid"] = tuple(given["c_grid"])
+    command = "allstrat " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    train_new_version(TrainingRequest(**given, command=command))
     return 0
-
-
-def _simulated_texts(args: argparse.Namespace) -> tuple[str, str]:
-    """Cohort description and limitations of a model trained on simulated data."""
-    if args.panel == "tall":
-        return (
-            "Simulated T-ALL reference cohort, class-balanced over the T-ALL subgroups, "
-            f"generated by `{args.simulated_from}`; subgroup programmes from literature marker "
-            "genes (resources/markers/tall_markers.tsv), not patient data.",
-            "Trained on a SIMULATED T-ALL cohort only (allstrat simulate), not on patient "
-            "RNA-seq. Probabilities, thresholds and held-out scores describe the simulator; "
-            "performance on real T-ALL from any lab is unknown until validated there. Most "
-            "secondary markers are unverified (evidence '?'); the subgroups rest mainly on "
-            "overexpression of the driver transcription factor. TAL1/TAL2/LMO subgroups "
-            "overlap in real data (TAL1 and LMO often co-occur); MYB-activated cases carry only "
-            "a weak dosage signal. ETP-like is an expression subgroup, not the ETP-ALL "
-            "immunophenotype.",
-        )
-    return (
-        "Simulated reference cohort, class-balanced (uniform over the B-ALL subtypes and "
-        f"T-ALL), generated by `{args.simulated_from}`; expression programmes from "
-        "literature marker genes (resources/markers), not patient data.",
-        "Trained on a SIMULATED reference cohort only (allstrat simulate), not on patient "
-        "RNA-seq. Probabilities, thresholds and held-out scores describe the simulator; "
-        "performance on real data from any lab is unknown until validated there. "
-        "BCR::ABL1 and Ph-like form one expression class (Ph group); DUX4 counts are not "
-        "used; mutation-defined classes (PAX5 P80R, IKZF1 N159Y) and dosage classes need "
-        "confirmation by the defining lesion.",
-    )
-
-
-def build_card(args: argparse.Namespace, res, gene_table_sha256: str, version: str) -> dict:
-    """Model-card fields that training knows (``save_model`` adds checksums and versions)."""
-    from allstrat.train import LABEL_MAPPING
-
-    feats = res.model.named_steps["features"]
-    description, limitations = args.cohort_description, args.limitations
-    if args.simulated_from:
-        sim_description, sim_limitations = _simulated_texts(args)
-        description = description or sim_description
-        limitations = limitations or sim_limitations
-    return {
-        "name": args.name,
-        "version": version,
-        "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": "",
-        "panel": args.panel,
-        "model_features": [str(f) for f in feats.get_feature_names_out()],
-        "genome_build": "GRCh38",
-        "gene_id_type": "HGNC symbol (inputs harmonised from symbols, aliases or Ensembl IDs)",
-        "gene_table_sha256": gene_table_sha256,
-        "training_cohort": {
-            "id": args.cohort_id or Path(args.labels).stem,
-            "sha256": res.cohort_sha256,
-            "n_samples": int(sum(res.n_per_class.values())),
-            "n_per_class": res.n_per_class,
-            "description": description
-            or f"labels {args.labels}; expression {args.sheet or args.counts}",
-            "label_mapping": dict(LABEL_MAPPING) if args.panel == "bcp" else {},
-        },
-        "cv": res.cv,
-        "random_state": args.seed,
-        "intended_use": INTENDED_USE_TALL if args.panel == "tall" else INTENDED_USE,
-        "limitations": limitations
-        or "Trained on the cohort named in training_cohort; performance on other data is "
-        "unknown until validated there.",
-        "training_command": "allstrat " + " ".join(shlex.quote(a) for a in sys.argv[1:]),
-        "thresholds": {},
-    }

@@ -17,4 +17,5 @@ __all__ = [
     "output",
     "rnaseqcnv",
     "samples",
+    "training",
 ]
