@@ -98,17 +98,24 @@ def test_demo_sheet_matches_committed_config(tmp_path, root):
         (["--class-weight", "Phlike=2"], "expected LABEL=WEIGHT"),
         (["--class-weight", "NUTM1=x"], "not a number"),
         (["--class-weight", "NUTM1=-1"], ">= 0"),
+        (["--class-weight", "NUTM1"], "expected LABEL=WEIGHT"),
     ],
 )
 def test_bad_class_weight_is_a_clear_error(tmp_path, capsys, extra, message):
-    rc = main(["simulate", "--n-samples", "3", "--seed", "1", "--out", str(tmp_path), *extra])
-    assert rc == 2
+    with pytest.raises(SystemExit) as exc:  # refused while parsing: exit status 2
+        main(["simulate", "--n-samples", "3", "--seed", "1", "--out", str(tmp_path), *extra])
+    assert exc.value.code == 2
     assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
-def test_n_samples_must_be_positive(tmp_path, capsys):
-    assert main(["simulate", "--n-samples", "0", "--seed", "1", "--out", str(tmp_path)]) == 2
-    assert "--n-samples" in capsys.readouterr().err
+@pytest.mark.parametrize(("n", "seed"), [("0", "1"), ("2", "-1"), ("two", "1")])
+def test_n_samples_and_seed_are_checked(tmp_path, capsys, n, seed):
+    with pytest.raises(SystemExit) as exc:
+        main(["simulate", "--n-samples", n, "--seed", seed, "--out", str(tmp_path)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert ("--n-samples" if seed == "1" else "--seed") in err
 
 
 def test_cohort_layout_for_big_cohorts(tmp_path, genes, monkeypatch):

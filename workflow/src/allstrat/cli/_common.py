@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import pandas as pd
@@ -95,3 +95,44 @@ def version_text(text: str) -> str:
         msg = f"{text!r}: expected a version like 1.2.0"
         raise argparse.ArgumentTypeError(msg)
     return text
+
+
+def at_least(low: int) -> Callable[[str], int]:
+    """Argparse type of an integer ``>= low``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be >= {low}, got {value}")
+        return value
+
+    return parse
+
+
+def label_number(
+    labels: Collection[str] | None = None,
+    *,
+    name: str = "WEIGHT",
+    low: float = 0.0,
+    high: float | None = None,
+) -> Callable[[str], tuple[str, float]]:
+    """Argparse type of ``LABEL=NUMBER`` (``LABEL`` one of ``labels`` when given)."""
+
+    def parse(item: str) -> tuple[str, float]:
+        label, sep, value = item.rpartition("=")
+        if not sep or not label or (labels is not None and label not in labels):
+            known = f" with LABEL one of {sorted(labels)}" if labels is not None else ""
+            raise argparse.ArgumentTypeError(f"{item!r}: expected LABEL={name}{known}")
+        try:
+            v = float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{item!r}: {name} is not a number") from None
+        if v < low or (high is not None and v > high):
+            bounds = f">= {low:g}" + (f" and <= {high:g}" if high is not None else "")
+            raise argparse.ArgumentTypeError(f"{item!r}: {name} must be {bounds}")
+        return label, v
+
+    return parse

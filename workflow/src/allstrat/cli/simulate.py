@@ -4,40 +4,11 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 
+from allstrat.cli._common import at_least, label_number, safe_name
 from allstrat.contracts import B_SUBTYPES, T_ALL, UNCLASSIFIED
-from allstrat.errors import InputError
 
 logger = logging.getLogger(__name__)
-
-
-def _class_weights(items: list[str]) -> dict[str, float]:
-    allowed = {*B_SUBTYPES, T_ALL, UNCLASSIFIED}
-    out: dict[str, float] = {}
-    for item in items:
-        label, sep, value = item.rpartition("=")
-        if not sep or label not in allowed:
-            raise InputError(
-                f"--class-weight {item!r}: expected LABEL=WEIGHT with LABEL one of "
-                f"{sorted(allowed)}"
-            )
-        try:
-            w = float(value)
-        except ValueError:
-            raise InputError(f"--class-weight {item!r}: weight is not a number") from None
-        if w < 0:
-            raise InputError(f"--class-weight {item!r}: weight must be >= 0")
-        out[label] = w
-    return out
-
-
-def _sample_prefix(text: str) -> str:
-    """Sample IDs name output files: the prefix may not hold path separators or spaces."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
-        msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
-        raise argparse.ArgumentTypeError(msg)
-    return text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,8 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Simulate a synthetic paediatric ALL cohort and write it in the real "
         "input formats plus truth.tsv and samples.tsv. Deterministic for a given seed.",
     )
-    p.add_argument("--n-samples", type=int, required=True, help="number of samples")
-    p.add_argument("--seed", type=int, required=True, help="random seed")
+    p.add_argument("--n-samples", type=at_least(1), required=True, help="number of samples")
+    p.add_argument("--seed", type=at_least(0), required=True, help="random seed")
     p.add_argument("--out", required=True, help="output folder")
     p.add_argument(
         "--subtype-balance",
@@ -60,6 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--class-weight",
+        type=label_number({*B_SUBTYPES, T_ALL, UNCLASSIFIED}),
         action="append",
         default=[],
         metavar="LABEL=WEIGHT",
@@ -74,25 +46,22 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--sample-prefix",
         default="SIM",
-        type=_sample_prefix,
+        type=safe_name,
         help="sample id prefix (default SIM; letters, digits, '_', '.', '-')",
     )
     p.add_argument(
-        "--sheet-prefix",
-        default=None,
-        help="prefix of paths in samples.tsv (default: --out as given)",
+        "--sheet-prefix", help="prefix of paths in samples.tsv (default: --out as given)"
     )
     p.add_argument(
         "--variants",
         choices=["none", "demo", "all"],
-        default=None,
         help="which samples get RNA variant calls (VCF/BCF in the sheet's variants column): "
         "demo = every 4th sample plus the near-haploid, low-hypodiploid and hotspot subtypes, "
         "all, none (default: demo for --layout demo, none for --layout cohort)",
     )
     p.add_argument(
         "--jobs",
-        type=int,
+        type=at_least(1),
         default=1,
         help="worker processes (results are identical for any value; default 1)",
     )
@@ -104,17 +73,13 @@ def run(args: argparse.Namespace) -> int:
     from allstrat.simulate import simulate_cohort
     from allstrat.simulate.writers import write_cohort
 
-    if args.n_samples < 1:
-        raise InputError(f"--n-samples must be >= 1, got {args.n_samples}")
-    if args.seed < 0:
-        raise InputError(f"--seed must be >= 0, got {args.seed}")
     cohort = simulate_cohort(
         args.n_samples,
         args.seed,
         subtype_balance=args.subtype_balance,
-        class_weights=_class_weights(args.class_weight),
+        class_weights=dict(args.class_weight),
         sample_prefix=args.sample_prefix,
-        n_jobs=max(1, args.jobs),
+        n_jobs=args.jobs,
         variants=args.variants or ("demo" if args.layout == "demo" else "none"),
     )
     written = write_cohort(cohort, args.out, layout=args.layout, sheet_prefix=args.sheet_prefix)
