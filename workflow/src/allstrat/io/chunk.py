@@ -27,6 +27,7 @@ from allstrat.io.output import atomic_path
 __all__ = [
     "ExpressionChunk",
     "counts_from_anndata",
+    "expression_qc",
     "read_expression_chunk",
     "write_classify_chunk",
     "write_expression_chunk",
@@ -129,6 +130,46 @@ def read_expression_chunk(
         matrix = matrix.loc[list(samples)]
         obs = obs.loc[list(samples)]
     return ExpressionChunk(matrix, obs, meta)
+
+
+def expression_qc(
+    path: str | Path | None,
+) -> tuple[dict[str, dict[str, float | None]], dict[str, Any], dict[str, dict[str, str]]]:
+    """What the reports take from an expression chunk (read without its matrix).
+
+    Returns the numeric QC metrics per sample, the import stage's provenance (without the
+    per-sample harmonisation, file notes and input list) and the expression-file record
+    (path, role, sha256) the import stage computed per sample. ``None`` gives empty ones.
+    """
+    from allstrat.serialise import to_plain
+
+    if not path:
+        return {}, {}, {}
+    chunk = read_expression_chunk(path, counts=False)
+    obs = chunk.obs
+    numeric = [
+        c
+        for c in obs.columns
+        if pd.api.types.is_numeric_dtype(obs[c].dtype)
+        and not pd.api.types.is_bool_dtype(obs[c].dtype)
+    ]
+    metrics: dict[str, dict[str, float | None]] = {
+        str(sid): {str(c): float(v) for c, v in row.items()} for sid, row in obs[numeric].iterrows()
+    }
+    recorded: dict[str, dict[str, str]] = {}
+    if {"expression_file", "expression_sha256"} <= set(obs.columns):
+        for sid, f, h in zip(
+            obs.index,
+            obs["expression_file"].astype(str),
+            obs["expression_sha256"].astype(str),
+            strict=True,
+        ):
+            recorded[str(sid)] = {"path": f, "role": "expression", "sha256": h}
+    # keep the chunk-level facts, not every sample's harmonisation report nor the chunk's
+    # list of input files (each sample's own file is in its record's inputs)
+    chunk_level = ("harmonisation_json", "file_notes_json", "provenance_json")
+    upstream = {k: v for k, v in chunk.meta.items() if k not in chunk_level}
+    return metrics, to_plain(upstream), recorded
 
 
 def write_classify_chunk(

@@ -1,0 +1,178 @@
+"""``report samples`` of one chunk: gather the stage outputs, add provenance, render.
+
+:func:`report_chunk` reads what the classify, copy-number and risk stages wrote for a
+chunk (:mod:`allstrat.io.stage_tables`, :mod:`allstrat.io.chunk`), builds each sample's
+provenance (stage files, the sample's own input files with the checksums the import stage
+recorded, models, rule sets), assembles the records
+(:func:`allstrat.report.assemble.assemble_records`) and writes them
+(:func:`allstrat.report.samples.write_sample_reports`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from allstrat.provenance import build_provenance, file_record
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ChunkOutputs", "report_chunk"]
+
+_SHEET_FILE_COLUMNS = ("expression", "copy_number", "fusions")
+
+
+@dataclass(frozen=True)
+class ChunkOutputs:
+    """The files the stages wrote for one chunk (``None`` = that stage did not run)."""
+
+    classify: str
+    explain: str | None = None
+    copynumber: str | None = None
+    cn_evidence: str | None = None
+    risk: str | None = None
+    traces: str | None = None
+    expression: str | None = None
+
+    def records(self) -> list[dict[str, str]]:
+        """Provenance records (path, role, sha256) of the files given."""
+        roles = {
+            "classify": "classify_table",
+            "explain": "classify_explain",
+            "copynumber": "copynumber_table",
+            "cn_evidence": "copynumber_evidence",
+            "risk": "risk_table",
+            "traces": "risk_traces",
+            "expression": "expression_h5ad",
+        }
+        return [file_record(p, role=r) for k, r in roles.items() if (p := getattr(self, k))]
+
+
+def report_chunk(
+    rows: pd.DataFrame,
+    outputs: ChunkOutputs,
+    *,
+    outdir: str | Path,
+    config_hash: str = "",
+    html: bool = True,
+    keys: str | Path | None = None,
+) -> list[Path]:
+    """Write ``<outdir>/<sample>.json`` (+ ``.html``) for the sample-sheet ``rows``.
+
+    ``keys``: render-key file of the previous run (unchanged samples are not rendered
+    again; :func:`allstrat.report.samples.write_sample_reports`). Returns the files written.
+    """
+    from allstrat.io.chunk import expression_qc
+    from allstrat.io.gene_table import load_gene_table
+    from allstrat.io.stage_tables import (
+        read_classify_table,
+        read_copynumber_table,
+        read_risk_table,
+        read_sidecar,
+    )
+    from allstrat.report.assemble import assemble_records
+    from allstrat.report.figures import SampleFigures, default_zoom_regions
+    from allstrat.report.samples import write_sample_reports
+
+    t0 = time.perf_counter()
+    ids = [str(s) for s in rows.index]
+    o = outputs
+    classify = read_classify_table(o.classify)
+    risk = read_risk_table(o.risk) if o.risk else None
+    traces = read_sidecar(o.traces, what="risk traces")
+    qc_metrics, upstream, recorded = expression_qc(o.expression)
+    common_inputs = o.records()
+    rulesets = _ruleset_versions(risk, traces)
+    per_sample: dict[str, dict[str, Any]] = {}
+    for sid in ids:
+        row = classify.loc[sid] if sid in classify.index else None
+        known = {"expression": recorded[sid]} if sid in recorded else {}
+        per_sample[sid] = build_provenance(
+            stage="report samples",
+            inputs=[*common_inputs, *_sample_inputs(rows.loc[sid], known)],
+            models=[]
+            if row is None
+            else [{"model_id": row["model_id"], "sha256": row["model_sha256"]}],
+            rulesets=rulesets,
+            config_hash=config_hash,
+            upstream={"expression": upstream} if upstream else None,
+        )
+    records = assemble_records(
+        ids,
+        classify=classify,
+        explain=read_sidecar(o.explain, what="classify explanation"),
+        copynumber=read_copynumber_table(o.copynumber) if o.copynumber else None,
+        cn_evidence=read_sidecar(o.cn_evidence, what="copy-number evidence"),
+        risk=risk,
+        traces=traces,
+        qc_metrics=qc_metrics,
+        provenance=build_provenance(stage="report samples", inputs=common_inputs),
+        provenance_by_sample=per_sample,
+        sources={k: v for k in ("classify", "copynumber", "risk") if (v := getattr(o, k))},
+    )
+    figures = SampleFigures(
+        zoom_regions=default_zoom_regions(_zoom_coordinates(load_gene_table().table))
+    )
+    try:
+        written = write_sample_reports(
+            records, outdir=outdir, figures=figures, html=html, keys=keys
+        )
+    finally:
+        figures.close()
+    logger.info("report samples: %d samples in %.2f s", len(ids), time.perf_counter() - t0)
+    return written
+
+
+def _ruleset_versions(risk: pd.DataFrame | None, traces: Mapping[str, Any]) -> dict[str, str]:
+    """Protocol -> rule-set version(s) of the risk table, with the file sha256 of the traces."""
+    rulesets: dict[str, str] = {}
+    if risk is not None:
+        for proto, versions in risk.groupby("protocol")["ruleset_version"]:
+            rulesets[str(proto)] = ";".join(sorted({v for v in versions if v}))
+    # the risk stage records each rule-set file's sha256 in its traces: keep it with the version
+    meta_rulesets = traces.get("__meta__", {}).get("rulesets", {})
+    for proto, info in meta_rulesets.items() if isinstance(meta_rulesets, Mapping) else ():
+        if proto in rulesets and isinstance(info, Mapping) and info.get("sha256"):
+            rulesets[proto] += f" sha256:{info['sha256']}"
+    return rulesets
+
+
+def _sample_inputs(
+    row: Mapping[str, Any], known: Mapping[str, dict[str, str]]
+) -> list[dict[str, str]]:
+    """Input-file records of one sample: checksums the import stage recorded, else hashed."""
+    out = []
+    for col in _SHEET_FILE_COLUMNS:
+        value = str(row.get(col, "") or "")
+        if not value:
+            continue
+        if col in known:
+            out.append(known[col])
+            continue
+        # fusions may list several caller files (';'-separated)
+        paths = [v.strip() for v in value.split(";") if v.strip()] if col == "fusions" else [value]
+        for path in paths:
+            if Path(path).is_file():
+                out.append(file_record(path, role=col))
+            else:
+                logger.warning(
+                    "sample %s: %s file %s not found; not checksummed", row["sample_id"], col, path
+                )
+    return out
+
+
+def _zoom_coordinates(genes: pd.DataFrame) -> dict[str, tuple[str, int, int]]:
+    """(chrom, start, end) of the genes of the zoomed loci that the gene table holds."""
+    from allstrat.report.figures import ZOOM_LOCI
+
+    wanted = [g for _, locus in ZOOM_LOCI for g in locus if g in genes.index]
+    return {
+        g: (str(genes.at[g, "chrom"]), int(genes.at[g, "start"]), int(genes.at[g, "end"]))
+        for g in wanted
+    }
