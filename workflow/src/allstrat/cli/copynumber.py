@@ -7,8 +7,6 @@ import logging
 import time
 from pathlib import Path
 
-import pandas as pd
-
 from allstrat.classify.hotspots import hotspot_positions
 from allstrat.cli._common import (
     add_config_section,
@@ -18,20 +16,14 @@ from allstrat.cli._common import (
     select_samples,
 )
 from allstrat.config import schema_default
-from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
-from allstrat.copynumber.allele_evidence import add_allele_evidence
-from allstrat.copynumber.resources import (
-    CHROMOSOME_TABLE,
-    LESION_EXON_TABLE,
-    chromosomes_for_build,
-    load_gene_coordinates_grch37,
-    load_lesion_exons,
-)
+from allstrat.copynumber.chunk import call_chunk
+from allstrat.copynumber.resources import CHROMOSOME_TABLE, LESION_EXON_TABLE, load_lesion_exons
+from allstrat.io.chunk import read_expression_chunk
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
 from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import blast_fraction
+from allstrat.io.samples import blast_fractions
 from allstrat.io.stage_tables import read_dux4_calls
 from allstrat.io.variants import read_variants_for_samples
 from allstrat.paths import GENE_TABLE
@@ -74,71 +66,24 @@ def run(args: argparse.Namespace) -> int:
     rows = select_samples(args)
     genes = load_gene_table()
     exons = load_lesion_exons()
-    dux4 = read_dux4_calls(args.classify)
+    build = args.default_genome_build
+    data = read_copy_number_for_samples(rows, genome_build=build)
+    variants = read_variants_for_samples(rows, genome_build=build, query=hotspot_positions)
     rna = None
-    data_by_sample = read_copy_number_for_samples(rows, genome_build=args.default_genome_build)
-    variants = read_variants_for_samples(
-        rows, genome_build=args.default_genome_build, query=hotspot_positions
+    if args.expression and any(s not in data for s in rows.index):
+        rna = (read_expression_chunk(args.expression).counts, args.expression)
+    table, evidence = call_chunk(
+        rows,
+        data=data,
+        variants=variants,
+        dux4=read_dux4_calls(args.classify) if args.classify else None,
+        blast=blast_fractions(rows),
+        genes=genes.table,
+        exons=exons,
+        settings=settings,
+        default_build=build,
+        rna=rna,
     )
-    out_rows, evidence = [], {}
-    for sample_id, rec in rows.iterrows():
-        path = str(rec.get("copy_number", "") or "")
-        build = str(rec.get("genome_build", "") or "") or args.default_genome_build
-        bf = blast_fraction(rec.get("blast_fraction"))
-        d = dux4.get(sample_id) if args.classify else None
-        if args.classify and d is None:
-            logger.warning("sample %s is missing from the classify table", sample_id)
-        if sample_id in data_by_sample:
-            fmt, data = data_by_sample[sample_id]
-            if fmt in ("cnvkit", "seg"):
-                grch37 = build == "GRCh37"  # each sample in the build its sheet states
-                res = caller.call_from_segments(
-                    data,
-                    sample_id=sample_id,
-                    genes=load_gene_coordinates_grch37() if grch37 else genes.table,
-                    chromosomes=chromosomes_for_build(build),
-                    exons=None if grch37 else exons,  # no GRCh37 exon source
-                    blast_fraction=bf,
-                    genome_build=build,
-                    dux4=d,
-                    settings=settings,
-                    source=path,
-                )
-            elif fmt == "mlpa":
-                res = caller.call_from_mlpa(
-                    data,
-                    sample_id=sample_id,
-                    genes=genes.table,
-                    blast_fraction=bf,
-                    genome_build=build,
-                    dux4=d,
-                    settings=settings,
-                    source=path,
-                )
-            else:
-                res = caller.call_from_gene_calls(
-                    data, sample_id=sample_id, dux4=d, settings=settings, source=path
-                )
-        elif args.expression:
-            if rna is None:
-                rna = _rna_estimates(args.expression, settings)
-            res = rna(sample_id, d, bf)
-        else:
-            res = caller.call_without_copy_number(sample_id, dux4=d, settings=settings)
-        add_allele_evidence(
-            res,
-            variants.get(sample_id),
-            genome_build=build,
-            blast_fraction=bf,
-            allelic_settings=settings.allelic,
-            karyotype_settings=settings.karyotype,
-            hotspot_settings=settings.hotspots,
-            cutoffs=settings.ploidy,
-            chromosomes=chromosomes_for_build(build),
-        )
-        out_rows.append(res.row)
-        evidence[sample_id] = res.evidence
-    table = pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS))
     write_tsv(args.out, table)
     references = [
         resource_record(GENE_TABLE, role="gene_table", sha256=genes.sha256),
@@ -161,39 +106,3 @@ def run(args: argparse.Namespace) -> int:
         Path(args.out),
     )
     return 0
-
-
-def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
-    """Closure computing RNA-derived dosage rows from the chunk h5ad (lazy import).
-
-    Genes flagged ``not_measured`` in the chunk are missing (NaN), not zero reads.
-    """
-    from allstrat.copynumber import rna_dosage
-    from allstrat.io.chunk import read_expression_chunk
-
-    counts = read_expression_chunk(path).counts
-    assert counts is not None
-    reference = rna_dosage.load_reference()
-
-    def one(sample_id: str, dux4: str | None, bf: float | None) -> caller.SampleResult:
-        if reference is None or sample_id not in counts.index:
-            why = (
-                "no RNA dosage reference installed"
-                if reference is None
-                else ("sample not in the expression chunk")
-            )
-            res = caller.call_without_copy_number(sample_id, dux4=dux4, settings=settings)
-            res.evidence["reason"] = why
-            return res
-        return caller.call_from_expression(
-            counts.loc[sample_id].to_numpy(),
-            counts.columns,
-            reference,
-            sample_id=sample_id,
-            blast_fraction=bf,
-            dux4=dux4,
-            settings=settings,
-            source=path,
-        )
-
-    return one

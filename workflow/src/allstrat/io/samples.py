@@ -146,3 +146,11 @@ def _check_fusion_lists(df: pd.DataFrame, p: Path) -> None:
                 line=i,
                 sample=sid,
             )
+
+
+def blast_fractions(rows: pd.DataFrame) -> dict[str, float | None]:
+    """Sample id -> :func:`blast_fraction` of sheet rows (all ``None`` without the column)."""
+    column = rows["blast_fraction"] if "blast_fraction" in rows.columns else None
+    if column is None:
+        return dict.fromkeys(map(str, rows.index))
+    return {str(s): blast_fraction(v) for s, v in column.items()}
