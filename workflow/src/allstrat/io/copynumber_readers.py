@@ -403,6 +403,19 @@ def _keep_samples(
     return ids.isin(list(samples)).to_numpy()
 
 
+def _refuse_twice(out: pd.DataFrame, key: str, lines: np.ndarray, p: Path) -> None:
+    """Refuse a ``key`` (probe, gene) listed twice for one sample, naming its line."""
+    dup = out.duplicated(["sample_id", key]).to_numpy()
+    if dup.any():
+        k = _first(dup)
+        raise InputError(
+            f"{key} {out[key].iloc[k]!r} appears twice for this sample",
+            path=p,
+            line=int(lines[k]),
+            sample=str(out["sample_id"].iloc[k]),
+        )
+
+
 def read_seg(
     path: str | Path, *, samples: Sequence[str] | None = None, genome_build: str = "GRCh38"
 ) -> pd.DataFrame:
@@ -540,15 +553,7 @@ def read_mlpa(
             "position": pd.array([None if np.isnan(v) else int(v) for v in pos], dtype="Int64"),
         }
     )
-    dup = out.duplicated(["sample_id", "probe"]).to_numpy()
-    if dup.any():
-        k = _first(dup)
-        raise InputError(
-            f"probe {out['probe'].iloc[k]!r} appears twice for this sample",
-            path=p,
-            line=int(ln[k]),
-            sample=str(out["sample_id"].iloc[k]),
-        )
+    _refuse_twice(out, "probe", ln, p)
     out = out.reset_index(drop=True)
     out.attrs.update(genome_build=build, kind="mlpa", source=str(p), layout=layout)
     return out
@@ -710,15 +715,7 @@ def read_gene_calls(
             "copy_number": cn,
         }
     )
-    dup = out.duplicated(["sample_id", "gene"]).to_numpy()
-    if dup.any():
-        k = _first(dup)
-        raise InputError(
-            f"gene {out['gene'].iloc[k]!r} appears twice for this sample",
-            path=p,
-            line=int(lines[k]),
-            sample=str(out["sample_id"].iloc[k]),
-        )
+    _refuse_twice(out, "gene", lines, p)
     out.attrs.update(genome_build=build, kind="gene_calls", source=str(p))
     return out
 
