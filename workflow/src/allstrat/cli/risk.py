@@ -5,19 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 
-import numpy as np
-import pandas as pd
-
 from allstrat.cli._common import add_config_section, config_section, schema_help
 from allstrat.config import RiskSettings
-from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
 from allstrat.errors import ConfigError, InputError
-from allstrat.io.clinical import read_clinical, read_mrd
-from allstrat.io.lab_genetics import read_lab_genetics
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import read_table_str
-from allstrat.io.stage_tables import read_stage_table
-from allstrat.provenance import build_provenance, file_record
+from allstrat.io.risk_inputs import read_risk_inputs
+from allstrat.provenance import build_provenance
 from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
 
 logger = logging.getLogger(__name__)
@@ -90,21 +83,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _locate(exc: InputError, tables: dict[str, tuple[str, pd.DataFrame | None]]) -> InputError:
-    """Attach the file and line of the offending sample's row to a core InputError.
-
-    The core names the in-memory table it read (``exc.table``); the file is known here.
-    """
-    path, df = tables.get(exc.table or "", ("", None))
-    if exc.path is not None or df is None or not path:
-        return exc
-    line = None
-    if exc.sample is not None:
-        hits = np.flatnonzero(df["sample_id"].astype(str).to_numpy() == exc.sample)
-        line = int(hits[0]) + 2 if len(hits) else None
-    return InputError(exc.detail, path=path, line=line, sample=exc.sample, table=exc.table)
-
-
 def risk_settings(args: argparse.Namespace) -> RiskSettings:
     """The ``risk`` section: ``--config-section`` + options, validated by the loader."""
     protocols = None
@@ -125,46 +103,29 @@ def run(args: argparse.Namespace) -> int:
     rulesets = load_rulesets(list(cfg.protocols), overrides=cfg.settings, folder=args.ruleset_dir)
     if not args.classify and not args.copynumber and not args.sample:
         raise ConfigError("give --classify and/or --copynumber (they define the samples)")
-    cls = read_stage_table(args.classify, "classify", CLASSIFY_COLUMNS)
-    cn = read_stage_table(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
-    clin = read_clinical(args.clinical) if args.clinical else None
-    mrd = read_mrd(args.mrd) if args.mrd else None
-    lab = read_lab_genetics(args.lab_genetics) if args.lab_genetics else None
-    known = None
-    if args.sample_sheet:
-        known = list(read_table_str(args.sample_sheet, what="sample sheet")["sample_id"])
+    inputs = read_risk_inputs(
+        classify=args.classify,
+        copynumber=args.copynumber,
+        clinical=args.clinical,
+        mrd=args.mrd,
+        lab=args.lab_genetics,
+        sample_sheet=args.sample_sheet,
+    )
     tiers = cfg.accepted_tiers()
-    tables = {
-        "classify": (args.classify, cls),
-        "copynumber": (args.copynumber, cn),
-        "clinical": (args.clinical, clin),
-        "MRD": (args.mrd, mrd),
-        "lab": (args.lab_genetics, lab),
-    }
     try:
         results, traces = assign_risk(
             rulesets,
-            classify=cls,
-            copynumber=cn,
-            clinical=clin,
-            mrd=mrd,
+            **inputs.tables(),
             samples=args.sample or None,
             accepted_tiers=tiers,
             unassessed_masking=cfg.unassessed_masked_hypodiploidy,
-            lab=lab,
             lab_discordance=cfg.lab_discordance,
-            known_samples=known,
         )
     except InputError as exc:
-        raise _locate(exc, tables) from None
-    roles = {"classify": "classify_table", "copynumber": "copynumber_table", "lab": "lab_genetics"}
+        raise inputs.locate(exc) from None
     traces["provenance"] = build_provenance(
         stage="risk",
-        inputs=[
-            file_record(path, role=roles.get(name, name.lower()))
-            for name, (path, _) in tables.items()
-            if path
-        ],
+        inputs=inputs.records(),
         rulesets={rs.protocol: rs.version for rs in rulesets},
         settings={
             "accepted_confidence_tiers": tiers,

@@ -15,6 +15,7 @@ __all__ = [
     "fusions",
     "gene_table",
     "output",
+    "risk_inputs",
     "rnaseqcnv",
     "samples",
     "training",
