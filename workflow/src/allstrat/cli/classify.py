@@ -134,42 +134,6 @@ def classify_settings(args: argparse.Namespace) -> ClassifySettings:
     return config_section(args, "classify", overrides)
 
 
-def fusions_from_sheet(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
-    """Per sample its merged fusion calls, or ``None`` when the sheet names no fusion file.
-
-    ``None`` means "not assessed" (never "no fusion"); a header-only caller file is an
-    assessed sample without fusions. Several callers (``;``-separated) are merged by
-    :func:`allstrat.io.fusions.merge_calls`; calls filtered by their caller are left out.
-    """
-    from allstrat.io.fusions import merge_calls, read_fusion_sources
-    from allstrat.io.gene_table import load_gene_table
-
-    out: dict[str, list[Fusion] | None] = {}
-    genes = None
-    for sid, row in rows.iterrows():
-        paths = str(row.get("fusions", "") or "")
-        fmts = str(row.get("fusions_format", "") or "")
-        if not paths.strip(";").strip():
-            out[str(sid)] = None
-            continue
-        if not fmts:
-            raise InputError("fusions file given without fusions_format", sample=str(sid))
-        genes = genes or load_gene_table()
-        build = str(row.get("genome_build", "") or "") or "GRCh38"
-        table = read_fusion_sources(paths, fmts, sample_id=str(sid), genes=genes, build=build)
-        out[str(sid)] = [
-            Fusion(
-                str(r.gene5),
-                str(r.gene3),
-                str(r.confidence),
-                callers=tuple(str(r.callers).split(";")),
-                in_gene_table=bool(r.gene5_in_table and r.gene3_in_table),
-            )
-            for r in merge_calls(table).itertuples()
-        ]
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     """Read, classify, write."""
     from allstrat.cli._common import select_samples
@@ -202,7 +166,9 @@ def run(args: argparse.Namespace) -> int:
     fusions: dict[str, list[Fusion] | None] = {}
     blast: dict[str, float | None] = {}
     if rows is not None:
-        fusions = fusions_from_sheet(rows)
+        from allstrat.io.fusions import read_sample_fusions
+
+        fusions = read_sample_fusions(rows)
         if "blast_fraction" in rows.columns:
             blast = {str(s): blast_fraction(v) for s, v in rows["blast_fraction"].items()}
     model = load_model(cfg.model or None)

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from allstrat.io.fusions import split_sources
 from allstrat.provenance import build_provenance, file_record
 
 logger = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ def _sample_inputs(
             out.append(known[col])
             continue
         # fusions may list several caller files (';'-separated)
-        paths = [v.strip() for v in value.split(";") if v.strip()] if col == "fusions" else [value]
+        paths = split_sources(value) if col == "fusions" else [value]
         for path in paths:
             if Path(path).is_file():
                 out.append(file_record(path, role=col))

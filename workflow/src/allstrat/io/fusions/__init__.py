@@ -54,6 +54,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -77,6 +78,9 @@ from allstrat.io.fusions.starfusion import (
     starfusion_confidence,
 )
 
+if TYPE_CHECKING:
+    from allstrat.classify.decide import Fusion
+
 logger = logging.getLogger(__name__)
 
 __all__ = [
@@ -98,6 +102,7 @@ __all__ = [
     "read_fusioncatcher",
     "read_fusions",
     "read_jaffa",
+    "read_sample_fusions",
     "read_starfusion",
     "split_sources",
     "starfusion_confidence",
@@ -216,4 +221,40 @@ def read_fusion_sources(
         return pd.DataFrame(columns=list(FUSION_COLUMNS) + list(EXTRA_COLUMNS))
     out = pd.concat(tables, ignore_index=True)
     out.attrs["callers"] = fs
+    return out
+
+
+def read_sample_fusions(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
+    """Per sample of sample-sheet ``rows`` its merged fusion calls (``None``: no file named).
+
+    ``None`` means "not assessed" (never "no fusion"); a header-only caller file is an
+    assessed sample without fusions. Several callers (``;``-separated) are merged by
+    :func:`merge_calls`; calls filtered by their caller are left out.
+    """
+    from allstrat.classify.decide import Fusion
+    from allstrat.io.gene_table import load_gene_table
+
+    out: dict[str, list[Fusion] | None] = {}
+    genes = None
+    for sid, row in rows.iterrows():
+        paths = str(row.get("fusions", "") or "")
+        fmts = str(row.get("fusions_format", "") or "")
+        if not paths.strip(";").strip():
+            out[str(sid)] = None
+            continue
+        if not fmts:
+            raise InputError("fusions file given without fusions_format", sample=str(sid))
+        genes = genes or load_gene_table()
+        build = str(row.get("genome_build", "") or "") or "GRCh38"
+        table = read_fusion_sources(paths, fmts, sample_id=str(sid), genes=genes, build=build)
+        out[str(sid)] = [
+            Fusion(
+                str(r.gene5),
+                str(r.gene3),
+                str(r.confidence),
+                callers=tuple(str(r.callers).split(";")),
+                in_gene_table=bool(r.gene5_in_table and r.gene3_in_table),
+            )
+            for r in merge_calls(table).itertuples()
+        ]
     return out
