@@ -27,8 +27,8 @@ from allstrat.classify.decide import Fusion
 from allstrat.cli._common import add_config_section, config_section, schema_help
 from allstrat.config import ClassifySettings
 from allstrat.errors import InputError
-from allstrat.io.chunk import read_expression_chunk, write_classify_chunk
-from allstrat.io.cohort import read_count_files
+from allstrat.io.chunk import write_classify_chunk
+from allstrat.io.counts_input import read_counts_input
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fraction
@@ -145,24 +145,11 @@ def run(args: argparse.Namespace) -> int:
     settings = cfg.calls
     rows = select_samples(args) if args.sheet else None
     wanted = [str(s) for s in rows.index] if rows is not None else None
-    if args.expression:
-        chunk = read_expression_chunk(args.expression, samples=wanted)
-        if chunk.counts is None:  # pragma: no cover - read with counts=True
-            raise InputError("expression chunk holds no counts", path=args.expression)
-        counts, upstream = chunk.counts, chunk.meta
-        inputs = [file_record(args.expression, role="expression_h5ad")]
-        harmonisation: dict = {}
-    else:
-        counts, harmonisation = read_count_files(args.counts, args.format)
-        upstream = {}
-        inputs = [file_record(c, role="counts") for c in args.counts]
-        if wanted is not None:
-            missing = [s for s in wanted if s not in counts.index]
-            if missing:
-                raise InputError(f"samples {missing[:5]} of the sheet are not in --counts")
-            counts = counts.loc[wanted]
-    if counts.empty:
-        raise InputError("no samples to classify")
+    data = read_counts_input(
+        expression=args.expression, counts=args.counts or (), fmt=args.format, samples=wanted
+    )
+    counts, upstream, harmonisation = data.counts, data.upstream, data.harmonisation
+    inputs = [file_record(f, role=r) for f, r in data.files]
     fusions: dict[str, list[Fusion] | None] = {}
     blast: dict[str, float | None] = {}
     if rows is not None:

@@ -11,6 +11,7 @@ __all__ = [
     "clinical",
     "cohort",
     "copynumber_readers",
+    "counts_input",
     "expression",
     "fusions",
     "gene_table",
