@@ -27,10 +27,9 @@ from allstrat.classify.decide import Fusion
 from allstrat.cli._common import add_config_section, config_section, schema_help
 from allstrat.config import ClassifySettings
 from allstrat.errors import InputError
-from allstrat.io.chunk import write_classify_chunk
+from allstrat.io.chunk import write_classify_outputs
 from allstrat.io.counts_input import read_counts_input
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
-from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fraction
 from allstrat.serialise import to_plain
 
@@ -138,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     """Read, classify, write."""
     from allstrat.cli._common import select_samples
     from allstrat.models import load_model
-    from allstrat.provenance import build_provenance, file_record, h5ad_provenance
+    from allstrat.provenance import build_provenance, file_record
 
     t0 = time.perf_counter()
     cfg = classify_settings(args)
@@ -181,38 +180,17 @@ def run(args: argparse.Namespace) -> int:
         models=models,
         settings=to_plain({**settings.__dict__, "etp": tall_prov["etp_settings"]}),
     )
-    write_tsv(args.out, res.calls)
-    if args.explain:
-        write_json(
-            args.explain,
-            to_plain(
-                {
-                    "provenance": prov,
-                    "harmonisation": harmonisation,
-                    "samples": res.explanations,
-                    "note": "Research use only; not a diagnosis. Contributions are log-odds "
-                    "contributions (coefficient x standardised feature, centred over classes).",
-                }
-            ),
-        )
-    if args.h5ad:
-        # h5py reads "/" in keys as groups: nested records go in as JSON text
-        uns = {
-            **h5ad_provenance(prov),
-            "model_id": model.model_id,
-            "model_sha256": model.sha256,
-            "classes": [str(c) for c in res.probabilities.columns],
-            "upstream_json": json.dumps(to_plain(upstream), sort_keys=True, default=str),
-        }
-        write_classify_chunk(
-            args.h5ad,
-            calls=res.calls,
-            normalised=res.normalised,
-            probabilities=res.probabilities,
-            features=res.features,
-            counts=counts,
-            uns=uns,
-        )
+    write_classify_outputs(
+        res,
+        counts,
+        out=args.out,
+        explain=args.explain,
+        h5ad=args.h5ad,
+        provenance=prov,
+        harmonisation=harmonisation,
+        upstream=upstream,
+        model={"model_id": model.model_id, "sha256": model.sha256},
+    )
     n = len(res.calls)
     dt = time.perf_counter() - t0
     logger.info(

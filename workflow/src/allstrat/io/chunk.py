@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ __all__ = [
     "expression_qc",
     "read_expression_chunk",
     "write_classify_chunk",
+    "write_classify_outputs",
     "write_expression_chunk",
 ]
 
@@ -207,3 +208,60 @@ def write_classify_chunk(
     adata.uns["allstrat"] = {**uns, "feature_names": [str(c) for c in features.columns]}
     with atomic_path(path) as tmp:
         adata.write_h5ad(tmp)
+
+
+#: What the classify explanations JSON says about itself.
+EXPLAIN_NOTE = (
+    "Research use only; not a diagnosis. Contributions are log-odds "
+    "contributions (coefficient x standardised feature, centred over classes)."
+)
+
+
+def write_classify_outputs(
+    res: Any,
+    counts: pd.DataFrame,
+    *,
+    out: str | Path,
+    explain: str | Path | None = None,
+    h5ad: str | Path | None = None,
+    provenance: Mapping[str, Any],
+    harmonisation: Mapping[str, Any],
+    upstream: Mapping[str, Any],
+    model: Mapping[str, str],
+) -> None:
+    """Write a classify run's calls TSV, and its explanations JSON and AnnData when asked.
+
+    ``res`` is the :class:`allstrat.classify.core.ClassificationResult`; ``model`` the
+    subtype model's ``model_id`` and ``sha256``. Every file is written atomically.
+    """
+    from allstrat.io.output import write_json, write_tsv
+    from allstrat.provenance import h5ad_provenance
+    from allstrat.serialise import to_plain
+
+    write_tsv(out, res.calls)
+    if explain:
+        record = {
+            "provenance": provenance,
+            "harmonisation": harmonisation,
+            "samples": res.explanations,
+            "note": EXPLAIN_NOTE,
+        }
+        write_json(explain, to_plain(record))
+    if h5ad:
+        # h5py reads "/" in keys as groups: nested records go in as JSON text
+        uns = {
+            **h5ad_provenance(provenance),
+            "model_id": model["model_id"],
+            "model_sha256": model["sha256"],
+            "classes": [str(c) for c in res.probabilities.columns],
+            "upstream_json": json.dumps(to_plain(upstream), sort_keys=True, default=str),
+        }
+        write_classify_chunk(
+            h5ad,
+            calls=res.calls,
+            normalised=res.normalised,
+            probabilities=res.probabilities,
+            features=res.features,
+            counts=counts,
+            uns=uns,
+        )
