@@ -16,7 +16,6 @@ selected samples. Uses the shipped default model unless ``--model`` names anothe
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 
