@@ -19,18 +19,10 @@ import argparse
 import logging
 import time
 
-import pandas as pd
-
-from allstrat.classify.core import ClassificationResult, classify_counts
-from allstrat.classify.decide import Fusion
 from allstrat.cli._common import add_config_section, config_section, schema_help
 from allstrat.config import ClassifySettings
 from allstrat.errors import InputError
-from allstrat.io.chunk import write_classify_outputs
-from allstrat.io.counts_input import read_counts_input
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
-from allstrat.io.samples import blast_fraction
-from allstrat.serialise import to_plain
 
 logger = logging.getLogger(__name__)
 
@@ -135,111 +127,50 @@ def classify_settings(args: argparse.Namespace) -> ClassifySettings:
 def run(args: argparse.Namespace) -> int:
     """Read, classify, write."""
     from allstrat.cli._common import select_samples
-    from allstrat.models import load_model
+    from allstrat.io.chunk import write_classify_outputs
+    from allstrat.io.counts_input import read_counts_input
+    from allstrat.io.fusions import read_sample_fusions
+    from allstrat.io.samples import blast_fractions
+    from allstrat.predict import classify_samples
     from allstrat.provenance import build_provenance, file_record
+    from allstrat.serialise import to_plain
 
     t0 = time.perf_counter()
     cfg = classify_settings(args)
-    settings = cfg.calls
     rows = select_samples(args) if args.sheet else None
     wanted = [str(s) for s in rows.index] if rows is not None else None
     data = read_counts_input(
         expression=args.expression, counts=args.counts or (), fmt=args.format, samples=wanted
     )
-    counts, upstream, harmonisation = data.counts, data.upstream, data.harmonisation
-    inputs = [file_record(f, role=r) for f, r in data.files]
-    fusions: dict[str, list[Fusion] | None] = {}
-    blast: dict[str, float | None] = {}
-    if rows is not None:
-        from allstrat.io.fusions import read_sample_fusions
-
-        fusions = read_sample_fusions(rows)
-        if "blast_fraction" in rows.columns:
-            blast = {str(s): blast_fraction(v) for s, v in rows["blast_fraction"].items()}
-    model = load_model(cfg.model or None)
-    res = classify_counts(
-        counts,
-        model.estimator,
-        model_id=model.model_id,
-        model_sha256=model.sha256,
-        fusions=fusions,
-        blast_fraction=blast or None,
-        settings=settings,
-        top_n=cfg.top_genes,
+    pred = classify_samples(
+        data.counts,
+        cfg,
+        fusions=read_sample_fusions(rows) if rows is not None else {},
+        blast=blast_fractions(rows) if rows is not None else {},
+        clinical=args.clinical,
     )
-    res.calls, tall_prov = run_tall_stage(
-        args, res, counts, fusions=fusions, settings=cfg, inputs=inputs
-    )
-    models = [{"model_id": model.model_id, "sha256": model.sha256}]
-    if tall_prov.get("model_id"):
-        models.append({"model_id": tall_prov["model_id"], "sha256": tall_prov["model_sha256"]})
     prov = build_provenance(
         stage="classify",
-        inputs=inputs,
-        models=models,
-        settings=to_plain({**settings.__dict__, "etp": tall_prov["etp_settings"]}),
+        inputs=[*(file_record(f, role=r) for f, r in data.files), *pred.inputs],
+        models=pred.models,
+        settings=to_plain({**cfg.calls.__dict__, "etp": pred.etp_settings}),
     )
+    res = pred.result
     write_classify_outputs(
         res,
-        counts,
+        data.counts,
         out=args.out,
         explain=args.explain,
         h5ad=args.h5ad,
         provenance=prov,
-        harmonisation=harmonisation,
-        upstream=upstream,
-        model={"model_id": model.model_id, "sha256": model.sha256},
+        harmonisation=data.harmonisation,
+        upstream=data.upstream,
+        model=pred.models[0],
     )
-    n = len(res.calls)
-    dt = time.perf_counter() - t0
     logger.info(
         "classified %d samples in %.1f s: %s",
-        n,
-        dt,
+        len(res.calls),
+        time.perf_counter() - t0,
         res.calls["subtype"].value_counts().to_dict(),
     )
     return 0
-
-
-def run_tall_stage(
-    args: argparse.Namespace,
-    res: ClassificationResult,
-    counts: pd.DataFrame,
-    *,
-    fusions: dict[str, list[Fusion] | None],
-    settings: ClassifySettings,
-    inputs: list[dict[str, str]],
-) -> tuple[pd.DataFrame, dict]:
-    """Second stage on T-lineage samples: subgroup, ETP status (see allstrat.tall.stage).
-
-    Loads the T-ALL model (``settings.tall_model``) and the clinical table (``--clinical``, added to
-    ``inputs``), runs :func:`allstrat.tall.stage.apply_tall_stage` and returns the filled
-    calls table with the stage's provenance (model id / sha256, ETP settings).
-    """
-    from allstrat.models import load_model
-    from allstrat.provenance import file_record
-    from allstrat.tall.stage import DEFAULT_TALL_MODEL, apply_tall_stage
-
-    es = settings.etp
-    prov: dict = {"etp_settings": es.__dict__}
-    if not (res.calls["lineage"] == "T").any():
-        return res.calls, prov
-    model = None
-    model_id = ""
-    if settings.tall_model != "none":
-        loaded = load_model(settings.tall_model or DEFAULT_TALL_MODEL)
-        if loaded.card.get("panel") != "tall":
-            raise InputError(f"--tall-model {loaded.model_id} is not a T-ALL (panel tall) model")
-        model, model_id = loaded.estimator, loaded.model_id
-        prov.update(model_id=model_id, model_sha256=loaded.sha256)
-    immuno = None
-    if args.clinical:
-        from allstrat.io.clinical import read_clinical
-
-        immuno = read_clinical(args.clinical)
-        inputs.append(file_record(args.clinical, role="clinical"))
-    calls = apply_tall_stage(
-        res.calls, res.explanations, counts, model=model, model_id=model_id, fusions=fusions,
-        immunophenotype=immuno, settings=settings.calls, etp_settings=es, top_n=settings.top_genes,
-    )  # fmt: skip
-    return calls, prov
