@@ -57,14 +57,36 @@ def add_config_section(p: argparse.ArgumentParser, name: str) -> None:
     )
 
 
-def config_section(args: argparse.Namespace, name: str, overrides: Mapping[str, Any]) -> Any:
+def section_options(
+    p: argparse.ArgumentParser,
+    name: str,
+    options: Mapping[str, tuple[Callable[[str], Any] | None, str]],
+) -> None:
+    """Add ``--config-section`` and one option ``--<key>`` per config key it may override.
+
+    ``options``: key -> (argparse type, help); the help names the key's schema default.
+    :func:`config_section` reads the options given.
+    """
+    add_config_section(p, name)
+    g = p.add_argument_group(f"{name} settings (override --config-section)")
+    for key, (kind, text) in options.items():
+        flag = f"--{key.replace('_', '-')}"
+        g.add_argument(flag, type=kind or str, help=schema_help(f"{name}.{key}", text))
+    p.set_defaults(section_keys=tuple(options))
+
+
+def config_section(
+    args: argparse.Namespace, name: str, overrides: Mapping[str, Any] | None = None
+) -> Any:
     """The verb's settings: ``--config-section`` + command-line overrides, validated.
 
-    ``overrides`` maps section keys to option values; ``None`` (option not given) keeps the
-    section's value. A mapping value is merged into the section's mapping.
+    The options of :func:`section_options` and ``overrides`` map section keys to values;
+    ``None`` (option not given) keeps the section's value. A mapping value is merged into
+    the section's mapping.
     """
     section = read_section_text(args.config_section, name)
-    for key, value in overrides.items():
+    given = {key: getattr(args, key) for key in getattr(args, "section_keys", ())}
+    for key, value in {**given, **(overrides or {})}.items():
         if value is None:
             continue
         if isinstance(value, Mapping):
@@ -72,6 +94,11 @@ def config_section(args: argparse.Namespace, name: str, overrides: Mapping[str, 
         else:
             section[key] = value
     return load_section(name, section)
+
+
+def comma_list(text: str) -> list[str]:
+    """Argparse type of a comma-separated list (empty items dropped)."""
+    return [v.strip() for v in text.split(",") if v.strip()]
 
 
 def schema_help(path: str, text: str = "") -> str:

@@ -19,9 +19,8 @@ import argparse
 import logging
 import time
 
-from allstrat.cli._common import add_config_section, config_section, schema_help
+from allstrat.cli._common import config_section, label_number, section_options
 from allstrat.config import ClassifySettings
-from allstrat.errors import InputError
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
 
 logger = logging.getLogger(__name__)
@@ -49,34 +48,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     g.add_argument("--chunk", help="chunk id of the workflow's batching")
     g.add_argument("--samples-per-job", type=int, default=250, help="chunk size (default 250)")
     g.add_argument("--sample", action="append", default=[], help="restrict to this sample")
-    add_config_section(p, "classify")
-    t = p.add_argument_group(
-        "call settings (override --config-section; defaults: config schema, config/README.md)"
+    floats = dict.fromkeys(_FLOAT_KEYS, (float, ""))
+    section_options(
+        p,
+        "classify",
+        {
+            "model": (None, "model folder or name/version"),
+            **floats,
+            "min_fusion_confidence": (None, ""),
+            "top_genes": (int, "features per explanation"),
+            "tall_model": (
+                None,
+                "T-ALL subgroup model folder or name/version ('' = shipped "
+                "allstrat-tall/1.0.0; 'none' = no subgroup calls)",
+            ),
+        },
     )
-    t.add_argument("--model", help=schema_help("classify.model", "model folder or name/version"))
-    for key in _FLOAT_KEYS:
-        t.add_argument(
-            f"--{key.replace('_', '-')}", type=float, help=schema_help(f"classify.{key}")
-        )
-    t.add_argument(
+    p.add_argument(
         "--class-threshold",
+        type=label_number(name="P", high=1.0),
         action="append",
         default=[],
         metavar="LABEL=P",
         help="per-class threshold override (repeatable; config classify.class_thresholds)",
     )
-    t.add_argument("--min-fusion-confidence", help=schema_help("classify.min_fusion_confidence"))
-    t.add_argument("--top-genes", type=int, help=schema_help("classify.top_genes"))
-    tg = p.add_argument_group("T-ALL second stage (samples called T lineage)")
-    tg.add_argument(
-        "--tall-model",
-        help=schema_help(
-            "classify.tall_model",
-            "T-ALL subgroup model folder or name/version ('' = shipped allstrat-tall/1.0.0; "
-            "'none' = no subgroup calls)",
-        ),
-    )
-    tg.add_argument(
+    p.add_argument(
         "--clinical",
         default="",
         help="clinical table: its cd1a_pct ... cd65_pct columns give the ETP-ALL "
@@ -108,20 +104,8 @@ _FLOAT_KEYS = (
 
 def classify_settings(args: argparse.Namespace) -> ClassifySettings:
     """The ``classify`` section: ``--config-section`` + options, validated by the loader."""
-    thresholds: dict[str, float] = {}
-    for item in args.class_threshold:
-        label, sep, value = item.rpartition("=")
-        try:
-            v = float(value)
-        except ValueError:
-            v = -1.0
-        if not sep or not label or not 0 <= v <= 1:
-            raise InputError(f"--class-threshold {item!r}: expected LABEL=P with 0 <= P <= 1")
-        thresholds[label] = v
-    keys = (*_FLOAT_KEYS, "model", "min_fusion_confidence", "top_genes", "tall_model")
-    overrides = {key: getattr(args, key) for key in keys}
-    overrides["class_thresholds"] = thresholds or None
-    return config_section(args, "classify", overrides)
+    thresholds = dict(args.class_threshold) or None  # merged into the section's mapping
+    return config_section(args, "classify", {"class_thresholds": thresholds})
 
 
 def run(args: argparse.Namespace) -> int:

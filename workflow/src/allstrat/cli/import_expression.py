@@ -6,10 +6,9 @@ import argparse
 import logging
 
 from allstrat.cli._common import (
-    add_config_section,
     add_sample_selection,
     config_section,
-    schema_help,
+    section_options,
     select_samples,
 )
 from allstrat.config import ExpressionSettings
@@ -32,34 +31,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     add_sample_selection(p)
     p.add_argument("--out", required=True, help="output .h5ad (written atomically)")
-    add_config_section(p, "expression")
-    g = p.add_argument_group("import settings (override --config-section)")
-    g.add_argument(
-        "--star-strandedness",
-        help=schema_help(
-            "expression.star_strandedness",
-            "STAR ReadsPerGene column: auto-detect, unstranded (col 2), yes (col 3) or "
-            "reverse (col 4)",
-        ),
-    )
-    g.add_argument(
-        "--min-mapped-fraction",
-        type=float,
-        help=schema_help(
-            "expression.min_mapped_fraction",
-            "refuse a sample whose file maps fewer than this fraction of gene rows",
-        ),
+    section_options(
+        p,
+        "expression",
+        {
+            "star_strandedness": (
+                None,
+                "STAR ReadsPerGene column: auto-detect, unstranded (col 2), yes (col 3) or "
+                "reverse (col 4)",
+            ),
+            "min_mapped_fraction": (
+                float,
+                "refuse a sample whose file maps fewer than this fraction of gene rows",
+            ),
+        },
     )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Read the selected samples and write the chunk h5ad."""
-    overrides = {
-        "star_strandedness": args.star_strandedness,
-        "min_mapped_fraction": args.min_mapped_fraction,
-    }
-    cfg: ExpressionSettings = config_section(args, "expression", overrides)
+    cfg: ExpressionSettings = config_section(args, "expression")
     rows = select_samples(args)
     adata = read_expression_cohort(
         rows,

@@ -5,10 +5,9 @@ from __future__ import annotations
 import argparse
 
 from allstrat.cli._common import (
-    add_config_section,
     add_sample_selection,
     config_section,
-    schema_help,
+    section_options,
     select_samples,
 )
 from allstrat.config import ReportSettings
@@ -52,23 +51,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     c.add_argument("--calls", required=True, help="results/calls.tsv")
     c.add_argument("--cohort", required=True, help="results/cohort.h5ad")
     c.add_argument("--out", required=True, help="output HTML")
-    add_config_section(c, "report")
-    g = c.add_argument_group("report settings (override --config-section)")
-    g.add_argument(
-        "--reference",
-        help=schema_help(
-            "report.reference", "reference h5ad with obs['subtype'] to place the samples among"
-        ),
+    section_options(
+        c,
+        "report",
+        {
+            "reference": (None, "reference h5ad with obs['subtype'] to place the samples among"),
+            "max_points": (int, "samples drawn in PCA/UMAP (subsample above)"),
+            "seed": (int, "seed of the subsample and UMAP"),
+        },
     )
-    g.add_argument(
-        "--max-points",
-        type=int,
-        help=schema_help("report.max_points", "samples drawn in PCA/UMAP (subsample above)"),
-    )
-    g.add_argument(
-        "--seed", type=int, help=schema_help("report.seed", "seed of the subsample and UMAP")
-    )
-    g.add_argument(
+    c.add_argument(
         "--no-umap", action="store_true", help="draw PCA only (config report.umap false)"
     )
     c.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
@@ -103,13 +95,8 @@ def run_cohort(args: argparse.Namespace) -> int:
     """Write the cohort HTML report."""
     from allstrat.report.cohort import write_cohort_report
 
-    overrides = {
-        "reference": args.reference,
-        "max_points": args.max_points,
-        "seed": args.seed,
-        "umap": False if args.no_umap else None,
-    }
-    cfg: ReportSettings = config_section(args, "report", overrides)
+    umap = False if args.no_umap else None
+    cfg: ReportSettings = config_section(args, "report", {"umap": umap})
     write_cohort_report(
         calls=args.calls,
         cohort=args.cohort,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from allstrat.cli._common import add_config_section, config_section, schema_help
+from allstrat.cli._common import comma_list, config_section, section_options
 from allstrat.config import RiskSettings
 from allstrat.errors import ConfigError, InputError
 from allstrat.io.output import write_json, write_tsv
@@ -44,37 +44,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--out", required=True, help="output TSV (one row per sample x protocol)")
     p.add_argument("--traces", required=True, help="output JSON with the full decision traces")
-    add_config_section(p, "risk")
-    g = p.add_argument_group("risk settings (override --config-section)")
-    g.add_argument(
-        "--protocols",
-        help=schema_help("risk.protocols", "comma-separated protocol ids")
-        + "; available: "
-        + ", ".join(available_protocols()),
-    )
-    g.add_argument(
-        "--min-confidence-tier",
-        help=schema_help(
-            "risk.min_confidence_tier",
-            "lowest subtype-call confidence tier counted as known genetics",
-        ),
-    )
-    g.add_argument(
-        "--unassessed-masked-hypodiploidy",
-        help=schema_help(
-            "risk.unassessed_masked_hypodiploidy",
-            "a hyperdiploid count whose masked-hypodiploidy status was not assessed: "
-            "'unknown' leaves hypodiploidy unknown, 'assume_absent' trusts the count",
-        ),
-    )
-    g.add_argument(
-        "--lab-discordance",
-        help=schema_help(
-            "risk.lab_discordance",
-            "a lab result that disagrees with the pipeline's call: 'review' makes the fact "
-            "unknown (never lowers a group), 'lab_decides' uses the lab result; either way "
-            "the discordance is listed in the traces and the report",
-        ),
+    section_options(
+        p,
+        "risk",
+        {
+            "protocols": (
+                comma_list,
+                "comma-separated protocol ids; available: " + ", ".join(available_protocols()),
+            ),
+            "min_confidence_tier": (
+                None,
+                "lowest subtype-call confidence tier counted as known genetics",
+            ),
+            "unassessed_masked_hypodiploidy": (
+                None,
+                "a hyperdiploid count whose masked-hypodiploidy status was not assessed: "
+                "'unknown' leaves hypodiploidy unknown, 'assume_absent' trusts the count",
+            ),
+            "lab_discordance": (
+                None,
+                "a lab result that disagrees with the pipeline's call: 'review' makes the "
+                "fact unknown (never lowers a group), 'lab_decides' uses the lab result; "
+                "either way the discordance is listed in the traces and the report",
+            ),
+        },
     )
     p.add_argument("--ruleset-dir", help="folder of rule-set files (default: bundled)")
     p.add_argument(
@@ -83,23 +76,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def risk_settings(args: argparse.Namespace) -> RiskSettings:
-    """The ``risk`` section: ``--config-section`` + options, validated by the loader."""
-    protocols = None
-    if args.protocols is not None:
-        protocols = [p.strip() for p in args.protocols.split(",") if p.strip()]
-    overrides = {
-        "protocols": protocols,
-        "min_confidence_tier": args.min_confidence_tier,
-        "unassessed_masked_hypodiploidy": args.unassessed_masked_hypodiploidy,
-        "lab_discordance": args.lab_discordance,
-    }
-    return config_section(args, "risk", overrides)
-
-
 def run(args: argparse.Namespace) -> int:
     """Read the tables, assign risk, write the TSV and traces atomically."""
-    cfg = risk_settings(args)
+    cfg: RiskSettings = config_section(args, "risk")
     rulesets = load_rulesets(list(cfg.protocols), overrides=cfg.settings, folder=args.ruleset_dir)
     if not args.classify and not args.copynumber and not args.sample:
         raise ConfigError("give --classify and/or --copynumber (they define the samples)")
