@@ -69,3 +69,19 @@ def test_split_chunks_is_stable_and_complete():
     assert split_chunks(ids, samples_per_job=100) == {"0000": ids}
     with pytest.raises(ValueError, match="samples_per_job"):
         split_chunks(ids, samples_per_job=0)
+
+
+def test_sheet_rows_of_a_chunk_and_of_named_samples(tmp_path):
+    from allstrat.io.samples import select_sheet_rows
+
+    body = "".join(f"P{i}\tc.tsv\tmatrix\t\t\n" for i in (5, 1, 4, 2, 3))
+    p = _sheet(tmp_path, body)
+    assert list(select_sheet_rows(p).index) == ["P1", "P2", "P3", "P4", "P5"]
+    assert list(select_sheet_rows(p, chunk="0001", samples_per_job=2).index) == ["P3", "P4"]
+    assert list(select_sheet_rows(p, chunk="0001", samples_per_job=2, samples=["P4"]).index) == [
+        "P4"
+    ]
+    with pytest.raises(InputError, match="no chunk '0009'"):
+        select_sheet_rows(p, chunk="0009", samples_per_job=2)
+    with pytest.raises(InputError, match=r"\['P9'\] not in the sample sheet"):
+        select_sheet_rows(p, samples=["P9"])

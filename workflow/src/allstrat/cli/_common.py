@@ -9,10 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from allstrat.batching import split_chunks
 from allstrat.config import load_section, read_section_text, schema_default
-from allstrat.errors import InputError
-from allstrat.io.samples import read_sample_sheet
+from allstrat.io.samples import select_sheet_rows
 
 
 def add_sample_selection(p: argparse.ArgumentParser) -> None:
@@ -27,22 +25,10 @@ def add_sample_selection(p: argparse.ArgumentParser) -> None:
 
 
 def select_samples(args: argparse.Namespace) -> pd.DataFrame:
-    """Read the sheet and return the rows of the selected chunk / samples (sorted by id)."""
-    sheet = read_sample_sheet(args.sheet)
-    ids = sorted(sheet.index)
-    if args.chunk is not None:
-        chunks = split_chunks(ids, samples_per_job=args.samples_per_job)
-        if args.chunk not in chunks:
-            raise InputError(
-                f"no chunk {args.chunk!r}; the sheet has chunks {sorted(chunks)}", path=args.sheet
-            )
-        ids = chunks[args.chunk]
-    if args.sample:
-        missing = [s for s in args.sample if s not in sheet.index]
-        if missing:
-            raise InputError(f"sample(s) {missing} not in the sample sheet", path=args.sheet)
-        ids = [s for s in ids if s in set(args.sample)]
-    return sheet.loc[ids]
+    """The sheet rows of the selected chunk / samples (:func:`io.samples.select_sheet_rows`)."""
+    return select_sheet_rows(
+        args.sheet, chunk=args.chunk, samples_per_job=args.samples_per_job, samples=args.sample
+    )
 
 
 def add_config_section(p: argparse.ArgumentParser, name: str) -> None:

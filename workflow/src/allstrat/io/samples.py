@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import jsonschema
@@ -154,3 +155,35 @@ def blast_fractions(rows: pd.DataFrame) -> dict[str, float | None]:
     if column is None:
         return dict.fromkeys(map(str, rows.index))
     return {str(s): blast_fraction(v) for s, v in column.items()}
+
+
+def select_sheet_rows(
+    path: str | Path,
+    *,
+    chunk: str | None = None,
+    samples_per_job: int = 250,
+    samples: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Rows of the sample sheet at ``path`` for one chunk and / or samples (sorted by id).
+
+    ``chunk``: id of the workflow's batching (:func:`allstrat.batching.split_chunks` of the
+    sorted ids, ``samples_per_job`` per chunk); ``samples``: keep only these. An unknown
+    chunk or sample is an :class:`~allstrat.errors.InputError` naming the sheet.
+    """
+    from allstrat.batching import split_chunks
+
+    sheet = read_sample_sheet(path)
+    ids = sorted(sheet.index)
+    if chunk is not None:
+        chunks = split_chunks(ids, samples_per_job=samples_per_job)
+        if chunk not in chunks:
+            raise InputError(
+                f"no chunk {chunk!r}; the sheet has chunks {sorted(chunks)}", path=path
+            )
+        ids = chunks[chunk]
+    if samples:
+        missing = [s for s in samples if s not in sheet.index]
+        if missing:
+            raise InputError(f"sample(s) {missing} not in the sample sheet", path=path)
+        ids = [s for s in ids if s in set(samples)]
+    return sheet.loc[ids]
