@@ -182,3 +182,18 @@ def test_no_function_body_over_100_lines():
     )
     stale = sorted(set(LENGTH_EXCEPTIONS) - set(found))
     assert not stale, f"exceptions no longer needed, remove them: {stale}"
+
+
+#: ``cli/`` as a whole (#15): verbs parse arguments, call a library function, write via io
+MAX_CLI_LINES = 1000
+
+
+def test_cli_stays_thin():
+    sizes = {
+        _rel(p): len(p.read_text(encoding="utf-8").splitlines()) for p in (PKG / "cli").glob("*.py")
+    }
+    total = sum(sizes.values())
+    assert total < MAX_CLI_LINES, (
+        f"cli/ has {total} lines ({sizes}); a verb parses arguments, calls one library "
+        "function and writes through allstrat.io: move readers, loops and records into the library"
+    )

@@ -312,6 +312,14 @@ class RiskSettings:
 
         return list(CONFIDENCE_TIERS[: CONFIDENCE_TIERS.index(self.min_confidence_tier) + 1])
 
+    def record(self) -> dict[str, Any]:
+        """The assignment policy as the risk stage's provenance records it."""
+        return {
+            "accepted_confidence_tiers": self.accepted_tiers(),
+            "unassessed_masked_hypodiploidy": self.unassessed_masked_hypodiploidy,
+            "lab_discordance": self.lab_discordance,
+        }
+
 
 @dataclass(frozen=True)
 @schema_defaults("expression")

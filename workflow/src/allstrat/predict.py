@@ -9,6 +9,8 @@ above the core: it loads models (:mod:`allstrat.models`) and reads the clinical 
 
 from __future__ import annotations
 
+import logging
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
     from allstrat.config import ClassifySettings
 
 __all__ = ["Prediction", "classify_samples"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,6 +58,7 @@ def classify_samples(
     from allstrat.classify.core import classify_counts
     from allstrat.models import load_model
 
+    t0 = time.perf_counter()
     model = load_model(settings.model or None)
     res = classify_counts(
         counts,
@@ -70,6 +75,13 @@ def classify_samples(
     )
     if (res.calls["lineage"] == "T").any():
         _tall_stage(out, counts, settings, fusions=fusions, clinical=clinical)
+    calls = out.result.calls
+    logger.info(
+        "classified %d samples in %.1f s: %s",
+        len(calls),
+        time.perf_counter() - t0,
+        calls["subtype"].value_counts().to_dict(),
+    )
     return out
 
 

@@ -16,14 +16,10 @@ selected samples. Uses the shipped default model unless ``--model`` names anothe
 from __future__ import annotations
 
 import argparse
-import logging
-import time
 
 from allstrat.cli._common import config_section, label_number, section_options
 from allstrat.config import ClassifySettings
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
-
-logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -119,7 +115,6 @@ def run(args: argparse.Namespace) -> int:
     from allstrat.provenance import build_provenance, file_record
     from allstrat.serialise import to_plain
 
-    t0 = time.perf_counter()
     cfg = classify_settings(args)
     rows = select_samples(args) if args.sheet else None
     wanted = [str(s) for s in rows.index] if rows is not None else None
@@ -139,9 +134,8 @@ def run(args: argparse.Namespace) -> int:
         models=pred.models,
         settings=to_plain({**cfg.calls.__dict__, "etp": pred.etp_settings}),
     )
-    res = pred.result
     write_classify_outputs(
-        res,
+        pred.result,
         data.counts,
         out=args.out,
         explain=args.explain,
@@ -150,11 +144,5 @@ def run(args: argparse.Namespace) -> int:
         harmonisation=data.harmonisation,
         upstream=data.upstream,
         model=pred.models[0],
-    )
-    logger.info(
-        "classified %d samples in %.1f s: %s",
-        len(res.calls),
-        time.perf_counter() - t0,
-        res.calls["subtype"].value_counts().to_dict(),
     )
     return 0

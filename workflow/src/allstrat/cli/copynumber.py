@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
-import time
-from pathlib import Path
 
 from allstrat.classify.hotspots import hotspot_positions
 from allstrat.cli._common import (
@@ -17,8 +14,8 @@ from allstrat.cli._common import (
 )
 from allstrat.config import schema_default
 from allstrat.copynumber import caller
-from allstrat.copynumber.chunk import call_chunk
-from allstrat.copynumber.resources import CHROMOSOME_TABLE, LESION_EXON_TABLE, load_lesion_exons
+from allstrat.copynumber.chunk import call_chunk, stage_references
+from allstrat.copynumber.resources import load_lesion_exons
 from allstrat.io.chunk import read_expression_chunk
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
 from allstrat.io.gene_table import load_gene_table
@@ -26,10 +23,7 @@ from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fractions
 from allstrat.io.stage_tables import read_dux4_calls
 from allstrat.io.variants import read_variants_for_samples
-from allstrat.paths import GENE_TABLE
-from allstrat.provenance import build_provenance, file_record, resource_record
-
-logger = logging.getLogger(__name__)
+from allstrat.provenance import build_provenance, file_record
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -61,7 +55,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 def run(args: argparse.Namespace) -> int:
     """Call every selected sample and write the TSV and evidence JSON atomically."""
-    t0 = time.monotonic()
     settings: caller.CopyNumberSettings = config_section(args, "copynumber", {})
     rows = select_samples(args)
     genes = load_gene_table()
@@ -84,25 +77,11 @@ def run(args: argparse.Namespace) -> int:
         default_build=build,
         rna=rna,
     )
-    write_tsv(args.out, table)
-    references = [
-        resource_record(GENE_TABLE, role="gene_table", sha256=genes.sha256),
-        resource_record(CHROMOSOME_TABLE, role="chromosome_table"),
-    ]
-    if exons is not None:
-        references.append(resource_record(LESION_EXON_TABLE, role="lesion_exon_table"))
-    stage_inputs = [(args.classify, "classify_table"), (args.expression, "expression_h5ad")]
-    references += [file_record(p, role=r) for p, r in stage_inputs if p]
-    references += [
-        file_record(p, role="variants") for p in sorted({v.path for v in variants.values()})
-    ]
+    files = [(args.classify, "classify_table"), (args.expression, "expression_h5ad")]
+    files += [(p, "variants") for p in sorted({v.path for v in variants.values()})]
+    references = stage_references(gene_table_sha256=genes.sha256, exons=exons is not None)
+    references += [file_record(p, role=r) for p, r in files if p]
     prov = build_provenance(stage="copynumber", inputs=references, settings=settings.as_dict())
+    write_tsv(args.out, table)
     write_json(args.evidence, {"provenance": prov, "samples": evidence})
-    logger.info(
-        "copynumber: %d samples (%s) in %.1f s -> %s",
-        len(table),
-        ", ".join(f"{k}={v}" for k, v in table["cn_source"].value_counts().items()),
-        time.monotonic() - t0,
-        Path(args.out),
-    )
     return 0

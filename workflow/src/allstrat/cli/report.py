@@ -71,15 +71,7 @@ def run_samples(args: argparse.Namespace) -> int:
     """Write the JSON (+ HTML) reports of the selected samples."""
     from allstrat.report.chunk import ChunkOutputs, report_chunk
 
-    outputs = ChunkOutputs(
-        classify=args.classify,
-        explain=args.explain,
-        copynumber=args.copynumber,
-        cn_evidence=args.cn_evidence,
-        risk=args.risk,
-        traces=args.traces,
-        expression=args.expression,
-    )
+    outputs = ChunkOutputs(**{k: getattr(args, k) for k in ChunkOutputs.__dataclass_fields__})
     report_chunk(
         select_samples(args),
         outputs,

@@ -90,13 +90,12 @@ def run(args: argparse.Namespace) -> int:
         lab=args.lab_genetics,
         sample_sheet=args.sample_sheet,
     )
-    tiers = cfg.accepted_tiers()
     try:
         results, traces = assign_risk(
             rulesets,
             **inputs.tables(),
             samples=args.sample or None,
-            accepted_tiers=tiers,
+            accepted_tiers=cfg.accepted_tiers(),
             unassessed_masking=cfg.unassessed_masked_hypodiploidy,
             lab_discordance=cfg.lab_discordance,
         )
@@ -106,11 +105,7 @@ def run(args: argparse.Namespace) -> int:
         stage="risk",
         inputs=inputs.records(),
         rulesets={rs.protocol: rs.version for rs in rulesets},
-        settings={
-            "accepted_confidence_tiers": tiers,
-            "unassessed_masked_hypodiploidy": cfg.unassessed_masked_hypodiploidy,
-            "lab_discordance": cfg.lab_discordance,
-        },
+        settings=cfg.record(),
     )
     write_tsv(args.out, results_table(results))
     write_json(args.traces, traces)

@@ -11,6 +11,7 @@ read (``allstrat.io``); this module reads only bundled resources.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,7 +24,7 @@ from allstrat.copynumber.resources import chromosomes_for_build, load_gene_coord
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["call_chunk"]
+__all__ = ["call_chunk", "stage_references"]
 
 
 def call_chunk(
@@ -70,6 +71,7 @@ def call_chunk(
         The chunk table (:data:`~allstrat.contracts.COPYNUMBER_COLUMNS`) and the evidence
         per sample.
     """
+    t0 = time.monotonic()
     reference: Any = None
     if rna is not None:
         from allstrat.copynumber import rna_dosage
@@ -105,7 +107,25 @@ def call_chunk(
         )
         out_rows.append(res.row)
         evidence[sid] = res.evidence
-    return pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS)), evidence
+    table = pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS))
+    sources = ", ".join(f"{k}={v}" for k, v in table["cn_source"].value_counts().items())
+    logger.info("copynumber: %d samples (%s) in %.1f s", len(table), sources, time.monotonic() - t0)
+    return table, evidence
+
+
+def stage_references(*, gene_table_sha256: str, exons: bool) -> list[dict[str, str]]:
+    """Provenance records of the bundled tables the stage used (gene, chromosome, exon)."""
+    from allstrat.copynumber.resources import CHROMOSOME_TABLE, LESION_EXON_TABLE
+    from allstrat.paths import GENE_TABLE
+    from allstrat.provenance import resource_record
+
+    out = [
+        resource_record(GENE_TABLE, role="gene_table", sha256=gene_table_sha256),
+        resource_record(CHROMOSOME_TABLE, role="chromosome_table"),
+    ]
+    if exons:
+        out.append(resource_record(LESION_EXON_TABLE, role="lesion_exon_table"))
+    return out
 
 
 def _call_dna(
