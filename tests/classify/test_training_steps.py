@@ -9,9 +9,9 @@ import pytest
 
 from allstrat.errors import InputError
 from allstrat.io.training import read_labels, read_training_counts
-from allstrat.model_card import INTENDED_USE_TALL, CardFacts, build_card
+from allstrat.model_card import INTENDED_USE_TALL, build_card
 from allstrat.models import next_version
-from allstrat.train import select_training_samples
+from allstrat.train import TrainingRequest, select_training_samples
 
 
 def _labels(tmp_path, text: str):
@@ -81,8 +81,8 @@ def test_card_of_a_simulated_tall_model_says_so():
         n_per_class={"TLX3": 4, "TAL1": 5},
         cv={"outer_folds": 2},
     )
-    facts = CardFacts(
-        name="allstrat-tall", panel="tall", labels="sim/truth.tsv", expression="sim/samples.tsv",
+    facts = TrainingRequest(
+        name="allstrat-tall", panel="tall", labels="sim/truth.tsv", sheet="sim/samples.tsv",
         seed=3, command="allstrat train ...", simulated_from="allstrat simulate --seed 1",
     )  # fmt: skip
     card = build_card(facts, res, version="1.0.1", gene_table_sha256="cd" * 32)

@@ -7,11 +7,13 @@ schema is ``workflow/schemas/model_card.schema.yaml``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-__all__ = ["INTENDED_USE", "INTENDED_USE_TALL", "CardFacts", "build_card", "simulated_texts"]
+if TYPE_CHECKING:
+    from allstrat.train import TrainingRequest, TrainingResult
+
+__all__ = ["INTENDED_USE", "INTENDED_USE_TALL", "build_card", "simulated_texts"]
 
 INTENDED_USE = (
     "Research-use decision support: genomic subtype calls for childhood B-ALL / T-ALL lineage "
@@ -26,27 +28,6 @@ INTENDED_USE_TALL = (
     "must be confirmed by its defining lesion (TCR-locus rearrangement, fusion, deletion) and "
     "ETP-ALL by immunophenotype (Coustan-Smith 2009 criteria)."
 )
-
-
-@dataclass(frozen=True)
-class CardFacts:
-    """What the person training states about the model and its cohort.
-
-    ``labels`` and ``expression`` name the input files; ``simulated_from`` is the exact
-    ``allstrat simulate`` command of a synthetic cohort ("" = real data); empty
-    ``cohort_description`` / ``limitations`` get default texts.
-    """
-
-    name: str
-    panel: str
-    labels: str
-    expression: str
-    seed: int
-    command: str
-    cohort_id: str = ""
-    cohort_description: str = ""
-    limitations: str = ""
-    simulated_from: str = ""
 
 
 def simulated_texts(panel: str, command: str) -> tuple[str, str]:
@@ -78,10 +59,14 @@ def simulated_texts(panel: str, command: str) -> tuple[str, str]:
     )
 
 
-def build_card(facts: CardFacts, res: Any, *, version: str, gene_table_sha256: str) -> dict:
+def build_card(
+    facts: TrainingRequest, res: TrainingResult, *, version: str, gene_table_sha256: str
+) -> dict:
     """Model-card fields that training knows (``save_model`` adds checksums and versions).
 
-    ``res`` is the :class:`allstrat.train.TrainingResult` of the model.
+    ``facts``: what the person training stated (names, cohort description, limitations,
+    the ``allstrat simulate`` command of a synthetic cohort, the training command); empty
+    description / limitations get default texts.
     """
     from allstrat.train import LABEL_MAPPING
 
@@ -106,7 +91,8 @@ def build_card(facts: CardFacts, res: Any, *, version: str, gene_table_sha256: s
             "sha256": res.cohort_sha256,
             "n_samples": int(sum(res.n_per_class.values())),
             "n_per_class": res.n_per_class,
-            "description": description or f"labels {facts.labels}; expression {facts.expression}",
+            "description": description
+            or f"labels {facts.labels}; expression {facts.sheet or facts.counts}",
             "label_mapping": dict(LABEL_MAPPING) if facts.panel == "bcp" else {},
         },
         "cv": res.cv,

@@ -406,7 +406,7 @@ def train_new_version(req: TrainingRequest) -> Path:
     """
     from allstrat.io.gene_table import load_gene_table
     from allstrat.io.training import read_labels, read_training_counts
-    from allstrat.model_card import CardFacts, build_card
+    from allstrat.model_card import build_card
     from allstrat.models import next_version, save_model
 
     out_base = Path(req.out_dir) / req.name
@@ -430,19 +430,7 @@ def train_new_version(req: TrainingRequest) -> Path:
         random_state=req.seed,
         panel=req.panel,
     )
-    facts = CardFacts(
-        name=req.name,
-        panel=req.panel,
-        labels=req.labels,
-        expression=str(req.sheet or req.counts),
-        seed=req.seed,
-        command=req.command,
-        cohort_id=req.cohort_id,
-        cohort_description=req.cohort_description,
-        limitations=req.limitations,
-        simulated_from=req.simulated_from,
-    )
-    card = build_card(facts, res, version=version, gene_table_sha256=genes.sha256)
+    card = build_card(req, res, version=version, gene_table_sha256=genes.sha256)
     save_model(res.model, target, card=card, metrics=res.metrics)
     logger.info(
         "model %s/%s written to %s (held-out macro F1 %.3f)",
