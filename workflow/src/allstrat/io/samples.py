@@ -124,29 +124,32 @@ def blast_fraction(value: object) -> float | None:
     return None if math.isnan(f) else f
 
 
+def fusion_list_problem(files: Sequence[str], formats: Sequence[str]) -> str | None:
+    """Why one sample's fusion files and formats do not pair up (``None`` when they do).
+
+    Several callers per sample: one format per file (same order), each caller once.
+    """
+    if len(files) != len(formats):
+        return (
+            f"fusions lists {len(files)} file(s) but fusions_format {len(formats)} format(s); "
+            "give one format per file, ';'-separated in the same order"
+        )
+    dup = sorted({m for m in formats if list(formats).count(m) > 1})
+    if dup:
+        return f"fusions_format names caller(s) {dup} twice; give one file per caller"
+    return None
+
+
 def _check_fusion_lists(df: pd.DataFrame, p: Path) -> None:
-    """Several fusion callers per sample: one format per file, each caller once."""
+    """Every sheet row's fusion files and formats pair up (:func:`fusion_list_problem`)."""
     for i, (sid, files, fmts) in enumerate(
         zip(df["sample_id"], df["fusions"], df["fusions_format"], strict=True), start=2
     ):
         fs = [f for f in files.split(";") if f.strip()]
         ms = [m for m in fmts.split(";") if m.strip()]
-        if len(fs) != len(ms):
-            raise InputError(
-                f"fusions lists {len(fs)} file(s) but fusions_format {len(ms)} format(s); "
-                "give one format per file, ';'-separated in the same order",
-                path=p,
-                line=i,
-                sample=sid,
-            )
-        dup = sorted({m for m in ms if ms.count(m) > 1})
-        if dup:
-            raise InputError(
-                f"fusions_format names caller(s) {dup} twice; give one file per caller",
-                path=p,
-                line=i,
-                sample=sid,
-            )
+        problem = fusion_list_problem(fs, ms)
+        if problem:
+            raise InputError(problem, path=p, line=i, sample=sid)
 
 
 def blast_fractions(rows: pd.DataFrame) -> dict[str, float | None]:

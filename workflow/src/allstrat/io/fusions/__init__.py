@@ -77,6 +77,7 @@ from allstrat.io.fusions.starfusion import (
     read_starfusion,
     starfusion_confidence,
 )
+from allstrat.io.samples import fusion_list_problem
 
 if TYPE_CHECKING:
     from allstrat.classify.decide import Fusion
@@ -201,18 +202,9 @@ def read_fusion_sources(
     """
     ps = split_sources(paths) if isinstance(paths, str) else list(paths)
     fs = split_sources(fmts) if isinstance(fmts, str) else list(fmts)
-    if len(ps) != len(fs):
-        raise InputError(
-            f"fusions lists {len(ps)} file(s) but fusions_format {len(fs)} format(s); give "
-            "one format per file, ';'-separated in the same order",
-            sample=sample_id,
-        )
-    dup = sorted({f for f in fs if fs.count(f) > 1})
-    if dup:
-        raise InputError(
-            f"fusions_format names caller(s) {dup} twice; give one file per caller",
-            sample=sample_id,
-        )
+    problem = fusion_list_problem(ps, fs)
+    if problem:
+        raise InputError(problem, sample=sample_id)
     tables = [
         read_fusions(p, f, sample_id=sample_id, genes=genes, build=build)
         for p, f in zip(ps, fs, strict=True)
