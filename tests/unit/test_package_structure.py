@@ -34,8 +34,7 @@ POSITIONAL_EXCEPTIONS = {
     "allstrat.tall.classify.fusion_evidence": "T-ALL second stage, just landed (#16)",
 }
 #: function bodies over MAX_BODY_LINES, and why; each is to be split into one function per rule
-LENGTH_EXCEPTIONS = {
-}
+LENGTH_EXCEPTIONS = {}
 
 
 def _modules() -> list[Path]:
