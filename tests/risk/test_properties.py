@@ -105,6 +105,12 @@ def _check_one_outcome(rs, res):
     assert res.risk_group in allowed
     fired = [e for e in res.trace["rules"] if e["outcome"] == "fired"]
     assert len(fired) == 1  # the catch-all guarantees one, first-hit stops at one
+    why = {"fired": "condition true", "not fired": "condition false"}
+    for e in res.trace["rules"]:  # the trace's reason agrees with the rule's outcome
+        if e["outcome"] == "unknown":
+            assert e["why"].startswith("condition unknown: depends on missing input(s) ")
+        elif e["outcome"] != "not reached":
+            assert e["why"] == why[e["outcome"]], e
     if res.risk_group == INDETERMINATE:
         assert len(res.possible_groups) >= 2
         assert res.missing_inputs

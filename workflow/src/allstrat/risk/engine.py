@@ -281,12 +281,12 @@ def _scan_rules(rs: RuleSet, resolve: _Resolver, sample_id: str) -> _Scan:
             scan.possible.extend(groups_here)
             scan.unresolved.append(r.id)
             scan.missing |= missing
+        else:
+            entry["why"] = "condition false"
         if r.group == UNSOURCED and value is not False:
             scan.unsourced.append(r.id)
             if value is True:
                 scan.missing.add(f"unsourced:{r.id}")
-        else:
-            entry["why"] = "condition false"
         scan.trace.append(entry)
     if not scan.decided:  # pragma: no cover - the loader enforces a catch-all last rule
         raise ConfigError(f"{rs.path}: no rule decided for {sample_id}")
