@@ -62,9 +62,8 @@ def run(args: argparse.Namespace) -> int:
     build = args.default_genome_build
     data = read_copy_number_for_samples(rows, genome_build=build)
     variants = read_variants_for_samples(rows, genome_build=build, query=hotspot_positions)
-    rna = None
-    if args.expression and any(s not in data for s in rows.index):
-        rna = (read_expression_chunk(args.expression).counts, args.expression)
+    need_rna = args.expression and any(s not in data for s in rows.index)
+    rna = (read_expression_chunk(args.expression).counts, args.expression) if need_rna else None
     table, evidence = call_chunk(
         rows,
         data=data,

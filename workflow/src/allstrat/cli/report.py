@@ -87,8 +87,7 @@ def run_cohort(args: argparse.Namespace) -> int:
     """Write the cohort HTML report."""
     from allstrat.report.cohort import write_cohort_report
 
-    umap = False if args.no_umap else None
-    cfg: ReportSettings = config_section(args, "report", {"umap": umap})
+    cfg: ReportSettings = config_section(args, "report", {"umap": False if args.no_umap else None})
     write_cohort_report(
         calls=args.calls,
         cohort=args.cohort,

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from allstrat.cli._common import at_least, label_number, safe_name
 from allstrat.contracts import B_SUBTYPES, T_ALL, UNCLASSIFIED
-
-logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -82,6 +79,5 @@ def run(args: argparse.Namespace) -> int:
         n_jobs=args.jobs,
         variants=args.variants or ("demo" if args.layout == "demo" else "none"),
     )
-    written = write_cohort(cohort, args.out, layout=args.layout, sheet_prefix=args.sheet_prefix)
-    logger.info("simulate: %d samples, %d files in %s", args.n_samples, len(written), args.out)
+    write_cohort(cohort, args.out, layout=args.layout, sheet_prefix=args.sheet_prefix)
     return 0
