@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from allstrat.cli._common import add_config_section, config_section, schema_help
+from allstrat.config import TrainSettings, read_section_text
 from allstrat.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -38,22 +40,6 @@ INTENDED_USE_TALL = (
     "must be confirmed by its defining lesion (TCR-locus rearrangement, fusion, deletion) and "
     "ETP-ALL by immunophenotype (Coustan-Smith 2009 criteria)."
 )
-
-
-def _model_name(text: str) -> str:
-    """A model name is a folder under --out-dir: no path separators (model card pattern)."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
-        msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
-        raise argparse.ArgumentTypeError(msg)
-    return text
-
-
-def _model_version(text: str) -> str:
-    """A model version is X.Y.Z (model card pattern), checked before any training."""
-    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", text):
-        msg = f"{text!r}: expected a version like 1.2.0"
-        raise argparse.ArgumentTypeError(msg)
-    return text
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -80,26 +66,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default="subtype",
         help="labels-table column with the class of each sample (default subtype)",
     )
-    p.add_argument("--out-dir", default="models", help="models folder (default models/)")
-    p.add_argument(
-        "--name",
-        default="allstrat-bcp",
-        type=_model_name,
-        help="model name (default allstrat-bcp; letters, digits, '_', '.', '-')",
+    add_config_section(p, "train (train_tall with --panel tall)")
+    g = p.add_argument_group("training settings (override --config-section)")
+    g.add_argument("--out-dir", help=schema_help("train.out_dir", "models folder"))
+    g.add_argument(
+        "--name", help=schema_help("train.name", "model name (train_tall: allstrat-tall)")
     )
-    p.add_argument(
-        "--version", type=_model_version, help="model version X.Y.Z (default: next patch)"
+    g.add_argument(
+        "--version",
+        help="model version X.Y.Z (config train.version; default: the next patch version "
+        "under --out-dir/--name when neither the option nor the section gives one)",
     )
-    p.add_argument("--cv-folds", type=int, default=5, help="outer CV folds (default 5)")
-    p.add_argument("--inner-folds", type=int, default=3, help="inner CV folds (default 3)")
-    p.add_argument(
+    g.add_argument("--cv-folds", type=int, help=schema_help("train.cv_folds", "outer CV folds"))
+    g.add_argument(
+        "--inner-folds", type=int, help=schema_help("train.inner_folds", "inner CV folds")
+    )
+    g.add_argument(
         "--c-grid",
         type=float,
         nargs="+",
-        default=[0.01, 0.03, 0.1, 0.3, 1.0],
-        help="inverse regularisation values searched by the inner CV",
+        help=schema_help("train.c_grid", "inverse regularisation values searched by the inner CV"),
     )
-    p.add_argument("--seed", type=int, default=0, help="random_state (default 0)")
+    g.add_argument("--seed", type=int, help=schema_help("train.seed_model", "random_state"))
     p.add_argument("--cohort-id", default="", help="training cohort identifier")
     p.add_argument("--cohort-description", default="", help="where the training cohort came from")
     p.add_argument(
@@ -172,6 +160,27 @@ def load_counts(args: argparse.Namespace) -> pd.DataFrame:
     return counts_from_anndata(read_expression_cohort(sheet.assign(sample_id=sheet.index), genes))
 
 
+def train_settings(args: argparse.Namespace) -> tuple[TrainSettings, str | None]:
+    """Section ``train`` / ``train_tall`` + options, validated; and the version asked for.
+
+    The version is ``None`` when neither ``--version`` nor the section names one (the next
+    patch version is then used, not the schema's example value).
+    """
+    name = "train_tall" if args.panel == "tall" else "train"
+    overrides = {
+        "out_dir": args.out_dir,
+        "name": args.name,
+        "version": args.version,
+        "cv_folds": args.cv_folds,
+        "inner_folds": args.inner_folds,
+        "c_grid": args.c_grid,
+        "seed_model": args.seed,
+    }
+    cfg: TrainSettings = config_section(args, name, overrides)
+    asked = args.version or read_section_text(args.config_section, name).get("version")
+    return cfg, cfg.version if asked else None
+
+
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, save a new model version."""
     from allstrat.contracts import UNCLASSIFIED
@@ -179,8 +188,9 @@ def run(args: argparse.Namespace) -> int:
     from allstrat.models import save_model
     from allstrat.train import train_model
 
-    out_base = Path(args.out_dir) / args.name
-    version = args.version or next_version(out_base)
+    cfg, asked = train_settings(args)
+    out_base = Path(cfg.out_dir) / cfg.name
+    version = asked or next_version(out_base)
     target = out_base / version
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InputError(f"{target} exists; a model version is never overwritten")
@@ -210,17 +220,17 @@ def run(args: argparse.Namespace) -> int:
         counts,
         labels,
         gene_locations=genes.table,
-        outer_folds=args.cv_folds,
-        inner_folds=args.inner_folds,
-        c_grid=args.c_grid,
-        random_state=args.seed,
+        outer_folds=cfg.cv_folds,
+        inner_folds=cfg.inner_folds,
+        c_grid=list(cfg.c_grid),
+        random_state=cfg.seed_model,
         panel=args.panel,
     )
-    card = build_card(args, res, genes.sha256, version)
+    card = build_card(args, res, genes.sha256, version, settings=cfg)
     save_model(res.model, target, card=card, metrics=res.metrics)
     logger.info(
         "model %s/%s written to %s (held-out macro F1 %.3f)",
-        args.name,
+        cfg.name,
         version,
         target,
         res.metrics["macro_f1"],
@@ -257,7 +267,14 @@ def _simulated_texts(args: argparse.Namespace) -> tuple[str, str]:
     )
 
 
-def build_card(args: argparse.Namespace, res, gene_table_sha256: str, version: str) -> dict:
+def build_card(
+    args: argparse.Namespace,
+    res,
+    gene_table_sha256: str,
+    version: str,
+    *,
+    settings: TrainSettings,
+) -> dict:
     """Model-card fields that training knows (``save_model`` adds checksums and versions)."""
     from allstrat.train import LABEL_MAPPING
 
@@ -268,7 +285,7 @@ def build_card(args: argparse.Namespace, res, gene_table_sha256: str, version: s
         description = description or sim_description
         limitations = limitations or sim_limitations
     return {
-        "name": args.name,
+        "name": settings.name,
         "version": version,
         "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_commit": "",
@@ -287,7 +304,7 @@ def build_card(args: argparse.Namespace, res, gene_table_sha256: str, version: s
             "label_mapping": dict(LABEL_MAPPING) if args.panel == "bcp" else {},
         },
         "cv": res.cv,
-        "random_state": args.seed,
+        "random_state": settings.seed_model,
         "intended_use": INTENDED_USE_TALL if args.panel == "tall" else INTENDED_USE,
         "limitations": limitations
         or "Trained on the cohort named in training_cohort; performance on other data is "
