@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
+from allstrat.config import load_section
 from allstrat.errors import InputError
 from allstrat.io.training import read_labels, read_training_counts
 from allstrat.model_card import INTENDED_USE_TALL, build_card
@@ -81,9 +82,10 @@ def test_card_of_a_simulated_tall_model_says_so():
         n_per_class={"TLX3": 4, "TAL1": 5},
         cv={"outer_folds": 2},
     )
+    settings = load_section("train_tall", {"seed_model": 3})
     facts = TrainingRequest(
-        name="allstrat-tall", panel="tall", labels="sim/truth.tsv", sheet="sim/samples.tsv",
-        seed=3, command="allstrat train ...", simulated_from="allstrat simulate --seed 1",
+        settings=settings, panel="tall", labels="sim/truth.tsv", sheet="sim/samples.tsv",
+        command="allstrat train ...", simulated_from="allstrat simulate --seed 1",
     )  # fmt: skip
     card = build_card(facts, res, version="1.0.1", gene_table_sha256="cd" * 32)
     assert card["training_cohort"]["n_samples"] == 9
@@ -93,3 +95,14 @@ def test_card_of_a_simulated_tall_model_says_so():
     assert card["intended_use"] == INTENDED_USE_TALL
     assert card["training_cohort"]["label_mapping"] == {}
     assert card["model_features"] == ["g1", "g2"]
+    assert card["name"] == "allstrat-tall"
+    assert card["random_state"] == 3
+
+
+def test_training_settings_take_the_panel_section_and_the_version_asked_for():
+    from allstrat.train import training_settings
+
+    cfg, version = training_settings("tall", None, {"cv_folds": 4, "name": None})
+    assert (cfg.name, cfg.cv_folds, version) == ("allstrat-tall", 4, None)  # next patch
+    cfg, version = training_settings("bcp", '{"version": "2.0.0"}', {})
+    assert (cfg.name, version) == ("allstrat-bcp", "2.0.0")

@@ -100,18 +100,23 @@ def test_simulate_refuses_a_sample_prefix_that_is_a_path(
 
 
 @pytest.mark.parametrize(
-    "option", [("--name", "../../evil"), ("--name", "a/b"), ("--version", "../1.0.0")]
+    "option",
+    [("--name", "../../evil"), ("--name", "a/b"), ("--name", ".hidden"), ("--version", "../1.0.0")],
 )
 def test_train_refuses_model_names_that_are_paths(
-    option: tuple[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    option: tuple[str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Model name / version become folders: paths are refused before any training or write."""
     from allstrat.cli import main
 
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(SystemExit) as exc:
-        main(["train", "--counts", "c.tsv", "--labels", "l.tsv", "--out-dir", "models", *option])
-    assert exc.value.code == 2
+    rc = main(["train", "--counts", "c.tsv", "--labels", "l.tsv", "--out-dir", "models", *option])
+    assert rc == 2
+    key = option[0].removeprefix("--")
+    assert f"config train.{key} = {option[1]}: " in capsys.readouterr().err
     assert list(tmp_path.rglob("*")) == []
 
 

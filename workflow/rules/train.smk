@@ -6,6 +6,7 @@
 # version folder is never overwritten: set train.version to a new value to retrain.
 # User paths are shell-quoted (:q): a file name is data, never code.
 
+import json
 import shlex
 
 TRAIN = config["train"]
@@ -55,18 +56,11 @@ rule train_model:
         cpus_per_task=1,
     params:
         out_dir=lambda wildcards, output: Path(output.card).parents[2],
-        name=TRAIN["name"],
-        version=TRAIN["version"],
-        cv_folds=TRAIN["cv_folds"],
-        inner_folds=TRAIN["inner_folds"],
-        c_grid=" ".join(str(c) for c in TRAIN["c_grid"]),
-        seed=TRAIN["seed_model"],
+        section=json.dumps(TRAIN, sort_keys=True),
         simulated_from=SIMULATE_CMD if TRAIN["simulate"] else "",
     shell:
         "allstrat train --sheet {input.sheet:q} --labels {input.labels:q}"
-        " --out-dir {params.out_dir:q} --name {params.name:q} --version {params.version:q}"
-        " --cv-folds {params.cv_folds} --inner-folds {params.inner_folds}"
-        " --c-grid {params.c_grid} --seed {params.seed}"
+        " --out-dir {params.out_dir:q} --config-section {params.section:q}"
         " --simulated-from {params.simulated_from:q} > {log:q} 2>&1"
 
 
@@ -124,19 +118,12 @@ rule train_model_tall:
         cpus_per_task=1,
     params:
         out_dir=lambda wildcards, output: Path(output.card).parents[2],
-        name=TRAIN_TALL["name"],
-        version=TRAIN_TALL["version"],
-        cv_folds=TRAIN_TALL["cv_folds"],
-        inner_folds=TRAIN_TALL["inner_folds"],
-        c_grid=" ".join(str(c) for c in TRAIN_TALL["c_grid"]),
-        seed=TRAIN_TALL["seed_model"],
+        section=json.dumps(TRAIN_TALL, sort_keys=True),
         simulated_from=SIMULATE_TALL_CMD if TRAIN_TALL["simulate"] else "",
     shell:
         "allstrat train --panel tall --label-column tall_subgroup"
         " --sheet {input.sheet:q} --labels {input.labels:q}"
-        " --out-dir {params.out_dir:q} --name {params.name:q} --version {params.version:q}"
-        " --cv-folds {params.cv_folds} --inner-folds {params.inner_folds}"
-        " --c-grid {params.c_grid} --seed {params.seed}"
+        " --out-dir {params.out_dir:q} --config-section {params.section:q}"
         " --simulated-from {params.simulated_from:q} > {log:q} 2>&1"
 
 

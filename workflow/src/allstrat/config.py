@@ -7,8 +7,9 @@ type and allowed values:
   :func:`schema_defaults` class decorator (a field of the dataclass without a key in the
   schema fails at import, so the two cannot drift apart).
 * :func:`load_section` validates one section (``classify``, ``copynumber``, ``risk``,
-  ``expression``, ``report``) against its part of the schema, fills the defaults and builds
-  the section's settings object. Errors name the key, the value and what is allowed.
+  ``expression``, ``report``, ``train``, ``train_tall``) against its part of the schema,
+  fills the defaults and builds the section's settings object. Errors name the key, the
+  value and what is allowed.
 * :func:`read_section_text` reads what a CLI verb gets as ``--config-section``: a JSON
   object, or a YAML / JSON file holding the section or a whole workflow config.
 
@@ -52,10 +53,12 @@ __all__ = [
     "ExpressionSettings",
     "ReportSettings",
     "RiskSettings",
+    "TrainSettings",
     "build_settings",
     "config_schema",
     "describe_allowed",
     "load_section",
+    "merge_overrides",
     "read_section_text",
     "schema_default",
     "schema_defaults",
@@ -341,6 +344,24 @@ class ReportSettings:
     reference: str = FROM_SCHEMA
 
 
+@dataclass(frozen=True)
+@schema_defaults("train")
+class TrainSettings:
+    """Model-training keys of config sections ``train`` / ``train_tall`` (same keys).
+
+    The sections' cohort keys (samples, labels, simulate, n_samples, seed) belong to the
+    workflow rules that make the cohort; the verb reads the keys below.
+    """
+
+    out_dir: str = FROM_SCHEMA
+    name: str = FROM_SCHEMA
+    version: str = FROM_SCHEMA
+    cv_folds: int = FROM_SCHEMA
+    inner_folds: int = FROM_SCHEMA
+    c_grid: tuple[float, ...] = FROM_SCHEMA
+    seed_model: int = FROM_SCHEMA
+
+
 def _classify(section: Mapping[str, Any]) -> ClassifySettings:
     from allstrat.classify.decide import CallSettings
     from allstrat.tall.etp import EtpSettings
@@ -367,6 +388,8 @@ SECTIONS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "risk": functools.partial(build_settings, RiskSettings),
     "expression": functools.partial(build_settings, ExpressionSettings),
     "report": functools.partial(build_settings, ReportSettings),
+    "train": functools.partial(build_settings, TrainSettings),
+    "train_tall": functools.partial(build_settings, TrainSettings),
 }
 
 
@@ -384,7 +407,8 @@ def load_section(name: str, mapping: Mapping[str, Any] | None = None) -> Any:
     -------
     object
         :class:`ClassifySettings`, :class:`~allstrat.copynumber.caller.CopyNumberSettings`,
-        :class:`RiskSettings`, :class:`ExpressionSettings` or :class:`ReportSettings`.
+        :class:`RiskSettings`, :class:`ExpressionSettings`, :class:`ReportSettings` or
+        :class:`TrainSettings`.
 
     Raises
     ------
@@ -394,6 +418,20 @@ def load_section(name: str, mapping: Mapping[str, Any] | None = None) -> Any:
     if name not in SECTIONS:
         raise ConfigError(f"no loader for config section {name!r}; known: {sorted(SECTIONS)}")
     return SECTIONS[name](validate_section(name, mapping))
+
+
+def merge_overrides(section: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """``section`` with ``overrides`` applied (in place): ``None`` keeps the section's value,
+    a mapping is merged into the section's mapping, anything else replaces it.
+    """
+    for key, value in overrides.items():
+        if value is None:
+            continue
+        if isinstance(value, Mapping):
+            section[key] = {**(section.get(key) or {}), **value}
+        else:
+            section[key] = value
+    return section
 
 
 def read_section_text(text: str | None, name: str) -> dict[str, Any]:

@@ -77,7 +77,7 @@ def build_card(
         description = description or sim_description
         limitations = limitations or sim_limitations
     return {
-        "name": facts.name,
+        "name": facts.settings.name,
         "version": version,
         "created": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_commit": "",
@@ -96,7 +96,7 @@ def build_card(
             "label_mapping": dict(LABEL_MAPPING) if facts.panel == "bcp" else {},
         },
         "cv": res.cv,
-        "random_state": facts.seed,
+        "random_state": facts.settings.seed_model,
         "intended_use": INTENDED_USE_TALL if facts.panel == "tall" else INTENDED_USE,
         "limitations": limitations
         or "Trained on the cohort named in training_cohort; performance on other data is "

@@ -17,7 +17,7 @@ import hashlib
 import itertools
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from sklearn.model_selection import StratifiedKFold
 from allstrat.classify.core import build_model
 from allstrat.classify.decide import CallSettings
 from allstrat.classify.signatures import panel_genes
-from allstrat.config import FROM_SCHEMA, schema_defaults
+from allstrat.config import TrainSettings
 from allstrat.contracts import B_SUBTYPES, MULTIPLE, PH_GROUP, T_ALL, TALL_SUBGROUPS, UNCLASSIFIED
 from allstrat.errors import InputError
 from allstrat.normalise import log_cpm, quiet_nan
@@ -53,6 +53,7 @@ __all__ = [
     "select_training_samples",
     "train_model",
     "train_new_version",
+    "training_settings",
 ]
 
 LABEL_MAPPING: dict[str, str] = {"BCR::ABL1": PH_GROUP, "Ph-like": PH_GROUP}
@@ -372,31 +373,44 @@ def select_training_samples(
 
 
 @dataclass(frozen=True)
-@schema_defaults("train", keys={"seed": "seed_model"})
 class TrainingRequest:
-    """What ``allstrat train`` is asked to do (its options).
+    """What ``allstrat train`` is asked to do.
 
-    Defaults of the model folder, name, folds, ``C`` grid and seed: config section
-    ``train`` (the schema); ``version`` ``None`` = the next free patch version.
+    ``settings``: config section ``train`` / ``train_tall`` (models folder, name, folds,
+    ``C`` grid, seed); ``version`` ``None`` = the next free patch version. The cohort
+    fields are what the person training states for the model card.
     """
 
     labels: str
+    settings: TrainSettings = field(default_factory=TrainSettings)
     sheet: str | None = None
     counts: str | None = None
     panel: str = "bcp"
     label_column: str = "subtype"
-    out_dir: str = FROM_SCHEMA
-    name: str = FROM_SCHEMA
     version: str | None = None
-    cv_folds: int = FROM_SCHEMA
-    inner_folds: int = FROM_SCHEMA
-    c_grid: tuple[float, ...] = FROM_SCHEMA
-    seed: int = FROM_SCHEMA
     cohort_id: str = ""
     cohort_description: str = ""
     limitations: str = ""
     simulated_from: str = ""
     command: str = ""
+
+
+def training_settings(
+    panel: str, section_text: str | None, overrides: Mapping[str, Any]
+) -> tuple[TrainSettings, str | None]:
+    """Config section ``train`` (``train_tall`` for the T-ALL panel) with ``overrides``.
+
+    ``section_text`` is what ``--config-section`` names. Also returns the version asked
+    for: ``None`` when neither the overrides nor the section name one (the next patch
+    version is then used, not the schema's example value).
+    """
+    from allstrat.config import load_section, merge_overrides, read_section_text
+
+    name = "train_tall" if panel == "tall" else "train"
+    section = read_section_text(section_text, name)
+    asked = overrides.get("version") or section.get("version")
+    cfg: TrainSettings = load_section(name, merge_overrides(section, overrides))
+    return cfg, cfg.version if asked else None
 
 
 def train_new_version(req: TrainingRequest) -> Path:
@@ -409,7 +423,8 @@ def train_new_version(req: TrainingRequest) -> Path:
     from allstrat.model_card import build_card
     from allstrat.models import next_version, save_model
 
-    out_base = Path(req.out_dir) / req.name
+    cfg = req.settings
+    out_base = Path(cfg.out_dir) / cfg.name
     version = req.version or next_version(out_base)
     target = out_base / version
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -424,17 +439,17 @@ def train_new_version(req: TrainingRequest) -> Path:
         counts,
         labels,
         gene_locations=genes.table,
-        outer_folds=req.cv_folds,
-        inner_folds=req.inner_folds,
-        c_grid=req.c_grid,
-        random_state=req.seed,
+        outer_folds=cfg.cv_folds,
+        inner_folds=cfg.inner_folds,
+        c_grid=list(cfg.c_grid),
+        random_state=cfg.seed_model,
         panel=req.panel,
     )
     card = build_card(req, res, version=version, gene_table_sha256=genes.sha256)
     save_model(res.model, target, card=card, metrics=res.metrics)
     logger.info(
         "model %s/%s written to %s (held-out macro F1 %.3f)",
-        req.name,
+        cfg.name,
         version,
         target,
         res.metrics["macro_f1"],

@@ -1,4 +1,4 @@
-"""Argument helpers shared by the verbs (sample selection, name and version types)."""
+"""Argument helpers shared by the verbs (sample selection, config sections, types)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ from typing import Any
 
 import pandas as pd
 
-from allstrat.config import load_section, read_section_text, schema_default
+from allstrat.config import load_section, merge_overrides, read_section_text, schema_default
 from allstrat.io.samples import select_sheet_rows
 
 
-def add_sample_selection(p: argparse.ArgumentParser) -> None:
-    """Add ``--sheet``, ``--chunk``, ``--samples-per-job`` and ``--sample``."""
+def add_sample_selection(p: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """Add ``--sheet`` (unless ``required``, optional), ``--chunk``, ``--sample`` and the size."""
     g = p.add_argument_group("sample selection")
-    g.add_argument("--sheet", required=True, help="sample sheet TSV")
+    g.add_argument("--sheet", required=required, help="sample sheet TSV")
     g.add_argument("--chunk", help="chunk id (e.g. 0003) of the workflow's batching")
     g.add_argument("--samples-per-job", type=int, default=250, help="chunk size (default 250)")
     g.add_argument(
@@ -70,16 +70,9 @@ def config_section(
     ``None`` (option not given) keeps the section's value. A mapping value is merged into
     the section's mapping.
     """
-    section = read_section_text(args.config_section, name)
     given = {key: getattr(args, key) for key in getattr(args, "section_keys", ())}
-    for key, value in {**given, **(overrides or {})}.items():
-        if value is None:
-            continue
-        if isinstance(value, Mapping):
-            section[key] = {**(section.get(key) or {}), **value}
-        else:
-            section[key] = value
-    return load_section(name, section)
+    section = read_section_text(args.config_section, name)
+    return load_section(name, merge_overrides(section, {**given, **(overrides or {})}))
 
 
 def comma_list(text: str) -> list[str]:
@@ -98,14 +91,6 @@ def safe_name(text: str) -> str:
     """Argparse type of a name that becomes a file or folder name (model, sample prefix)."""
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", text) or text.startswith("."):
         msg = f"{text!r}: use letters, digits, '_', '.', '-' only (not starting with '.')"
-        raise argparse.ArgumentTypeError(msg)
-    return text
-
-
-def version_text(text: str) -> str:
-    """Argparse type of a version X.Y.Z (model card pattern), checked before any work."""
-    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", text):
-        msg = f"{text!r}: expected a version like 1.2.0"
         raise argparse.ArgumentTypeError(msg)
     return text
 

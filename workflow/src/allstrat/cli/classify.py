@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import argparse
 
-from allstrat.cli._common import config_section, label_number, section_options
+from allstrat.cli._common import add_sample_selection, config_section, label_number, section_options
 from allstrat.config import ClassifySettings
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
 
@@ -39,11 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=("matrix", "h5ad", *SINGLE_SAMPLE_FORMATS),
         help="format of --counts files (default: matrix)",
     )
-    g = p.add_argument_group("sample sheet (fusion files, blast fraction)")
-    g.add_argument("--sheet", help="sample sheet TSV")
-    g.add_argument("--chunk", help="chunk id of the workflow's batching")
-    g.add_argument("--samples-per-job", type=int, default=250, help="chunk size (default 250)")
-    g.add_argument("--sample", action="append", default=[], help="restrict to this sample")
+    add_sample_selection(p, required=False)  # the sheet adds fusion files, blast fractions
     floats = dict.fromkeys(_FLOAT_KEYS, (float, ""))
     section_options(
         p,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 
 from allstrat.cli._common import comma_list, config_section, section_options
 from allstrat.config import RiskSettings
@@ -12,8 +11,6 @@ from allstrat.io.output import write_json, write_tsv
 from allstrat.io.risk_inputs import read_risk_inputs
 from allstrat.provenance import build_provenance
 from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
-
-logger = logging.getLogger(__name__)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -109,5 +106,4 @@ def run(args: argparse.Namespace) -> int:
     )
     write_tsv(args.out, results_table(results))
     write_json(args.traces, traces)
-    logger.info("wrote %s and %s", args.out, args.traces)
     return 0

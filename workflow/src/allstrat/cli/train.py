@@ -15,7 +15,7 @@ import argparse
 import shlex
 import sys
 
-from allstrat.cli._common import safe_name, schema_help, version_text
+from allstrat.cli._common import add_config_section, schema_help
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,7 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="retrain the subtype model (stratified nested CV; writes a new model version)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        argument_default=argparse.SUPPRESS,  # defaults: TrainingRequest (config schema)
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--sheet", help="sample sheet of the labelled cohort")
@@ -34,38 +33,43 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--panel",
         choices=("bcp", "tall"),
+        default="bcp",
         help="bcp: B-ALL subtypes + T-ALL (first stage, default); tall: T-ALL subgroups "
         "(second stage; labels from --label-column, e.g. tall_subgroup of a simulated truth.tsv)",
     )
     p.add_argument(
         "--label-column",
+        default="subtype",
         help="labels-table column with the class of each sample (default subtype)",
     )
-    p.add_argument("--out-dir", help=schema_help("train.out_dir", "models folder"))
-    p.add_argument(
-        "--name",
-        type=safe_name,
-        help=schema_help("train.name", "model name (letters, digits, '_', '.', '-')"),
+    add_config_section(p, "train (train_tall with --panel tall)")
+    g = p.add_argument_group("training settings (override --config-section)")
+    g.add_argument("--out-dir", help=schema_help("train.out_dir", "models folder"))
+    g.add_argument(
+        "--name", help=schema_help("train.name", "model name (train_tall: allstrat-tall)")
     )
-    p.add_argument(
+    g.add_argument(
         "--version",
-        type=version_text,
-        help="model version X.Y.Z (default: next patch)",
+        help="model version X.Y.Z (config train.version; default: the next patch version "
+        "under --out-dir/--name when neither the option nor the section gives one)",
     )
-    p.add_argument("--cv-folds", type=int, help=schema_help("train.cv_folds", "outer folds"))
-    p.add_argument("--inner-folds", type=int, help=schema_help("train.inner_folds", "inner folds"))
-    p.add_argument(
+    g.add_argument("--cv-folds", type=int, help=schema_help("train.cv_folds", "outer CV folds"))
+    g.add_argument(
+        "--inner-folds", type=int, help=schema_help("train.inner_folds", "inner CV folds")
+    )
+    g.add_argument(
         "--c-grid",
         type=float,
         nargs="+",
-        help=schema_help("train.c_grid", "inverse regularisation values of the inner CV"),
+        help=schema_help("train.c_grid", "inverse regularisation values searched by the inner CV"),
     )
-    p.add_argument("--seed", type=int, help=schema_help("train.seed_model", "random_state"))
-    p.add_argument("--cohort-id", help="training cohort identifier")
-    p.add_argument("--cohort-description", help="where the training cohort came from")
-    p.add_argument("--limitations", help="known limitations for the model card")
+    g.add_argument("--seed", type=int, help=schema_help("train.seed_model", "random_state"))
+    p.add_argument("--cohort-id", default="", help="training cohort identifier")
+    p.add_argument("--cohort-description", default="", help="where the training cohort came from")
+    p.add_argument("--limitations", default="", help="known limitations for the model card")
     p.add_argument(
         "--simulated-from",
+        default="",
         metavar="COMMAND",
         help="the cohort is synthetic: the exact `allstrat simulate` command that made it "
         "(recorded in the card, which then states plainly that the model was trained on "
@@ -74,13 +78,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
+#: options passed to :class:`allstrat.train.TrainingRequest` as they are
+_REQUEST_OPTIONS = "labels sheet counts panel label_column cohort_id cohort_description "
+_REQUEST_OPTIONS += "limitations simulated_from"
+
+
 def run(args: argparse.Namespace) -> int:
     """Train, evaluate, save a new model version."""
-    from allstrat.train import TrainingRequest, train_new_version
+    from allstrat.train import TrainingRequest, train_new_version, training_settings
 
-    given = {k: v for k, v in vars(args).items() if k in TrainingRequest.__dataclass_fields__}
-    if "c_grid" in given:
-        given["c_grid"] = tuple(given["c_grid"])
+    keys = ("out_dir", "name", "version", "cv_folds", "inner_folds", "c_grid")
+    given = {key: getattr(args, key) for key in keys} | {"seed_model": args.seed}
+    cfg, version = training_settings(args.panel, args.config_section, given)
     command = "allstrat " + " ".join(shlex.quote(a) for a in sys.argv[1:])
-    train_new_version(TrainingRequest(**given, command=command))
+    request = {k: getattr(args, k) for k in _REQUEST_OPTIONS.split()}
+    train_new_version(TrainingRequest(**request, settings=cfg, version=version, command=command))
     return 0
