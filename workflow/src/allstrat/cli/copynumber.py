@@ -20,7 +20,7 @@ from allstrat.cli._common import (
 from allstrat.config import schema_default
 from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
-from allstrat.copynumber.allele_evidence import add_allele_evidence
+from allstrat.copynumber.allele_evidence import add_allele_evidence, add_driver_mutations
 from allstrat.copynumber.resources import (
     CHROMOSOME_TABLE,
     LESION_EXON_TABLE,
@@ -36,6 +36,7 @@ from allstrat.io.stage_tables import read_dux4_calls
 from allstrat.io.variants import read_variants_for_samples
 from allstrat.paths import GENE_TABLE
 from allstrat.provenance import build_provenance, file_record, resource_record
+from allstrat.tall.mutations import driver_regions, driver_spans
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +78,7 @@ def run(args: argparse.Namespace) -> int:
     dux4 = read_dux4_calls(args.classify)
     rna = None
     data_by_sample = read_copy_number_for_samples(rows, genome_build=args.default_genome_build)
-    variants = read_variants_for_samples(
-        rows, genome_build=args.default_genome_build, query=hotspot_positions
-    )
+    variants, regions = _read_variants(rows, genes.table, args.default_genome_build)
     out_rows, evidence = [], {}
     for sample_id, rec in rows.iterrows():
         path = str(rec.get("copy_number", "") or "")
@@ -136,6 +135,13 @@ def run(args: argparse.Namespace) -> int:
             cutoffs=settings.ploidy,
             chromosomes=chromosomes_for_build(build),
         )
+        add_driver_mutations(
+            res,
+            variants.get(sample_id),
+            regions=regions.get(build, {}),
+            genome_build=build,
+            settings=settings.driver_mutations,
+        )
         out_rows.append(res.row)
         evidence[sample_id] = res.evidence
     table = pd.DataFrame(out_rows, columns=list(COPYNUMBER_COLUMNS))
@@ -161,6 +167,21 @@ def run(args: argparse.Namespace) -> int:
         Path(args.out),
     )
     return 0
+
+
+def _read_variants(rows: pd.DataFrame, genes: pd.DataFrame, build: str) -> tuple[dict, dict]:
+    """The chunk's variant calls (hotspot depths, driver-gene spans) and the gene spans."""
+    regions = {
+        "GRCh38": driver_regions(genes),
+        "GRCh37": driver_regions(load_gene_coordinates_grch37()),
+    }
+    variants = read_variants_for_samples(
+        rows,
+        genome_build=build,
+        query=hotspot_positions,
+        regions=lambda b: driver_spans(regions.get(b, {})),
+    )
+    return variants, regions
 
 
 def _rna_estimates(path: str, settings: caller.CopyNumberSettings):
