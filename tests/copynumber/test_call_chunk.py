@@ -34,6 +34,7 @@ def test_each_sample_is_called_from_what_it_has(genes, caplog):
             rows,
             data={"A": ("gene_calls", _gene_calls("A"))},
             variants={},
+            regions={},
             dux4={"A": "no", "C": "no"},
             blast=dict.fromkeys("ABC", None),
             genes=genes.table,

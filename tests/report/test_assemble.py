@@ -101,6 +101,31 @@ def test_calls_table_columns_and_values(tables):
     assert calls.set_index("sample_id").loc["RPT_04", "risk:nci_rome"] == "indeterminate"
 
 
+def test_driver_status_and_classifier_only_for_t_lineage(tables):
+    """A B-lineage sample keeps the gene status; the T-ALL classifier is not_applicable."""
+    cn = tables["copynumber"].copy()
+    cn.loc["RPT_01", "driver_mutations"] = (
+        "NOTCH1=mutated(p.Leu1594Pro,VAF=0.4);FBXW7=not_found;KRAS=not_found;"
+        "NRAS=not_found;PTEN=not_found"
+    )
+    cn.loc["RPT_01", "oncogenetic_class"] = "low"
+    ev = {**tables["cn_evidence"]}
+    ev["RPT_01"] = {**ev["RPT_01"], "driver_mutations": {"genes": {}, "oncogenetic_classifier":
+                                                         {"class": "low"}}}  # fmt: skip
+    recs = assemble_records(IDS, provenance=PROV, **{**tables, "copynumber": cn, "cn_evidence": ev})
+    d = recs["RPT_01"]["driver_mutations"]
+    assert recs["RPT_01"]["subtype"]["lineage"] == "B"
+    assert d["status"]["NOTCH1"] == "mutated"
+    assert d["oncogenetic_class"] == "not_applicable"
+    assert d["evidence"]["oncogenetic_classifier"]["class"] == "not_applicable"
+    assert "driver_mutations" not in recs["RPT_01"]["copy_number"]["evidence"]
+    row = calls_table(recs.values()).set_index("sample_id").loc["RPT_01"]
+    assert row["driver_mutations"].startswith("NOTCH1=mutated(p.Leu1594Pro")
+    assert row["tall_oncogenetic_class"] == "not_applicable"
+    none = assemble_records(IDS, classify=tables["classify"], provenance=PROV)["RPT_02"]
+    assert set(none["driver_mutations"]["status"].values()) == {"not_assessable"}
+
+
 def test_missing_protocol_for_one_sample_is_indeterminate_not_empty(tables):
     risk = tables["risk"]
     risk = risk[~((risk["sample_id"] == "RPT_02") & (risk["protocol"] == "nci_rome"))]

@@ -445,8 +445,10 @@ def cn_rows_and_evidence():
         },
     }
     # allele-evidence columns of the copy-number stage (no variants file in these fixtures)
-    header = [*header[:-1], "allelic_evidence", "loh_chromosomes", "hotspot_mutations", header[-1]]
-    rows = [[*r[:-1], "not_given", "", "", r[-1]] for r in rows]
+    header = [*header[:-1], "allelic_evidence", "loh_chromosomes", "hotspot_mutations",
+              "driver_mutations", "oncogenetic_class", header[-1]]  # fmt: skip
+    na = ";".join(f"{g}=not_assessable" for g in ("NOTCH1", "FBXW7", "KRAS", "NRAS", "PTEN"))
+    rows = [[*r[:-1], "not_given", "", "", na, "not_assessable", r[-1]] for r in rows]
     return header, rows, ev
 
 

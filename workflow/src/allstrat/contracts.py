@@ -154,6 +154,10 @@ COPYNUMBER_COLUMNS: tuple[str, ...] = (
     "allelic_evidence",  # RNA VCF allele evidence: "assessed"/"not_assessable"/"not_given"
     "loh_chromosomes",  # ";"-separated chromosomes (1..22, X) with LOH (VCF or DNA BAF)
     "hotspot_mutations",  # "PAX5 P80R=detected(VAF=0.41);IKZF1 N159Y=not_detected(DP=45);..."
+    # NOTCH1/FBXW7/KRAS/NRAS/PTEN status (allstrat.tall.mutations): "NOTCH1=mutated(p.Leu1594Pro,
+    # VAF=0.41);FBXW7=not_found;KRAS=not_assessable;..."
+    "driver_mutations",
+    "oncogenetic_class",  # N/F + R/P classifier: "low"/"high"/"not_assessable" (explanatory)
     "cn_qc_flags",
 )
 
@@ -192,6 +196,8 @@ CALLS_COLUMNS: tuple[str, ...] = (
     "tall_confidence_tier",
     "etp_status",
     "etp_source",
+    "driver_mutations",  # NOTCH1/FBXW7/KRAS/NRAS/PTEN status per gene (copy-number stage)
+    "tall_oncogenetic_class",  # T-lineage: low/high/not_assessable; others not_applicable
 )
 # plus one "risk:<protocol>" column per protocol (risk group or "indeterminate").
 RISK_PREFIX = "risk:"

@@ -31,12 +31,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 import pandas as pd
 
 from allstrat.config import FROM_SCHEMA, schema_defaults
 
-__all__ = ["HOTSPOTS", "Hotspot", "HotspotSettings", "call_hotspots", "hotspot_positions"]
+__all__ = [
+    "HOTSPOTS",
+    "Hotspot",
+    "HotspotSettings",
+    "ReadThresholds",
+    "call_hotspots",
+    "hotspot_positions",
+    "judge_support",
+]
+
+
+class ReadThresholds(Protocol):
+    """Read-support thresholds shared by every mutation call (hotspots, driver genes)."""
+
+    @property
+    def min_depth(self) -> int: ...  # noqa: D102
+    @property
+    def min_alt_reads(self) -> int: ...  # noqa: D102
+    @property
+    def min_vaf(self) -> float: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -101,9 +121,9 @@ def _one(
         at = sites[(sites["chrom"] == c) & (sites["pos"] == p)]
         hit = at[(at["ref"] == ref) & (at["alt"] == alt)]
         if len(hit):
-            return _judge(rec, hit.iloc[0], "position_and_allele", s)
+            return judge_support(rec, hit.iloc[0], how="position_and_allele", s=s)
     if len(annotated):
-        return _judge(rec, annotated.iloc[0], "protein_annotation", s)
+        return judge_support(rec, annotated.iloc[0], how="protein_annotation", s=s)
     if pos is None:
         return {**rec, "status": "not_assessable",
                 "reason": f"no {build} coordinates from a source; no {key} annotation"}  # fmt: skip
@@ -117,7 +137,13 @@ def _one(
     return {**rec, "status": "not_detected", "depth": int(depth)}
 
 
-def _judge(rec: dict, r: pd.Series, how: str, s: HotspotSettings) -> dict:
+def judge_support(rec: dict, r: pd.Series, *, how: str, s: ReadThresholds) -> dict:
+    """Judge one variant record's read support.
+
+    ``detected`` when ALT reads >= ``min_alt_reads`` and VAF >= ``min_vaf``; else
+    ``not_detected`` when REF+ALT reads >= ``min_depth``, else ``not_assessable``. Returns
+    ``rec`` plus matched_by, alt_reads, depth, vaf, status (and reason).
+    """
     n = int(r["ref_count"]) + int(r["alt_count"])
     vaf = int(r["alt_count"]) / n if n else 0.0
     out = {**rec, "matched_by": how, "alt_reads": int(r["alt_count"]), "depth": int(r["depth"]),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from allstrat.classify.hotspots import hotspot_positions
 from allstrat.cli._common import (
     add_config_section,
     add_sample_selection,
@@ -22,7 +21,7 @@ from allstrat.io.gene_table import load_gene_table
 from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fractions
 from allstrat.io.stage_tables import read_dux4_calls
-from allstrat.io.variants import read_variants_for_samples
+from allstrat.io.variants import read_chunk_variants
 from allstrat.provenance import build_provenance, file_record
 
 
@@ -61,13 +60,14 @@ def run(args: argparse.Namespace) -> int:
     exons = load_lesion_exons()
     build = args.default_genome_build
     data = read_copy_number_for_samples(rows, genome_build=build)
-    variants = read_variants_for_samples(rows, genome_build=build, query=hotspot_positions)
+    variants, regions = read_chunk_variants(rows, genes.table, genome_build=build)
     need_rna = args.expression and any(s not in data for s in rows.index)
     rna = (read_expression_chunk(args.expression).counts, args.expression) if need_rna else None
     table, evidence = call_chunk(
         rows,
         data=data,
         variants=variants,
+        regions=regions,
         dux4=read_dux4_calls(args.classify) if args.classify else None,
         blast=blast_fractions(rows),
         genes=genes.table,

@@ -1,10 +1,12 @@
-"""Add allele evidence (RNA VCF / DNA BAF) and hotspot status to a copy-number result.
+"""Add allele evidence (RNA VCF / DNA BAF), hotspot and driver-gene status to a result.
 
 Called once per sample by the copy-number stage after the dosage call
 (:mod:`allstrat.copynumber.caller`). It fills the columns ``allelic_evidence``,
 ``loh_chromosomes`` and ``hotspot_mutations`` and, for samples whose karyotype comes
 from RNA dosage (or no dosage at all), replaces the karyotype class / count / masked
-warning by :func:`allstrat.copynumber.karyotype.combine_karyotype`. DNA segment calls
+warning by :func:`allstrat.copynumber.karyotype.combine_karyotype`.
+:func:`add_driver_mutations` fills ``driver_mutations`` / ``oncogenetic_class`` from the
+same variant calls (:mod:`allstrat.tall.mutations`). DNA segment calls
 keep their class (absolute copy number + BAF already decide it, see
 :mod:`allstrat.copynumber.ploidy`); their segment BAF is summarised by the same
 allelic module and a VCF, when also given, is recorded and compared. DNA data without
@@ -33,13 +35,44 @@ from allstrat.copynumber.karyotype import (
     resolve_baseline_ambiguity,
 )
 from allstrat.copynumber.ploidy import PloidyCutoffs
+from allstrat.tall import mutations as drivers
 
 if TYPE_CHECKING:
     from allstrat.copynumber.caller import SampleResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["add_allele_evidence", "hotspot_summary"]
+__all__ = ["add_allele_evidence", "add_driver_mutations", "hotspot_summary"]
+
+
+def add_driver_mutations(
+    res: SampleResult,
+    variants: Any | None,
+    *,
+    regions: dict[str, tuple[str, int, int]],
+    genome_build: str,
+    settings: drivers.DriverMutationSettings,
+) -> None:
+    """NOTCH1/FBXW7/KRAS/NRAS/PTEN status into ``res`` (row columns + evidence).
+
+    ``variants`` is the sample's ``VariantCalls`` (``sites``, ``depth_intervals``,
+    ``annotation``) or None; ``regions`` the genes' spans on ``genome_build``.
+    """
+    if variants is None:
+        out = drivers.not_assessed("no variants file in the sample sheet", settings)
+    else:
+        out = drivers.call_driver_mutations(
+            variants.sites,
+            variants.depth_intervals,
+            regions=regions,
+            build=genome_build,
+            annotated=bool(variants.annotation),
+            settings=settings,
+        )
+        out["consequence_annotation"] = variants.annotation or "none"
+    res.evidence["driver_mutations"] = out
+    res.row["driver_mutations"] = drivers.driver_summary(out)
+    res.row["oncogenetic_class"] = out["oncogenetic_classifier"]["class"]
 
 
 def hotspot_summary(hot: dict[str, dict]) -> str:

@@ -30,6 +30,7 @@ from allstrat.copynumber.rna_dosage import RnaDosageSettings
 from allstrat.copynumber.segments import normalise_segments, validate_segments
 from allstrat.copynumber.ukall import ukall_cna_profile
 from allstrat.errors import InputError
+from allstrat.tall.mutations import DriverMutationSettings
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class CopyNumberSettings:
     allelic: AllelicSettings = FROM_SCHEMA
     karyotype: KaryotypeSettings = FROM_SCHEMA
     hotspots: HotspotSettings = FROM_SCHEMA
+    driver_mutations: DriverMutationSettings = FROM_SCHEMA
 
     def as_dict(self) -> dict:
         """JSON-ready copy (recorded in every evidence file)."""
@@ -132,6 +134,7 @@ def _empty_row(sample_id: str, source: str) -> dict:
         iamp21="not_assessable",
         ukall_cna_profile="not_assessable",
         allelic_evidence="not_given",
+        oncogenetic_class="not_assessable",
     )
     return row
 

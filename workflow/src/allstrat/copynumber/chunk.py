@@ -3,8 +3,8 @@
 :func:`call_chunk` dispatches each sample of the sample sheet to the caller of its data --
 segments (CNVkit / SEG, in the sheet's genome build), MLPA probe ratios, gene-level calls,
 else the RNA-derived dosage estimate when an expression chunk is given, else no copy
-number -- then adds the allele evidence of its variant calls
-(:func:`allstrat.copynumber.allele_evidence.add_allele_evidence`). Inputs arrive already
+number -- then adds the allele evidence and the driver-mutation status of its variant calls
+(:mod:`allstrat.copynumber.allele_evidence`). Inputs arrive already
 read (``allstrat.io``); this module reads only bundled resources.
 """
 
@@ -19,7 +19,7 @@ import pandas as pd
 
 from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
-from allstrat.copynumber.allele_evidence import add_allele_evidence
+from allstrat.copynumber.allele_evidence import add_allele_evidence, add_driver_mutations
 from allstrat.copynumber.resources import chromosomes_for_build, load_gene_coordinates_grch37
 
 logger = logging.getLogger(__name__)
@@ -27,11 +27,12 @@ logger = logging.getLogger(__name__)
 __all__ = ["call_chunk", "stage_references"]
 
 
-def call_chunk(
+def call_chunk(  # noqa: PLR0913 - one keyword-only argument per input of the stage
     rows: pd.DataFrame,
     *,
     data: Mapping[str, tuple[str, Any]],
     variants: Mapping[str, Any],
+    regions: Mapping[str, Any],
     dux4: Mapping[str, str] | None,
     blast: Mapping[str, float | None],
     genes: pd.DataFrame,
@@ -51,6 +52,8 @@ def call_chunk(
         (:func:`allstrat.io.copynumber_readers.read_copy_number_for_samples`).
     variants
         Sample -> its variant calls (``allstrat.io.variants``); absent = not given.
+    regions
+        Build -> driver-gene regions (:func:`allstrat.tall.mutations.driver_regions`).
     dux4
         Sample -> DUX4 expression call of the classify table; ``None`` = no table.
     blast
@@ -104,6 +107,13 @@ def call_chunk(
             hotspot_settings=settings.hotspots,
             cutoffs=settings.ploidy,
             chromosomes=chromosomes_for_build(build),
+        )
+        add_driver_mutations(
+            res,
+            variants.get(sid),
+            regions=regions.get(build, {}),
+            genome_build=build,
+            settings=settings.driver_mutations,
         )
         out_rows.append(res.row)
         evidence[sid] = res.evidence

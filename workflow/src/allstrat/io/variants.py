@@ -30,12 +30,18 @@ Per sample the reader returns a :class:`VariantCalls` whose ``sites`` table foll
     INFO/SOMATIC set, or the header marks a somatic caller (Mutect2, Strelka2 somatic,
     VarScan somatic): such records are never treated as germline heterozygous sites.
 ``protein``
-    ``GENE:p.Xxx123Yyy`` entries from a VEP ``CSQ`` or SnpEff ``ANN`` annotation, ``;``-
-    separated (empty when unannotated).
+    ``GENE:p.<HGVS>`` entries from a VEP ``CSQ`` or SnpEff ``ANN`` annotation, ``;``-
+    separated (empty when unannotated): the whole 3-letter HGVS protein change as the
+    annotation gives it (``KRAS:p.Gly12Asp``, ``NOTCH1:p.Gln2440Ter``,
+    ``PTEN:p.Arg233Ter``, ``NOTCH1:p.Pro2474AlafsTer4``, ``FBXW7:p.Arg465_Gly466del``).
 
 ``VariantCalls.coverage`` maps queried positions (``query`` argument, e.g. hotspot
 sites) to the read depth the file shows there: a record at that position (any
 genotype) or a gVCF reference block (``END``; ``MIN_DP`` else ``DP``) covering it.
+``VariantCalls.depth_intervals`` lists, for queried regions (``regions`` argument, e.g.
+gene spans), every record or gVCF block overlapping them as ``(chrom, start, end,
+depth)`` clipped to the region (1-based inclusive): what the file shows as sequenced
+there. A variants-only VCF shows only its variant records.
 
 Bad input -> :class:`~allstrat.errors.InputError` naming file and record: unreadable
 or truncated file, no ``GT`` or no per-allele read counts (``AD``) in the header, a
@@ -52,6 +58,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -88,7 +95,7 @@ VARIANT_COLUMNS: tuple[str, ...] = (
 GENOME_BUILDS = ("GRCh38", "GRCh37")
 #: header ``##source`` / ``##content`` fragments of somatic callers (lower case)
 SOMATIC_CALLERS = ("mutect", "strelka somatic", "strelka2 somatic", "varscan somatic")
-_PROTEIN = re.compile(r"p\.\(?([A-Z][a-z]{2}\d+[A-Z][a-z]{2})\)?")
+_PROTEIN = re.compile(r"p\.\(?([A-Z][a-z]{2}\d+(?:_[A-Z][a-z]{2}\d+)?[A-Za-z0-9*=?]*)\)?")
 
 
 @dataclass
@@ -102,10 +109,12 @@ class VariantCalls:
     caller: str
     sites: pd.DataFrame
     coverage: dict[tuple[str, int], int] = field(default_factory=dict)
+    depth_intervals: list[tuple[str, int, int, int]] = field(default_factory=list)
     n_records: int = 0
     n_skipped_contigs: int = 0
     somatic_file: bool = False
     counts_from: str = "AD"
+    annotation: str = ""  # "CSQ" (VEP), "ANN" (SnpEff) or "" (no consequence annotation)
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -120,6 +129,7 @@ class VariantCalls:
             "n_records_other_contigs": self.n_skipped_contigs,
             "somatic_caller_file": self.somatic_file,
             "allele_counts_from": self.counts_from,
+            "consequence_annotation": self.annotation or "none",
         }
 
 
@@ -209,8 +219,10 @@ def _diagnose_text_header(path: Path) -> tuple[int, str] | None:
     return None
 
 
-def _annotation_parser(header) -> Callable[[object], str]:
-    """Return a function extracting ``GENE:p.X`` strings from CSQ / ANN, or a no-op."""
+def _annotation_parser(header) -> tuple[Callable[[object], str], str]:
+    """Return a function extracting ``GENE:p.X`` strings from CSQ / ANN (or a no-op), and
+    the INFO key used (``""`` when the file carries no usable annotation).
+    """
     info = header.info
     for key, gene_field, prot_field in (("CSQ", "SYMBOL", "HGVSp"), ("ANN", "", "")):
         if key not in info:
@@ -238,8 +250,8 @@ def _annotation_parser(header) -> Callable[[object], str]:
                         out.append(f"{parts[gi]}:p.{m.group(1)}")
             return ";".join(dict.fromkeys(out))
 
-        return parse
-    return lambda rec: ""
+        return parse, key
+    return (lambda rec: ""), ""
 
 
 def _genotype(gt: tuple | None) -> str:
@@ -386,6 +398,7 @@ def read_vcf(
     genome_build: str = "GRCh38",
     columns: Mapping[str, str] | None = None,
     query: Mapping[str, Sequence[int]] | None = None,
+    regions: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> dict[str, VariantCalls]:
     """Read the samples' variant calls from one VCF/BCF (read once for all samples).
 
@@ -401,6 +414,9 @@ def read_vcf(
         Optional sheet sample -> VCF sample column name (``variants_sample``).
     query
         ``chrom -> positions`` whose depth should be recorded (hotspot sites).
+    regions
+        ``chrom -> [(start, end), ...]`` (1-based inclusive, e.g. gene spans) whose
+        overlapping records and gVCF blocks are kept in ``depth_intervals``.
 
     Returns
     -------
@@ -418,7 +434,13 @@ def read_vcf(
         vf = _open(p)
         try:
             ctx = _context(
-                vf, p, samples=samples, columns=columns or {}, build=genome_build, query=query
+                vf,
+                p,
+                samples=samples,
+                columns=columns or {},
+                build=genome_build,
+                query=query,
+                regions=regions,
             )
             n, skipped = _scan(vf, ctx)
         finally:
@@ -439,10 +461,12 @@ def read_vcf(
             caller=ctx.caller,
             sites=sites,
             coverage=ctx.cov[sid],
+            depth_intervals=ctx.blocks[sid],
             n_records=n,
             n_skipped_contigs=skipped,
             somatic_file=ctx.somatic_file,
             counts_from=ctx.mode,
+            annotation=ctx.annotation,
             seconds=time.monotonic() - t0,
         )
     logger.info("%s: %d records, %d samples in %.2f s", p, n, len(ctx.idx), time.monotonic() - t0)
@@ -460,12 +484,15 @@ class _Context:
     caller: str
     somatic_file: bool
     annotate: Callable[[object], str]
+    annotation: str
     want: dict[str | None, set[int]]
     lengths: dict[str, int]
     build: str
     header_lines: int | None  # text VCF: record n is on line header_lines + n
     rows: dict[str, list[tuple]] = field(default_factory=dict)
     cov: dict[str, dict[tuple[str, int], int]] = field(default_factory=dict)
+    spans: dict[str | None, list[tuple[int, int]]] = field(default_factory=dict)
+    blocks: dict[str, list[tuple[str, int, int, int]]] = field(default_factory=dict)
 
     def line(self, n: int) -> int | None:
         """Line of record ``n`` (None for BCF, which has no lines)."""
@@ -480,11 +507,13 @@ def _context(
     columns: Mapping[str, str],
     build: str,
     query: Mapping[str, Sequence[int]] | None,
+    regions: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> _Context:
     caller, somatic_file = _guess_caller(str(vf.header))
     idx = _pick_samples(vf, samples, columns, p)
     mode = _check_header(vf, p, single=len(vf.header.samples) == 1)
     lengths = _check_contigs(vf, p, build)
+    annotate, annotation = _annotation_parser(vf.header)
     return _Context(
         path=p,
         names=list(vf.header.samples),
@@ -492,13 +521,16 @@ def _context(
         mode=mode,
         caller=caller,
         somatic_file=somatic_file,
-        annotate=_annotation_parser(vf.header),
+        annotate=annotate,
+        annotation=annotation,
         want={normalise_chrom(c): set(v) for c, v in (query or {}).items()},
         lengths=lengths,
         build=build,
         header_lines=None if vf.is_bcf else sum(1 for x in _head_lines(p) if x.startswith("#")),
         rows={s: [] for s in idx},
         cov={s: {} for s in idx},
+        spans={normalise_chrom(c): list(v) for c, v in (regions or {}).items()},
+        blocks={s: [] for s in idx},
     )
 
 
@@ -576,20 +608,25 @@ def _one_record(rec, chrom: str, n: int, ctx: _Context) -> None:
     q = ctx.want.get(chrom)
     end = rec.stop  # 0-based exclusive = 1-based inclusive end
     hits = [x for x in q if rec.pos <= x <= end] if q else []
+    sp = ctx.spans.get(chrom)
+    over = [(max(a, rec.pos), min(b, end)) for a, b in sp or () if rec.pos <= b and end >= a]
     for sid, i in ctx.idx.items():
         smp = rec.samples[i]
         if not real:
             # gVCF reference block (<NON_REF> / <*>): depth for queried positions only
-            if hits:
+            if hits or over:
                 d = smp.get("MIN_DP") if "MIN_DP" in smp else None
                 if d is None:
                     d = smp.get("DP") if "DP" in smp else None
                 for x in hits:
                     ctx.cov[sid][(chrom, x)] = int(d or 0)
+                ctx.blocks[sid].extend((chrom, a, b, int(d or 0)) for a, b in over)
             continue
         r, a, d = _counts(rec, smp, ctx, n)
         if hits and d >= 0:
             ctx.cov[sid][(chrom, rec.pos)] = d
+        if over and d >= 0:
+            ctx.blocks[sid].extend((chrom, a0, b0, d) for a0, b0 in over)
         if r < 0:
             continue
         ref, alt = rec.ref, real[0]
@@ -627,6 +664,7 @@ def read_variants(
     genome_build: str = "GRCh38",
     columns: Mapping[str, str] | None = None,
     query: Mapping[str, Sequence[int]] | None = None,
+    regions: Mapping[str, Sequence[tuple[int, int]]] | None = None,
 ) -> dict[str, VariantCalls]:
     """Read a variants file with the reader registered for ``fmt`` (see :func:`read_vcf`)."""
     if fmt not in VARIANT_READERS:
@@ -635,7 +673,12 @@ def read_variants(
             path=path,
         )
     return VARIANT_READERS[fmt](
-        path, samples=samples, genome_build=genome_build, columns=columns, query=query
+        path,
+        samples=samples,
+        genome_build=genome_build,
+        columns=columns,
+        query=query,
+        regions=regions,
     )
 
 
@@ -644,6 +687,7 @@ def read_variants_for_samples(
     *,
     genome_build: str = "GRCh38",
     query: Callable[[str], Mapping[str, Sequence[int]]] | None = None,
+    regions: Callable[[str], Mapping[str, Sequence[tuple[int, int]]]] | None = None,
 ) -> dict[str, VariantCalls]:
     """Read the variants files of some sample-sheet rows, each (file, build) once.
 
@@ -656,6 +700,9 @@ def read_variants_for_samples(
         Build used when a row's ``genome_build`` is empty.
     query
         Function build -> ``chrom -> positions`` to record depth at (hotspot sites).
+    regions
+        Function build -> ``chrom -> [(start, end)]`` whose records / gVCF blocks are
+        kept (gene spans; :attr:`VariantCalls.depth_intervals`).
 
     Returns
     -------
@@ -676,7 +723,36 @@ def read_variants_for_samples(
     out: dict[str, VariantCalls] = {}
     for (path, fmt, build), sids in groups.items():
         q = query(build) if query is not None else None
+        rg = regions(build) if regions is not None else None
         out.update(
-            read_variants(path, fmt, samples=sids, genome_build=build, columns=columns, query=q)
+            read_variants(
+                path, fmt, samples=sids, genome_build=build, columns=columns, query=q, regions=rg
+            )
         )
     return out
+
+
+def read_chunk_variants(
+    rows: pd.DataFrame, genes: pd.DataFrame, *, genome_build: str = "GRCh38"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The sheet rows' variant calls (hotspot depths, driver-gene spans) and the gene spans.
+
+    Returns the calls per sample (:func:`read_variants_for_samples`) and the driver-gene
+    regions per build (:func:`allstrat.tall.mutations.driver_regions`; GRCh38 from
+    ``genes``, GRCh37 from the bundled GRCh37 coordinates).
+    """
+    from allstrat.classify.hotspots import hotspot_positions
+    from allstrat.copynumber.resources import load_gene_coordinates_grch37
+    from allstrat.tall.mutations import driver_regions, driver_spans
+
+    regions = {
+        "GRCh38": driver_regions(genes),
+        "GRCh37": driver_regions(load_gene_coordinates_grch37()),
+    }
+    variants = read_variants_for_samples(
+        rows,
+        genome_build=genome_build,
+        query=hotspot_positions,
+        regions=lambda b: driver_spans(regions.get(b, {})),
+    )
+    return variants, regions

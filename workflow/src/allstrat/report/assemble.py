@@ -23,6 +23,7 @@ from allstrat.contracts import CALLS_COLUMNS, LESION_GENES, RISK_PREFIX
 from allstrat.errors import InputError
 from allstrat.io.samples import load_schema
 from allstrat.io.stage_tables import PROB_PREFIX
+from allstrat.tall.mutations import DRIVER_GENES
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,31 @@ def _tall_section(row: pd.Series, evidence: Any) -> dict[str, Any] | None:
     return section
 
 
+def _driver_section(row: pd.Series | None, evidence: Any, lineage: str) -> dict[str, Any]:
+    """NOTCH1/FBXW7/RAS/PTEN status (copy-number stage); the classifier for T lineage only."""
+    summary = "" if row is None else str(row.get("driver_mutations", "") or "")
+    if not summary:
+        summary = ";".join(f"{g}={NOT_ASSESSABLE}" for g in DRIVER_GENES)
+    status = dict(part.split("=", 1) for part in _split(summary) if "=" in part)
+    status = {g: s.split("(", 1)[0] for g, s in status.items()}
+    klass = NOT_ASSESSABLE if row is None else str(row.get("oncogenetic_class") or NOT_ASSESSABLE)
+    section: dict[str, Any] = {
+        "summary": summary,
+        "status": status,
+        "oncogenetic_class": klass if lineage == "T" else "not_applicable",
+    }
+    ev = evidence.get("driver_mutations") if isinstance(evidence, Mapping) else None
+    if isinstance(ev, Mapping):
+        ev = dict(ev)
+        if lineage != "T":
+            ev["oncogenetic_classifier"] = {
+                "class": "not_applicable",
+                "reason": "the classifier is defined for T-ALL only",
+            }
+        section["evidence"] = ev
+    return section
+
+
 def _copynumber_section(row: pd.Series | None, evidence: Any, *, path: str) -> dict[str, Any]:
     if row is None:
         return {
@@ -149,7 +175,8 @@ def _copynumber_section(row: pd.Series | None, evidence: Any, *, path: str) -> d
         "ukall_cna_profile": row["ukall_cna_profile"],
     }
     if isinstance(evidence, Mapping):
-        section["evidence"] = dict(evidence)
+        # the driver-gene status has its own section (driver_mutations)
+        section["evidence"] = {k: v for k, v in evidence.items() if k != "driver_mutations"}
     return section
 
 
@@ -326,6 +353,7 @@ def assemble_records(  # noqa: PLR0913 - one keyword-only argument per stage out
             "subtype": cls,
             "copy_number": cn,
             **({"t_all": t} if (t := _tall_section(row, explain.get(sid))) is not None else {}),
+            "driver_mutations": _driver_section(cn_row, cn_evidence.get(sid), str(row["lineage"])),
             "risk": _risk_section(risk_rows, traces.get(sid)),
             "qc": qc,
             "provenance": dict((provenance_by_sample or {}).get(sid, provenance)),
@@ -411,6 +439,8 @@ def calls_table(records: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             "tall_confidence_tier": rec.get("t_all", {}).get("confidence_tier", "none"),
             "etp_status": rec.get("t_all", {}).get("etp_status", "not_applicable"),
             "etp_source": rec.get("t_all", {}).get("etp_source", ""),
+            "driver_mutations": rec["driver_mutations"]["summary"],
+            "tall_oncogenetic_class": rec["driver_mutations"]["oncogenetic_class"],
         }
         for r in rec["risk"]:
             row[RISK_PREFIX + r["protocol"]] = r["risk_group"]

@@ -8,6 +8,9 @@
   B-ALL model calls T lineage, with fusion evidence and call rules.
 * :mod:`allstrat.tall.etp` -- ETP-ALL status from immunophenotype (Coustan-Smith 2009) or,
   without it, from the expression ETP-like score.
+* :mod:`allstrat.tall.mutations` -- NOTCH1 / FBXW7 / KRAS / NRAS / PTEN mutation status
+  from the variant calls (run by the copy-number stage for every sample with a VCF) and
+  the oncogenetic classifier (explanatory; no protocol uses it).
 """
 
 # the public API is the modules themselves (estimators keep a stable import path)
