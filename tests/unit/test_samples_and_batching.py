@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from allstrat.batching import split_chunks
+from allstrat.batching import missing_sample_files, split_chunks
 from allstrat.errors import InputError
 from allstrat.io.samples import read_sample_sheet
 
@@ -85,3 +85,31 @@ def test_sheet_rows_of_a_chunk_and_of_named_samples(tmp_path):
         select_sheet_rows(p, chunk="0009", samples_per_job=2)
     with pytest.raises(InputError, match=r"\['P9'\] not in the sample sheet"):
         select_sheet_rows(p, samples=["P9"])
+
+
+def test_first_bad_row_of_a_long_sheet_is_named(tmp_path):
+    """Cells are validated per distinct value; the error still names the first bad row."""
+    rows = [f"P{i}\tc.tsv\tmatrix\t\t\n" for i in range(500)]
+    rows[300] = "P300\tc.tsv\tcsv\t\t\n"  # bad format
+    rows[400] = "P 400\tc.tsv\tmatrix\t\t\n"  # bad id, later
+    p = _sheet(tmp_path, "".join(rows))
+    with pytest.raises(InputError, match="expression_format") as exc:
+        read_sample_sheet(p)
+    assert "line 302" in str(exc.value)
+    assert exc.value.sample == "P300"
+
+
+def test_missing_sample_files_lists_reports_of_built_chunks_only(tmp_path):
+    out, keys = tmp_path / "samples", tmp_path / "keys"
+    out.mkdir()
+    keys.mkdir()
+    chunks = {"0000": ["A", "B"], "0001": ["C"]}
+    for name in ("A.json", "A.html", "B.json"):
+        (out / name).write_text("x")
+    (keys / "chunk_0000.json").write_text("{}")  # chunk 0001 not built yet
+    done = str(keys / "chunk_{chunk}.json")
+    missing = missing_sample_files(chunks, outdir=str(out), done=done)
+    assert missing == [f"{out}/B.html"]
+    assert missing_sample_files(chunks, outdir=str(tmp_path / "none"), done=done) == [
+        f"{tmp_path / 'none'}/{s}.{e}" for s in ("A", "B") for e in ("json", "html")
+    ]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from snakemake.utils import validate
 
-from allstrat.batching import split_chunks
+from allstrat.batching import missing_sample_files, split_chunks
 from allstrat.io.samples import read_sample_sheet
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -22,10 +22,18 @@ wildcard_constraints:
 
 
 def final_outputs():
-    """The default target: every user-facing output."""
+    """The default target: every user-facing output.
+
+    Per-sample reports are asked for through their chunk's render-key file (matching 2 x N
+    target files against the report rules' output lists is quadratic in N), plus by name
+    any report missing from a chunk already built (allstrat.batching.missing_sample_files).
+    """
     return [
-        *expand(
-            "results/samples/{sample}.{ext}", sample=SAMPLES.index, ext=["json", "html"]
+        *expand("results/report/sample_keys/chunk_{chunk}.json", chunk=sorted(CHUNKS)),
+        *missing_sample_files(
+            CHUNKS,
+            outdir="results/samples",
+            done="results/report/sample_keys/chunk_{chunk}.json",
         ),
         "results/calls.tsv",
         "results/cohort.h5ad",

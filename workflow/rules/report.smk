@@ -1,11 +1,30 @@
 # Stage 6: per-sample JSON + HTML reports, the gathered call table, the cohort AnnData and
 # the cohort report. Logic lives in `allstrat report` / `allstrat collect`
-# (allstrat.report); these rules only wire it. Per-sample files are written by one job per
-# chunk (one process renders all samples of a chunk), so there is one rule per chunk.
-# Incremental per sample: the per-sample outputs are update() outputs (Snakemake does not
-# delete them before the job), and the job re-renders only samples whose render key
-# (record + rendering code) changed or whose files are missing; see
-# results/report/sample_keys/ and allstrat.report.samples.
+# (allstrat.report); these rules only wire it.
+#
+# Per-sample files are written by one job per chunk (one process renders all samples of a
+# chunk). Incremental per sample: the per-sample outputs are update() outputs (Snakemake
+# does not delete them before the job), and the job re-renders only samples whose render
+# key (record + rendering code) changed or whose files are missing; see
+# results/report/sample_keys/ and allstrat.report.samples. The default target asks for
+# each chunk's key file, not for the 2 x N per-sample files: Snakemake matches every
+# requested file against the output list of each rule that may produce it, which at
+# 10,000 samples took 50 M regex matches (quadratic). A per-sample file deleted after its
+# chunk was built is asked for by name (common.smk, allstrat.batching.missing_sample_files):
+# Snakemake does not rerun a job for a missing update() output nobody requests.
+#
+# Why one rule per chunk, generated in a loop, and not a `{chunk}` wildcard rule:
+# - a chunk's per-sample files are a function of the chunk; Snakemake takes functions for
+#   inputs only ("Only input files can be specified as functions", snakemake/snakemake
+#   issue 2250, open; programmatic rules or checkpoints are the answers given there);
+# - a wildcard rule whose only output is a per-chunk file (key file / manifest) leaves the
+#   per-sample files outside the DAG: deleting one sample's report would not be noticed;
+#   checkpoints do not change that (they re-evaluate the DAG after a job, they do not
+#   declare the files);
+# - a per-sample rule (results/samples/{sample}.json) is one job, and one Python process,
+#   per sample: benchmarks/bench_dag.py measures the process start (x 10,000 samples)
+#   and the DAG of such a rule; job groups do not batch jobs in local execution ("When
+#   executing locally, group definitions are ignored", Snakemake docs, Job Grouping).
 
 import json
 
@@ -39,6 +58,7 @@ for _chunk, _ids in CHUNKS.items():
                 caption="../report/sample_report.rst",
                 category="Samples",
             ),
+            render_keys=update(f"results/report/sample_keys/chunk_{_chunk}.json"),
         log:
             f"logs/report/write_sample_reports_{_chunk}.log",
         conda:
@@ -58,7 +78,7 @@ for _chunk, _ids in CHUNKS.items():
             " --copynumber {input.copynumber:q} --cn-evidence {input.cn_evidence:q}"
             " --risk {input.risk:q} --traces {input.traces:q} --expression {input.expression:q}"
             " --config-sha256 {params.config_sha256}"
-            " --keys results/report/sample_keys/chunk_{params.chunk}.json"
+            " --keys {output.render_keys:q}"
             " --outdir results/samples > {log:q} 2>&1"
 
 

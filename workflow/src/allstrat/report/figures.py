@@ -169,8 +169,13 @@ def default_zoom_regions(
 
 def figure_data_uri(fig: Figure, *, fmt: str = "svg", dpi: int = 96) -> str:
     """Render a figure to a base64 data URI (``image/svg+xml`` or ``image/png``)."""
+    import matplotlib
+
     buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+    # a fixed salt: the SVG clip-path / marker ids are otherwise random per process, and
+    # reruns must give byte-identical reports
+    with matplotlib.rc_context({"svg.hashsalt": "allstrat"}):
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
     return f"data:{mime};base64," + base64.b64encode(buf.getvalue()).decode("ascii")
 
