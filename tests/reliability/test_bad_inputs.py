@@ -219,3 +219,37 @@ def test_somatic_only_vcf_is_not_assessable_never_loh(
     assert ev["allelic"]["input"]["somatic_caller_file"] is True
     assert "somatic-only" in ev["allelic"]["reason"]
     assert not any(v.get("class") == "LOH" for v in ev["allelic"].get("chromosomes", {}).values())
+
+
+@pytest.mark.parametrize(("build", "flagged"), [("GRCh38", True), ("GRCh37", False)])
+def test_hg19_positions_declared_grch38_are_flagged(
+    build: str,
+    flagged: bool,
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """hg19 positions (no ##contig lines to betray them) declared GRCh38: a QC flag, a
+    warning naming sample and file, the check in the evidence, hotspots not assessable.
+    Declared GRCh37, the same file is consistent.
+    """
+    file = "inputs/valid/S1.hg19_positions.vcf"
+    res = run_cli(argv_for("variants", file, f"vcf:{build}", workdir), capsys)
+    assert res.code == 0, res.stderr
+    row, ev = _copynumber_result(workdir)
+    chk = ev["allelic"]["build_check"]
+    assert chk["file"] == file
+    flags = row["cn_qc_flags"].split(";")
+    if flagged:
+        assert chk["status"] == "mismatch_suspected"
+        assert chk["in_gene_fraction"]["GRCh37"] - chk["in_gene_fraction"]["GRCh38"] >= 0.2
+        assert "genome_build_mismatch_suspected" in flags
+        warn = [r.getMessage() for r in caplog.records if "looks like GRCh37" in r.getMessage()]
+        assert warn
+        assert "sample S1" in warn[0]
+        assert "S1.hg19_positions.vcf" in warn[0]
+        assert all(h["status"] == "not_assessable" for h in ev["hotspots"]["calls"].values())
+    else:
+        assert chk["status"] == "consistent"
+        assert "genome_build_mismatch_suspected" not in flags
+    assert row["allelic_evidence"] == "assessed"

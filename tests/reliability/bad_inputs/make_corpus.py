@@ -1475,6 +1475,8 @@ VALID: dict[str, str | bytes] = {
     "valid/S1.bare_contigs.vcf": vcf_cases.vcf(bare=True),
     "valid/S1.no_dp.vcf": vcf_cases.vcf(drop=("DP",), fields=("GT", "AD", "GQ")),
     "valid/S1.somatic_only.vcf": vcf_cases.somatic_only(),
+    # hg19 positions in a file without ##contig lines: accepted, build mismatch flagged
+    "valid/S1.hg19_positions.vcf": vcf_cases.vcf(positions="grch37", contigs=False),
 }
 
 

@@ -17,6 +17,7 @@ evidence alone can still show a genome-wide-LOH (hypodiploid) karyotype.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -122,11 +123,15 @@ def add_allele_evidence(
     hotspot_settings: HotspotSettings,
     cutoffs: PloidyCutoffs,
     chromosomes: pd.DataFrame | None = None,
+    check_build: Callable[[pd.DataFrame, str], dict] | None = None,
 ) -> None:
     """Update ``res`` in place (row columns, flags, evidence) with allele evidence.
 
     ``variants`` is the sample's ``allstrat.io.variants.VariantCalls`` (``sites``,
     ``coverage``, ``summary()``) or None; core code does not import ``io``.
+    ``check_build(sites, stated_build)`` (e.g.
+    :func:`allstrat.copynumber.build_check.check_build` bound to the gene spans and
+    settings) turns on the gene-level build check of the variants file.
     """
     row, ev = res.row, res.evidence
     flags = [f for f in row.get("cn_qc_flags", "").split(";") if f]
@@ -150,6 +155,10 @@ def add_allele_evidence(
         hot = call_hotspots(
             variants.sites, variants.coverage, build=genome_build, settings=hotspot_settings
         )
+        if check_build is not None:
+            hot = _check_build(res, variants, check_build(variants.sites, genome_build), hot)
+            if ev["allelic"]["build_check"]["status"] == "mismatch_suspected":
+                flags.append("genome_build_mismatch_suspected")
     ev["hotspots"] = {"settings": hotspot_settings.as_dict(), "calls": hot}
     row["hotspot_mutations"] = hotspot_summary(hot)
     if ev.get("cn_source") == "DNA" and row["karyotype_class"] != "not_assessable":
@@ -181,6 +190,16 @@ def add_allele_evidence(
     loh = _loh_list(ev)
     row["loh_chromosomes"] = ";".join(c[3:] for c in loh)
     row["cn_qc_flags"] = ";".join(dict.fromkeys(flags))
+
+
+def _check_build(res: SampleResult, variants: Any, chk: dict, hot: dict[str, dict]) -> dict:
+    """Record the build check; a suspected mismatch voids the hotspots (positions)."""
+    chk["file"] = variants.path
+    res.evidence["allelic"]["build_check"] = chk
+    if chk["status"] != "mismatch_suspected":
+        return hot
+    logger.warning("sample %s, %s: %s", res.row["sample_id"], variants.path, chk["message"])
+    return not_assessed(f"{chk['message']}: hotspot positions cannot be trusted")
 
 
 def _loh_list(ev: dict) -> list[str]:

@@ -21,6 +21,7 @@ from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.contracts import COPYNUMBER_COLUMNS, LESION_GENES, LESION_STATES
 from allstrat.copynumber import allelic, lesions, mlpa, ploidy, rna_dosage
 from allstrat.copynumber.allelic import AllelicSettings
+from allstrat.copynumber.build_check import BuildCheckSettings
 from allstrat.copynumber.ikzf1plus import call_ikzf1plus
 from allstrat.copynumber.karyotype import KaryotypeSettings
 from allstrat.copynumber.lesions import CnThresholds, LesionCall
@@ -106,6 +107,7 @@ class CopyNumberSettings:
     karyotype: KaryotypeSettings = FROM_SCHEMA
     hotspots: HotspotSettings = FROM_SCHEMA
     driver_mutations: DriverMutationSettings = FROM_SCHEMA
+    build_check: BuildCheckSettings = FROM_SCHEMA
 
     def as_dict(self) -> dict:
         """JSON-ready copy (recorded in every evidence file)."""

@@ -10,6 +10,7 @@ read (``allstrat.io``); this module reads only bundled resources.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ import pandas as pd
 from allstrat.contracts import COPYNUMBER_COLUMNS
 from allstrat.copynumber import caller
 from allstrat.copynumber.allele_evidence import add_allele_evidence, add_driver_mutations
+from allstrat.copynumber.build_check import check_build, common_gene_spans
 from allstrat.copynumber.resources import chromosomes_for_build, load_gene_coordinates_grch37
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,7 @@ def call_chunk(  # noqa: PLR0913 - one keyword-only argument per input of the st
         from allstrat.copynumber import rna_dosage
 
         reference = rna_dosage.load_reference()
+    checker = _build_checker(genes, settings) if variants else None
     out_rows, evidence = [], {}
     for sample_id, rec in rows.iterrows():
         sid = str(sample_id)
@@ -107,6 +110,7 @@ def call_chunk(  # noqa: PLR0913 - one keyword-only argument per input of the st
             hotspot_settings=settings.hotspots,
             cutoffs=settings.ploidy,
             chromosomes=chromosomes_for_build(build),
+            check_build=checker,
         )
         add_driver_mutations(
             res,
@@ -121,6 +125,12 @@ def call_chunk(  # noqa: PLR0913 - one keyword-only argument per input of the st
     sources = ", ".join(f"{k}={v}" for k, v in table["cn_source"].value_counts().items())
     logger.info("copynumber: %d samples (%s) in %.1f s", len(table), sources, time.monotonic() - t0)
     return table, evidence
+
+
+def _build_checker(genes: pd.DataFrame, settings: caller.CopyNumberSettings):
+    """Gene-level build check bound to the genes of both bundled tables and its settings."""
+    spans = common_gene_spans(genes, load_gene_coordinates_grch37())
+    return functools.partial(check_build, spans=spans, settings=settings.build_check)
 
 
 def stage_references(*, gene_table_sha256: str, exons: bool) -> list[dict[str, str]]:
