@@ -63,10 +63,10 @@ def test_right_build_is_consistent_and_wrong_build_is_suspected(
     name: str, spans: dict[str, pd.DataFrame]
 ) -> None:
     sites = read_vcf(HERE / name, samples=["S"])["S"].sites
-    ok = check_build(sites, "GRCh38", spans)
+    ok = check_build(sites, "GRCh38", spans=spans)
     assert ok["status"] == "consistent", ok
     assert ok["in_gene_fraction"]["GRCh38"] >= 0.85  # genes of both tables only
-    wrong = check_build(sites, "GRCh37", spans)
+    wrong = check_build(sites, "GRCh37", spans=spans)
     assert wrong["status"] == "mismatch_suspected", wrong
     assert wrong["in_gene_fraction"]["GRCh37"] < 0.7
     assert "GRCh38 coordinates" in wrong["message"]
@@ -76,21 +76,21 @@ def test_hg19_positions_declared_grch38_are_suspected(spans: dict[str, pd.DataFr
     """The same sites at their genes' GRCh37 positions: the reverse mismatch is found."""
     sites = _to_grch37(read_vcf(HERE / "gatk_diploid.vcf.gz", samples=["S"])["S"].sites)
     assert len(sites) > 1500
-    wrong = check_build(sites, "GRCh38", spans)
+    wrong = check_build(sites, "GRCh38", spans=spans)
     assert wrong["status"] == "mismatch_suspected"
     assert "looks like GRCh37" in wrong["message"]
-    assert check_build(sites, "GRCh37", spans)["status"] == "consistent"
+    assert check_build(sites, "GRCh37", spans=spans)["status"] == "consistent"
 
 
 def test_few_sites_are_not_checked_and_thresholds_are_settings(
     spans: dict[str, pd.DataFrame],
 ) -> None:
     sites = read_vcf(HERE / "gatk_diploid.vcf.gz", samples=["S"])["S"].sites
-    few = check_build(sites.head(20), "GRCh37", spans)
+    few = check_build(sites.head(20), "GRCh37", spans=spans)
     assert few["status"] == "not_assessable"
     lax = BuildCheckSettings(max_in_gene_fraction=0.3)
-    assert check_build(sites, "GRCh37", spans, lax)["status"] == "consistent"
+    assert check_build(sites, "GRCh37", spans=spans, settings=lax)["status"] == "consistent"
     # a partly off-gene but right-build file (30 % intergenic calls) is not flagged
     off = sites.head(600).assign(pos=lambda d: d["pos"] + 7_000_000)
     mixed = pd.concat([sites.head(1400), off], ignore_index=True)
-    assert check_build(mixed, "GRCh38", spans)["status"] == "consistent"
+    assert check_build(mixed, "GRCh38", spans=spans)["status"] == "consistent"

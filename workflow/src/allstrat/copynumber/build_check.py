@@ -86,6 +86,7 @@ def in_gene_mask(chrom: pd.Series, pos: pd.Series, spans: pd.DataFrame) -> np.nd
 def check_build(
     sites: pd.DataFrame,
     declared: str,
+    *,
     spans: Mapping[str, pd.DataFrame],
     settings: BuildCheckSettings | None = None,
 ) -> dict:
