@@ -22,7 +22,9 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-SAMPLE_SECTIONS = ("summary", "subtype", "markers", "copy-number", "risk", "qc", "provenance")
+SAMPLE_SECTIONS = (
+    "summary", "subtype", "markers", "copy-number", "allelic", "risk", "qc", "provenance",
+)  # fmt: skip
 COHORT_SECTIONS = ("embedding", "subtypes", "risk", "qc", "provenance")
 CHROME_FLAGS = (
     "--headless",

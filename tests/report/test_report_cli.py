@@ -19,7 +19,9 @@ from allstrat.cli import main
 from allstrat.provenance import sha256_file
 
 SAMPLES = ["RPT_01", "RPT_02", "RPT_03", "RPT_04"]
-SECTIONS = ("summary", "subtype", "markers", "copy-number", "risk", "qc", "provenance")
+SECTIONS = (
+    "summary", "subtype", "markers", "copy-number", "allelic", "risk", "qc", "provenance",
+)  # fmt: skip
 
 
 def _schema(root: Path) -> dict:
@@ -290,3 +292,38 @@ def test_rerun_renders_only_samples_whose_record_changed(chunk_dir, tmp_path, re
     other = [a if a != "0" * 64 else "1" * 64 for a in args]
     assert main(other) == 0
     assert all(p.stat().st_ino != now[p.name] for p in out.iterdir())
+
+
+def test_allelic_section_shows_the_vcf_evidence_per_chromosome(rendered):
+    """RPT_03 carries the allelic module's summary of a hyperdiploid RNA VCF (trisomies
+    4, 6, 10, 14, 17, 18, X at 1:2): JSON field, table row and BAF histogram per chromosome.
+    """
+    trisomies = {"chr4", "chr6", "chr10", "chr14", "chr17", "chr18", "chrX"}
+    rec = json.loads((rendered / "samples" / "RPT_03.json").read_text())
+    al = rec["copy_number"]["allelic"]
+    assert al["status"] == "assessed"
+    assert al["loh_chromosomes"] == []
+    assert al["build_check"]["status"] == "consistent"
+    chroms = al["chromosomes"]
+    assert {c for c, v in chroms.items() if v["state"] == "imbalanced"} == trisomies
+    for c in trisomies:
+        assert 0.25 < chroms[c]["median_mirrored_baf"] < 0.42
+    assert chroms["chr1"]["median_mirrored_baf"] > 0.42
+    h = (rendered / "samples" / "RPT_03.html").read_text()
+    table = re.search(r'<table id="allelic-chromosomes">.*?</table>', h, re.S)
+    assert table is not None
+    rows = re.findall(r"<tr><td>(chr[0-9XY]+)</td>(.*?)</tr>", table.group(0), re.S)
+    assert [c for c, _ in rows][:3] == ["chr1", "chr2", "chr3"]  # genome order, not text
+    assert len(rows) == 23
+    by_chrom = dict(rows)
+    assert "imbalanced" in by_chrom["chr4"]
+    assert "heterozygous" in by_chrom["chr1"]
+    svgs = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="baf".*?</svg>', h)
+    assert len(svgs) == 23
+    root = ElementTree.fromstring(svgs[3])
+    assert root.get("aria-label", "").startswith("chr4: mirrored BAF histogram")
+    assert len(root.findall(".//{http://www.w3.org/2000/svg}rect")) >= 3
+    for sid in ("RPT_01", "RPT_04"):  # no variants file: said, not drawn
+        other = json.loads((rendered / "samples" / f"{sid}.json").read_text())
+        assert other["copy_number"]["allelic"]["status"] == "not_given"
+        assert "allele evidence not given" in (rendered / "samples" / f"{sid}.html").read_text()

@@ -444,12 +444,41 @@ def cn_rows_and_evidence():
             "reason": "no copy-number file and too few expressed genes for RNA-derived calls"
         },
     }
-    # allele-evidence columns of the copy-number stage (no variants file in these fixtures)
+    ev["RPT_03"]["allelic"] = rna_allelic()
+    # allele-evidence columns of the copy-number stage: RPT_03 has an RNA VCF
     header = [*header[:-1], "allelic_evidence", "loh_chromosomes", "hotspot_mutations",
               "driver_mutations", "oncogenetic_class", header[-1]]  # fmt: skip
     na = ";".join(f"{g}=not_assessable" for g in ("NOTCH1", "FBXW7", "KRAS", "NRAS", "PTEN"))
-    rows = [[*r[:-1], "not_given", "", "", na, "not_assessable", r[-1]] for r in rows]
+    rows = [
+        [*r[:-1], "assessed" if r[0] == "RPT_03" else "not_given", "", "", na, "not_assessable",
+         r[-1]]
+        for r in rows
+    ]  # fmt: skip
     return header, rows, ev
+
+
+def rna_allelic() -> dict:
+    """RPT_03's allele evidence: the allelic module on the Strelka2 hyperdiploid fixture VCF.
+
+    (tests/data/variants/strelka2_hyperdiploid.vcf.gz: +4 +6 +10 +14 +17 +18 +X at 1:2,
+    +21 +21 at 2:2, blast fraction 0.9), with the gene-level build check.
+    """
+    from allstrat.copynumber.allelic import summarise_sites
+    from allstrat.copynumber.build_check import check_build, common_gene_spans
+    from allstrat.copynumber.resources import load_gene_coordinates_grch37
+    from allstrat.io.gene_table import load_gene_table
+    from allstrat.io.variants import read_vcf
+
+    vcf = HERE.parent / "variants" / "strelka2_hyperdiploid.vcf.gz"
+    calls = read_vcf(vcf, samples=["RPT_03"])["RPT_03"]
+    out = summarise_sites(calls.sites, blast_fraction=0.9)
+    out["input"] = {**calls.summary(), "file": "variants/RPT_03.vcf.gz"}
+    spans = common_gene_spans(load_gene_table().table, load_gene_coordinates_grch37())
+    out["build_check"] = {
+        **check_build(calls.sites, "GRCh38", spans=spans),
+        "file": "variants/RPT_03.vcf.gz",
+    }
+    return json.loads(json.dumps(out))  # plain JSON types (numpy scalars -> numbers)
 
 
 def risk_rows_and_traces():

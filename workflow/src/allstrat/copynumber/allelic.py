@@ -74,7 +74,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "ALLELIC_CLASSES",
+    "BAF_BINS",
     "AllelicSettings",
+    "baf_histogram",
     "candidate_states",
     "expected_minor_fraction",
     "filter_sites",
@@ -299,7 +301,24 @@ def _describe(sub: pd.DataFrame, s: AllelicSettings) -> dict:
         "fraction_near_0_or_1": round(float((sub["minor"] < s.near_zero).mean()), 4)
         if len(sub)
         else None,
+        "mirrored_baf_histogram": baf_histogram(sub["minor"].to_numpy(dtype=float)),
     }
+
+
+#: Bin edges of :func:`baf_histogram` (mirrored BAF 0-0.5 in steps of 0.05).
+BAF_BINS = tuple(round(0.05 * k, 2) for k in range(11))
+
+
+def baf_histogram(minor: np.ndarray) -> list[int]:
+    """Site counts per mirrored-BAF bin of :data:`BAF_BINS` (0.5 falls in the last bin).
+
+    Examples
+    --------
+    >>> baf_histogram(np.array([0.0, 0.04, 0.33, 0.5]))
+    [2, 0, 0, 0, 0, 0, 1, 0, 0, 1]
+    """
+    counts, _ = np.histogram(np.clip(minor, 0.0, 0.5), bins=BAF_BINS)
+    return [int(c) for c in counts]
 
 
 def _loh_by_site_loss(rec: dict, n_het: int, s: AllelicSettings, ref_het: float) -> bool:

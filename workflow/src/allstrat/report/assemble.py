@@ -23,6 +23,7 @@ from allstrat.contracts import CALLS_COLUMNS, LESION_GENES, RISK_PREFIX
 from allstrat.errors import InputError
 from allstrat.io.samples import load_schema
 from allstrat.io.stage_tables import PROB_PREFIX
+from allstrat.report.allelic import allelic_record
 from allstrat.tall.mutations import DRIVER_GENES
 
 logger = logging.getLogger(__name__)
@@ -157,6 +158,7 @@ def _copynumber_section(row: pd.Series | None, evidence: Any, *, path: str) -> d
             "masked_hypodiploidy_warning": NOT_ASSESSABLE,
             "iamp21": NOT_ASSESSABLE,
             "ukall_cna_profile": NOT_ASSESSABLE,
+            "allelic": allelic_record(None, evidence),
         }
     sid = str(row["sample_id"])
     section: dict[str, Any] = {
@@ -173,6 +175,7 @@ def _copynumber_section(row: pd.Series | None, evidence: Any, *, path: str) -> d
         "masked_hypodiploidy_warning": row["masked_hypodiploidy_warning"],
         "iamp21": row["iamp21"],
         "ukall_cna_profile": row["ukall_cna_profile"],
+        "allelic": allelic_record(row.to_dict(), evidence),
     }
     if isinstance(evidence, Mapping):
         # the driver-gene status has its own section (driver_mutations)

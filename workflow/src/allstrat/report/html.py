@@ -15,6 +15,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
+from allstrat.report.allelic import allelic_view
 from allstrat.report.evidence import (
     GENE_LIST_KEYS,
     as_table,
@@ -158,6 +159,7 @@ def render_sample_html(
             cn_tables=cn_tables,
             traces=traces,
             pgx=pgx,
+            allelic=allelic_view(cn.get("allelic")),
         )
     )
 

@@ -31,7 +31,15 @@ logger = logging.getLogger(__name__)
 __all__ = ["render_key", "write_sample_reports"]
 
 #: Modules whose code shapes a rendered report (their source is part of the render key).
-_RENDER_CODE = ("assemble.py", "evidence.py", "figures.py", "html.py", "samples.py", "svg.py")
+_RENDER_CODE = (
+    "allelic.py",
+    "assemble.py",
+    "evidence.py",
+    "figures.py",
+    "html.py",
+    "samples.py",
+    "svg.py",
+)
 
 
 @functools.cache
