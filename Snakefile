@@ -16,6 +16,7 @@ include: "workflow/rules/classify.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/risk.smk"
 include: "workflow/rules/copynumber.smk"
+include: "workflow/rules/reconcile.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -19,9 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
-def _dry_run(wd: Path) -> subprocess.CompletedProcess:
+def _dry_run(
+    wd: Path, target: str = "results/copynumber/chunk_0000.tsv"
+) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory",
-           str(wd), "-n", "--nolock", "results/copynumber/chunk_0000.tsv"]  # fmt: skip
+           str(wd), "-n", "--nolock", target]  # fmt: skip
     return subprocess.run(cmd, cwd=wd, capture_output=True, text=True, check=False, timeout=300)
 
 
@@ -51,3 +53,23 @@ def test_variant_calls_are_copynumber_inputs(tmp_path: Path) -> None:
     ok = _dry_run(tmp_path)
     assert ok.returncode == 0, ok.stderr[-2000:]
     assert "call_copynumber" in ok.stdout + ok.stderr
+
+
+def test_risk_reads_the_reconciled_call(tmp_path: Path) -> None:
+    """Risk and the reports use the call after the karyotype / hotspot check (#11 item 4)."""
+    sim = subprocess.run(
+        ["allstrat", "simulate", "--n-samples", "4", "--seed", "7", "--out", "resources/demo"],
+        cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert sim.returncode == 0, sim.stderr
+    (tmp_path / "config").mkdir()
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    cfg["demo"]["generate"] = False
+    cfg["clinical"], cfg["mrd"], cfg["lab_genetics"] = "resources/demo/clinical.tsv", "", ""
+    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    (tmp_path / "resources/demo/samples.tsv").replace(tmp_path / "config" / "samples.tsv")
+    run = _dry_run(tmp_path, "results/risk/chunk_0000.tsv")
+    assert run.returncode == 0, run.stderr[-2000:]
+    out = run.stdout + run.stderr
+    assert "reconcile_calls" in out
+    assert "results/reconcile/chunk_0000.tsv" in out

@@ -40,8 +40,8 @@ for _chunk, _ids in CHUNKS.items():
             f"write_sample_reports_{_chunk}"
         input:
             sheet=config["samples"],
-            classify=f"results/classify/chunk_{_chunk}.tsv",
-            explain=f"results/classify/chunk_{_chunk}.explain.json",
+            classify=f"results/reconcile/chunk_{_chunk}.tsv",
+            explain=f"results/reconcile/chunk_{_chunk}.explain.json",
             copynumber=f"results/copynumber/chunk_{_chunk}.tsv",
             cn_evidence=f"results/copynumber/chunk_{_chunk}.evidence.json",
             risk=f"results/risk/chunk_{_chunk}.tsv",
@@ -85,7 +85,7 @@ for _chunk, _ids in CHUNKS.items():
 rule collect_calls:
     input:
         sheet=config["samples"],
-        classify=expand("results/classify/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
+        classify=expand("results/reconcile/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
         copynumber=expand("results/copynumber/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
         risk=expand("results/risk/chunk_{chunk}.tsv", chunk=sorted(CHUNKS)),
         h5ad=expand("results/classify/chunk_{chunk}.h5ad", chunk=sorted(CHUNKS)),

@@ -8,7 +8,7 @@ import json
 
 rule assign_risk:
     input:
-        classify="results/classify/chunk_{chunk}.tsv",
+        classify="results/reconcile/chunk_{chunk}.tsv",
         copynumber="results/copynumber/chunk_{chunk}.tsv",
         clinical=lambda w: [config["clinical"]] if config["clinical"] else [],
         mrd=lambda w: [config["mrd"]] if config["mrd"] else [],

@@ -99,7 +99,8 @@ CLASSIFY_COLUMNS: tuple[str, ...] = (
     "ph_like",  # "yes"/"no"/"not_assessable"
     "ph_like_kinase_class",  # ABL-class / JAK-STAT / CRLF2-r / unknown / ""
     "dux4",  # "yes"/"no"/"not_assessable" (expression; never "no" from absent DUX4 reads)
-    "decided_by",  # "expression", "fusion", "expression+fusion", "rule:<id>"
+    "decided_by",  # "expression", "fusion", "expression+fusion", "rule:<id>"; after
+    #                allstrat reconcile also "expression+mutation" (classify.consistency)
     "qc_flags",  # ";"-separated (e.g. low_tumour_content, out_of_distribution)
     "model_id",
     "model_sha256",

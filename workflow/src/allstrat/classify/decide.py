@@ -38,7 +38,9 @@ records the rule that decided it (``decided_by``) and its caveats (``qc_flags``)
    ``low`` for the same reason.
 6. Other fusion-defined subtypes called from expression alone get ``fusion_not_assessed``
    (no data) or ``defining_fusion_not_found`` (data, no fusion); mutation-defined subtypes
-   get ``mutation_not_assessed`` and at most a ``medium`` tier. A fusion partner missing
+   get ``mutation_not_assessed`` and at most a ``medium`` tier (the record keeps
+   ``tier_without_mutation_cap``: ``allstrat reconcile`` lifts the cap when the VCF shows
+   the hotspot, :mod:`allstrat.classify.consistency`). A fusion partner missing
    from the gene table is flagged ``fusion_gene_not_in_gene_table:<fusion>``.
 7. **Confidence tier**: high (p >= ``high``), medium (>= ``medium``), low otherwise (p is
    the group probability for the ETV6::RUNX1 group); capped at low for
@@ -470,6 +472,19 @@ def _decide_sample(
         "marrow_limit": round(x.marrow_limit, 6),
         "blast_fraction": x.blast,
     }
+    if subtype in MUTATION_DEFINED:
+        # the tier before the "mutation never seen in counts" cap, so that a detected
+        # hotspot (allstrat.classify.consistency) can lift exactly this cap and no other
+        record["tier_without_mutation_cap"] = _confidence_tier(
+            subtype,
+            decided=decided,
+            rule=rule,
+            kin=kin,
+            top_p=tier_p,
+            flags=flags,
+            s=s,
+            mutation_cap=False,
+        )
     return row, record
 
 
@@ -590,6 +605,7 @@ def _confidence_tier(
     top_p: float,
     flags: list[str],
     s: CallSettings,
+    mutation_cap: bool = True,
 ) -> str:
     """Rule 5, confidence tier: none when not called; medium for fusion-only calls; else
     by ``high`` / ``medium`` probability; capped at medium for mutation-defined subtypes,
@@ -602,7 +618,7 @@ def _confidence_tier(
         tier = "medium"
     else:
         tier = "high" if top_p >= s.high else "medium" if top_p >= s.medium else "low"
-    if subtype in MUTATION_DEFINED and tier == "high":
+    if mutation_cap and subtype in MUTATION_DEFINED and tier == "high":
         tier = "medium"  # the defining mutation is never seen in gene counts
     if rule.endswith("_without_fusion") or (
         rule == "ph_profile_without_bcr_abl1" and kin in ("", "unknown")

@@ -33,6 +33,7 @@ from allstrat.copynumber.karyotype import (
     KaryotypeSettings,
     combine_karyotype,
     dosage_table_from_states,
+    masked_not_excluded,
     resolve_baseline_ambiguity,
 )
 from allstrat.copynumber.ploidy import PloidyCutoffs
@@ -162,7 +163,7 @@ def add_allele_evidence(
     ev["hotspots"] = {"settings": hotspot_settings.as_dict(), "calls": hot}
     row["hotspot_mutations"] = hotspot_summary(hot)
     if ev.get("cn_source") == "DNA" and row["karyotype_class"] != "not_assessable":
-        _dna(res, summary, flags, blast_fraction)
+        _dna(res, summary, flags, karyotype_settings)
     else:
         kc = combine_karyotype(
             summary,
@@ -213,10 +214,26 @@ def _loh_list(ev: dict) -> list[str]:
     return [c for c, v in a.items() if v.get("class") == "LOH"]
 
 
-def _dna(res: SampleResult, summary: dict | None, flags: list[str], bf: float | None) -> None:
-    """DNA results keep their class; compare an RNA VCF's genome-wide LOH with it."""
+def _dna(res: SampleResult, summary: dict | None, flags: list[str], ks: KaryotypeSettings) -> None:
+    """DNA results keep their class; compare an RNA VCF's genome-wide LOH with it.
+
+    A hyperdiploid segment class with neither segment BAF nor VCF allele data whose gained
+    chromosomes are all typical retained disomies gets ``masked_hypodiploidy_not_excluded``
+    (rule 1 of :mod:`allstrat.copynumber.karyotype`): a median-centred segment baseline
+    reads a doubled near-haploid genome's retained disomies as gains too.
+    """
     row, ev = res.row, res.evidence
     if summary is None or summary.get("status") != "assessed":
+        no_baf = (ev.get("allelic_dna") or {}).get("status") != "assessed"
+        dosage = _dosage(res)
+        gained = [] if dosage is None else list(dosage.index[dosage["state"] == "gain"])
+        hyper = row["karyotype_class"] in ("high_hyperdiploid", "low_hyperdiploid")
+        if no_baf and hyper and masked_not_excluded(gained, ks):
+            flags.append("masked_hypodiploidy_not_excluded")
+            ev["masked_hypodiploidy_not_excluded"] = {
+                "gained": gained,
+                "retained_disomies": list(ks.retained_disomies),
+            }
         return
     loh = [c for c, v in summary["chromosomes"].items() if v.get("class") == "LOH"]
     ev["allelic_vs_dna"] = {"vcf_loh_chromosomes": loh}

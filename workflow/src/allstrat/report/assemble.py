@@ -94,8 +94,19 @@ def _subtype_section(row: pd.Series, labels: Sequence[str], evidence: Any) -> di
         "probabilities": probs,
     }
     if isinstance(evidence, Mapping):
-        # the T-ALL second stage has its own section (t_all)
-        section["evidence"] = {k: v for k, v in evidence.items() if k != "tall"}
+        # the T-ALL second stage has its own section (t_all); the karyotype / hotspot
+        # check of allstrat reconcile has its own section (consistency)
+        section["evidence"] = {
+            k: v for k, v in evidence.items() if k not in ("tall", "consistency")
+        }
+        cons = evidence.get("consistency")
+        if isinstance(cons, Mapping):
+            section["consistency"] = {
+                "karyotype": dict(cons.get("karyotype", {})),
+                "hotspot": dict(cons.get("hotspot", {})),
+                "before": dict(cons.get("before", {})),
+                "changed": bool(cons.get("changed", False)),
+            }
     return section
 
 
