@@ -1,4 +1,5 @@
-"""The report rules run in Snakemake on pre-made stage outputs of two chunks."""
+"""The report rules (with the reconcile step before them) run in Snakemake on pre-made stage
+outputs of two chunks."""
 
 from __future__ import annotations
 
@@ -49,6 +50,7 @@ def workdir(tmp_path_factory: pytest.TempPathFactory, chunk_dir: Path) -> Path:
     (d / "Snakefile").write_text(
         f'configfile: "config/config.yaml"\n\n\n'
         f'include: "{ROOT}/workflow/rules/common.smk"\n'
+        f'include: "{ROOT}/workflow/rules/reconcile.smk"\n'
         f'include: "{ROOT}/workflow/rules/report.smk"\n\n\n'
         "rule all:\n"
         "    input:\n"
