@@ -1,5 +1,6 @@
 """The report rules (with the reconcile step before them) run in Snakemake on pre-made stage
-outputs of two chunks."""
+outputs of two chunks.
+"""
 
 from __future__ import annotations
 
