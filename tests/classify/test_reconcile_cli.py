@@ -206,7 +206,7 @@ def test_reconcile_refuses_bad_settings(tmp_path, capsys):
             "reconcile",
             "--classify",
             str(tmp_path / "c.tsv"),
-            "--settings",
+            "--config-section",
             '{"discordant_tier": "none"}',
             "--out",
             str(tmp_path / "o.tsv"),

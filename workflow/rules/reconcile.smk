@@ -24,9 +24,9 @@ rule reconcile_calls:
         runtime=10,
         cpus_per_task=1,
     params:
-        settings=json.dumps(config["consistency"], sort_keys=True),
+        section=json.dumps(config["consistency"], sort_keys=True),
     shell:
         "allstrat reconcile --classify {input.classify} --explain {input.explain}"
         " --copynumber {input.copynumber} --cn-evidence {input.cn_evidence}"
-        " --settings {params.settings:q}"
+        " --config-section {params.section:q}"
         " --out {output.tsv} --out-explain {output.explain} > {log} 2>&1"

@@ -6,10 +6,10 @@ type and allowed values:
 * Settings dataclasses of the library take their defaults from it with the
   :func:`schema_defaults` class decorator (a field of the dataclass without a key in the
   schema fails at import, so the two cannot drift apart).
-* :func:`load_section` validates one section (``classify``, ``copynumber``, ``risk``,
-  ``expression``, ``report``, ``train``, ``train_tall``) against its part of the schema,
-  fills the defaults and builds the section's settings object. Errors name the key, the
-  value and what is allowed.
+* :func:`load_section` validates one section (``classify``, ``copynumber``,
+  ``consistency``, ``risk``, ``expression``, ``report``, ``train``, ``train_tall``)
+  against its part of the schema, fills the defaults and builds the section's settings
+  object. Errors name the key, the value and what is allowed.
 * :func:`read_section_text` reads what a CLI verb gets as ``--config-section``: a JSON
   object, or a YAML / JSON file holding the section or a whole workflow config.
 
@@ -381,10 +381,17 @@ def _copynumber(section: Mapping[str, Any]) -> Any:
     return build_settings(CopyNumberSettings, section)
 
 
+def _consistency(section: Mapping[str, Any]) -> Any:
+    from allstrat.classify.consistency import ConsistencySettings
+
+    return build_settings(ConsistencySettings, section)
+
+
 #: section name -> builder of its settings object from the validated section
 SECTIONS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "classify": _classify,
     "copynumber": _copynumber,
+    "consistency": _consistency,
     "risk": functools.partial(build_settings, RiskSettings),
     "expression": functools.partial(build_settings, ExpressionSettings),
     "report": functools.partial(build_settings, ReportSettings),
@@ -407,8 +414,8 @@ def load_section(name: str, mapping: Mapping[str, Any] | None = None) -> Any:
     -------
     object
         :class:`ClassifySettings`, :class:`~allstrat.copynumber.caller.CopyNumberSettings`,
-        :class:`RiskSettings`, :class:`ExpressionSettings`, :class:`ReportSettings` or
-        :class:`TrainSettings`.
+        :class:`~allstrat.classify.consistency.ConsistencySettings`, :class:`RiskSettings`,
+        :class:`ExpressionSettings`, :class:`ReportSettings` or :class:`TrainSettings`.
 
     Raises
     ------

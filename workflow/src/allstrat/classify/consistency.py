@@ -89,6 +89,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from allstrat.config import FROM_SCHEMA, schema_defaults
+
 __all__ = [
     "ConsistencySettings",
     "Verdict",
@@ -109,20 +111,15 @@ NOT_CALLS = ("unclassified", "multiple candidates", "T-ALL")
 
 
 @dataclass(frozen=True)
+@schema_defaults("consistency")
 class ConsistencySettings:
     """Tier consequences and the one numeric threshold (config ``consistency``)."""
 
-    discordant_tier: str = "low"
-    unresolved_tier: str = "medium"
-    mutation_not_found_tier: str = "low"
-    iamp21_gain_min_cn: float = 2.5
-    hypodiploid_karyotype_checks_other_calls: bool = True
-
-    @classmethod
-    def from_config(cls, section: Mapping[str, Any] | None) -> ConsistencySettings:
-        """Settings from the (validated) config section; missing keys take defaults."""
-        known = {k: v for k, v in (section or {}).items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    discordant_tier: str = FROM_SCHEMA
+    unresolved_tier: str = FROM_SCHEMA
+    mutation_not_found_tier: str = FROM_SCHEMA
+    iamp21_gain_min_cn: float = FROM_SCHEMA
+    hypodiploid_karyotype_checks_other_calls: bool = FROM_SCHEMA
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready copy."""

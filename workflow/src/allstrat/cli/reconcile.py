@@ -6,18 +6,16 @@ Hotspot evidence too; the rules are in :mod:`allstrat.classify.consistency`.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 from typing import Any
 
-import jsonschema
 import pandas as pd
 
 from allstrat.classify.consistency import ConsistencySettings, reconcile_call
+from allstrat.cli._common import add_config_section, config_section
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
-from allstrat.errors import ConfigError, InputError
+from allstrat.errors import InputError
 from allstrat.io.output import write_json, write_tsv
-from allstrat.io.samples import load_schema
 from allstrat.io.stage_tables import read_sidecar, read_stage_table
 from allstrat.provenance import build_provenance, file_record
 from allstrat.serialise import to_plain
@@ -41,33 +39,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--explain", help="classify .explain.json of the chunk")
     p.add_argument("--copynumber", help="copy-number chunk table (absent: not assessable)")
     p.add_argument("--cn-evidence", help="copy-number .evidence.json of the chunk")
-    p.add_argument(
-        "--settings",
-        default="{}",
-        help="JSON object: the consistency: section of the config (validated)",
-    )
+    add_config_section(p, "consistency")
     p.add_argument("--out", required=True, help="output table (classify columns)")
     p.add_argument("--out-explain", required=True, help="output explanation JSON")
     p.set_defaults(func=run)
 
 
-def parse_settings(text: str) -> ConsistencySettings:
-    """Validate the JSON ``consistency`` section against the config schema."""
-    try:
-        section = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"--settings is not valid JSON: {exc}") from None
-    schema = load_schema("config.schema.yaml")["properties"]["consistency"]
-    err = next(iter(jsonschema.Draft202012Validator(schema).iter_errors(section)), None)
-    if err is not None:
-        where = ".".join(str(x) for x in err.path)
-        raise ConfigError(f"config consistency.{where}: {err.message}")
-    return ConsistencySettings.from_config(section)
-
-
 def run(args: argparse.Namespace) -> int:
     """Reconcile every sample of the chunk and write both outputs atomically."""
-    settings = parse_settings(args.settings)
+    settings: ConsistencySettings = config_section(args, "consistency", {})
     table = read_stage_table(args.classify, "classify", CLASSIFY_COLUMNS)
     assert table is not None
     cn = read_stage_table(args.copynumber, "copynumber", COPYNUMBER_COLUMNS)
