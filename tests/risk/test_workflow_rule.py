@@ -18,7 +18,8 @@ def test_assign_risk_rule(root: Path, tmp_path: Path):
     data = root / "tests" / "data" / "risk"
     (tmp_path / "config").mkdir()
     shutil.copy(root / "config" / "config.yaml", tmp_path / "config" / "config.yaml")
-    for stage, name in (("classify", "classify.tsv"), ("copynumber", "copynumber.tsv")):
+    # risk reads the reconciled call table (allstrat reconcile) and the copy-number table
+    for stage, name in (("reconcile", "classify.tsv"), ("copynumber", "copynumber.tsv")):
         (tmp_path / "results" / stage).mkdir(parents=True)
         shutil.copy(data / name, tmp_path / "results" / stage / "chunk_0000.tsv")
     inp = tmp_path / "in"
