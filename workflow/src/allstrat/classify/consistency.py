@@ -98,6 +98,7 @@ __all__ = [
     "check_karyotype",
     "karyotype_evidence",
     "reconcile_call",
+    "reconcile_table",
 ]
 
 TIERS = ("none", "low", "medium", "high")
@@ -524,3 +525,32 @@ def reconcile_call(
         "settings": s.as_dict(),
     }
     return out, record
+
+
+def reconcile_table(
+    rows: list[dict[str, Any]],
+    cn_rows: Mapping[str, Mapping[str, Any]],
+    *,
+    evidence: Mapping[str, Any],
+    explain: Mapping[str, Any],
+    settings: ConsistencySettings,
+) -> tuple[list[dict[str, Any]], dict[str, Any], int]:
+    """Reconcile every classify row; returns new rows, explanations (with a ``consistency``
+    record; their tier / decided_by / flags copies follow the table) and the change count.
+    """
+    out, samples, changed = [], {}, 0
+    for row in rows:
+        sid = row["sample_id"]
+        exp = dict(explain.get(sid) or {})
+        new, record = reconcile_call(
+            row,
+            cn_rows.get(sid),
+            evidence=evidence.get(sid),
+            decision=exp.get("decision"),
+            settings=settings,
+        )
+        changed += bool(record["changed"])
+        out.append(new)
+        exp.update({k: new[k] for k in ("confidence_tier", "decided_by", "qc_flags") if k in exp})
+        samples[sid] = {**exp, "consistency": record}
+    return out, samples, changed
