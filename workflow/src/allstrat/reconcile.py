@@ -20,7 +20,27 @@ from allstrat.serialise import to_plain
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["reconcile_chunk"]
+__all__ = ["add_arguments", "reconcile_chunk", "run"]
+
+_FILES = {"--classify": True, "--explain": False, "--copynumber": False, "--cn-evidence": False,
+          "--out": True, "--out-explain": True}  # fmt: skip
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """Options of ``allstrat reconcile``: stage files in and out, the config section."""
+    for opt, required in _FILES.items():
+        p.add_argument(opt, required=required, help=f"{opt[2:]} file of the chunk")
+    p.add_argument("--config-section", default="", help="config section consistency (JSON|FILE)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """The verb: settings from ``--config-section``, then :func:`reconcile_chunk`."""
+    from allstrat.config import load_section, read_section_text
+
+    reconcile_chunk(
+        args, load_section("consistency", read_section_text(args.config_section, "consistency"))
+    )
+    return 0
 
 
 def reconcile_chunk(args: argparse.Namespace, settings: ConsistencySettings) -> None:
