@@ -27,7 +27,8 @@ def _allelic(classes: dict[str, str], *, ratio: dict[str, str] | None = None,
         if copies is not None and cls == "LOH":
             r["best_state"] = {"copies": copies, "minor": 0}
         chroms[c] = r
-    return {"status": "assessed", "chromosomes": chroms, "blast_fraction_source": f_source}
+    return {"status": "assessed", "chromosomes": chroms, "blast_fraction_source": f_source,
+            "loh_copies": {"copies": copies if f_source == "sheet" else None}}  # fmt: skip
 
 
 def _dosage(gains=(), losses=(), shifts: dict | None = None) -> pd.DataFrame:
@@ -61,15 +62,37 @@ def test_somatic_only_allele_summary_is_not_evidence() -> None:
 
 
 def test_near_haploid_read_as_hyperdiploid_by_rna_dosage_is_reclassified() -> None:
-    """Issue #11: retained disomies read as gains (55 chr); alleles show 16 LOH autosomes."""
+    """Issue #11: retained disomies read as gains (55 chr); alleles show 16 LOH autosomes.
+
+    Without a known blast fraction one- and two-copy LOH look alike, and RNA dosage gaining
+    exactly the heterozygous chromosomes reads the same for a haploid baseline with
+    retained disomies as for a doubled genome: masked is not_assessable, not yes.
+    """
     d = _dosage(gains=RETAINED)
     k = combine_karyotype(_allelic(NEAR_HAPLOID_LOH), d, dosage_modal=52,
                           dosage_class="high_hyperdiploid")  # fmt: skip
     assert k.karyotype_class == "near_haploid"
     assert k.modal_number == 46 - len(NEAR_HAPLOID_LOH)
-    assert k.masked_warning == "yes"
-    assert {"karyotype_from_allelic_loh", "masked_hypodiploidy_allelic"} <= set(k.flags)
-    assert "doubling_not_resolved" in k.flags  # RNA cannot tell doubled from haploid baseline
+    assert k.masked_warning == "not_assessable"
+    assert "karyotype_from_allelic_loh" in k.flags
+    assert "doubling_not_resolved" in k.flags
+    assert "masked_hypodiploidy_allelic" not in k.flags
+    # LOH chromosomes among the dosage gains (LOH above the rest) are doubling evidence
+    k2 = combine_karyotype(_allelic(NEAR_HAPLOID_LOH), _dosage(gains=[*RETAINED, "chr1"]),
+                           dosage_modal=53, dosage_class="high_hyperdiploid")  # fmt: skip
+    assert k2.masked_warning == "yes"
+    assert "masked_hypodiploidy_allelic" in k2.flags
+
+
+def test_undoubled_near_haploid_single_copy_loh_is_not_masked() -> None:
+    """Issue #11 fix: one-copy LOH at the sheet's f -> undoubled, even if dosage reads gains."""
+    a = _allelic(NEAR_HAPLOID_LOH, f_source="sheet", copies=1)
+    k = combine_karyotype(a, _dosage(gains=RETAINED), dosage_modal=52,
+                          dosage_class="high_hyperdiploid")  # fmt: skip
+    assert (k.karyotype_class, k.masked_warning) == ("near_haploid", "no")
+    assert {"loh_single_copy_undoubled", "dosage_gains_are_retained_disomies"} <= set(k.flags)
+    assert "masked_hypodiploidy_allelic" not in k.flags
+    assert k.evidence["loh_copies"] == 1
 
 
 def test_low_hypodiploid_with_consistent_losses() -> None:
@@ -85,6 +108,7 @@ def test_doubled_hypodiploid_from_two_copy_loh_at_known_blast_fraction() -> None
     k = combine_karyotype(a, None, dosage_modal=None, dosage_class="not_assessable")
     assert k.masked_warning == "yes"
     assert "doubling_not_resolved" not in k.flags
+    assert "masked_hypodiploidy_allelic" in k.flags
     b = _allelic(NEAR_HAPLOID_LOH, f_source="estimated", copies=2)
     k2 = combine_karyotype(b, None, dosage_modal=None, dosage_class="not_assessable")
     assert k2.masked_warning == "not_assessable"

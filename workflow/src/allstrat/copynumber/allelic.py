@@ -48,6 +48,17 @@ Method for RNA sites (per chromosome; per arm with the same rules):
    is profiled over ``blast_fraction_grid``. A dosage copy number (from segments or the
    RNA dosage estimate) restricts the candidates to that ``c`` — the allele data alone
    cannot tell an LOH monosomy at f = 0.5 from a trisomy at f = 1 (both ~1/3).
+6. **Not separable from balanced** (RNA allelic bias: allele-specific expression and
+   reference bias pull balanced sites to a median mirrored fraction near 0.42, and over
+   thousands of sites any state expected near 0.45 would win the fit): a fitted LOH /
+   imbalanced state expected at or above ``near_half`` (one-copy LOH at 20 % blasts:
+   0.44), or a region whose median mirrored fraction is not at least
+   ``min_shift_vs_balanced`` below the sample's balanced level (highest median among
+   well-covered chromosomes), is ``not_assessable`` with the ``fitted_class`` and reason
+   kept; such states never choose the estimated blast fraction. With a sheet blast
+   fraction the fitted-LOH autosomes together report ``loh_copies`` (1 or 2 when the best
+   one-copy and two-copy fits, sharing one f within ``blast_fraction_tolerance`` of the
+   sheet's, differ by ``min_delta_loglik``; else None) for the masked-hypodiploidy call.
 
 Thresholds are configuration (``copynumber.allelic`` in the config schema); all defaults
 are UNVERIFIED modelling choices (no real RNA VCFs with known karyotype were available to
@@ -107,6 +118,8 @@ class AllelicSettings:
     near_zero: float = FROM_SCHEMA
     dna_baf_margin: float = FROM_SCHEMA
     min_delta_loglik: float = FROM_SCHEMA
+    min_shift_vs_balanced: float = FROM_SCHEMA
+    blast_fraction_tolerance: float = FROM_SCHEMA
 
     def as_dict(self) -> dict:
         """JSON-ready copy."""
@@ -274,12 +287,24 @@ def _penalised(fit: dict, s: AllelicSettings) -> float:
     return fit["loglik"] - steps * s.min_delta_loglik
 
 
+def _separable(fit: dict, s: AllelicSettings) -> bool:
+    """A balanced state, or one whose expected mirrored fraction is below ``near_half``.
+
+    RNA allele-specific expression and reference bias pull balanced sites below 0.5 (a
+    median near 0.42 is usual), so a state expected at or above ``near_half`` (one-copy
+    LOH at 20 % blasts: 0.44) cannot be told from balanced by allele data; such states
+    neither name a class nor choose the sample's blast fraction.
+    """
+    balanced = 2 * fit["minor"] == fit["copies"]
+    return balanced or fit["expected_minor"] < s.near_half - 1e-9
+
+
 def _best_blast_fraction(fits_by_region: Mapping[str, list[dict]], s: AllelicSettings) -> float:
     """Sample-wide blast fraction maximising the summed best penalised fit per region."""
     grid = sorted({f["blast_fraction"] for fs in fits_by_region.values() for f in fs})
     score = {
         g: sum(
-            max(_penalised(f, s) for f in fs if f["blast_fraction"] == g)
+            max(_penalised(f, s) for f in fs if f["blast_fraction"] == g and _separable(f, s))
             for fs in fits_by_region.values()
             if fs
         )
@@ -325,6 +350,50 @@ def _loh_by_site_loss(rec: dict, n_het: int, s: AllelicSettings, ref_het: float)
     return rec["het_fraction"] < s.loh_relative_het_fraction * ref_het or n_het < s.min_sites // 3
 
 
+def _unresolved(best: dict, rec: dict, s: AllelicSettings, balanced: float | None) -> str:
+    """Why a fitted LOH / imbalanced state cannot be told from balanced ('' = it can)."""
+    if not _separable(best, s):
+        return (f"fitted {best['minor']}:{best['copies'] - best['minor']} state expects "
+                f"mirrored fraction {best['expected_minor']:.3f} >= near_half {s.near_half}: "
+                "not separable from balanced under RNA allelic bias")  # fmt: skip
+    med = rec["median_mirrored_baf"]
+    if balanced is not None and med is not None and med > balanced - s.min_shift_vs_balanced:
+        return (f"median mirrored fraction {med} is within min_shift_vs_balanced "
+                f"{s.min_shift_vs_balanced} of the sample's balanced level {balanced} "
+                "(most balanced well-covered chromosome): no allelic contrast")  # fmt: skip
+    return ""
+
+
+def _loh_copies(hets: Sequence[pd.DataFrame], lik: _Likelihood, f: float) -> dict:
+    """One or two copies of the fitted-LOH chromosomes together (one blast fraction).
+
+    Doubling is genome-wide, so the LOH chromosomes share one copy number and one blast
+    fraction: each copy number takes its best summed log likelihood over blast fractions
+    within ``blast_fraction_tolerance`` of the sheet's (a reported blast fraction is a
+    measurement); the winner must lead by ``min_delta_loglik``, else ``copies`` is None.
+    """
+    s = lik.s
+    data = [
+        (np.minimum(h["alt_count"], h["ref_count"]).to_numpy(dtype=float),
+         h["n"].to_numpy(dtype=float))
+        for h in hets
+        if not h.empty
+    ]  # fmt: skip
+    if not data:
+        return {"copies": None, "delta_loglik": None, "n_chromosomes": 0}
+    fs = np.unique(np.clip(f + np.linspace(-1, 1, 9) * s.blast_fraction_tolerance, 0.05, 1.0))
+    ll = {
+        c: max(
+            sum(lik.loglik(a, n, expected_minor_fraction(c, 0, float(x))) for a, n in data)
+            for x in fs
+        )
+        for c in (1, 2)
+    }
+    d = ll[1] - ll[2]
+    copies = 1 if d >= s.min_delta_loglik else 2 if d <= -s.min_delta_loglik else None
+    return {"copies": copies, "delta_loglik": round(d, 3), "n_chromosomes": len(data)}
+
+
 def _classify_region(
     sub: pd.DataFrame,
     s: AllelicSettings,
@@ -332,6 +401,7 @@ def _classify_region(
     ref_het_fraction: float,
     fits: list[dict] | None,
     blast_fraction: float,
+    balanced: float | None = None,
 ) -> dict:
     """Class of one chromosome / arm from its sites and its state fits (module docstring)."""
     rec = _describe(sub, s)
@@ -345,7 +415,7 @@ def _classify_region(
     best = at_f[0]
     cls = state_class(best["copies"], best["minor"])
     other = next((x for x in at_f if state_class(x["copies"], x["minor"]) != cls), None)
-    return {
+    out = {
         **rec,
         "class": cls,
         "allelic_ratio": f"{best['minor']}:{best['copies'] - best['minor']}",
@@ -355,6 +425,27 @@ def _classify_region(
         if other is None
         else round(_penalised(best, s) - _penalised(other, s), 3),
     }
+    why = "" if cls == "heterozygous" else _unresolved(best, rec, s, balanced)
+    if why:
+        out.update({"class": "not_assessable", "fitted_class": cls, "allelic_ratio": "",
+                    "reason": why})  # fmt: skip
+    return out
+
+
+def _balanced_level(per: Mapping[str, pd.DataFrame], s: AllelicSettings) -> float | None:
+    """Highest median mirrored fraction of het-like sites among well-covered chromosomes.
+
+    The sample's own balanced level: it carries the allele-specific-expression and
+    reference bias of the sample's RNA (a balanced chromosome rarely reaches 0.5).
+    """
+    meds = [
+        float(h.median())
+        for c, d in per.items()
+        if c in AUTOSOMES or c == "chrX"
+        for h in [d.loc[d["minor"] >= s.het_floor, "minor"]]
+        if len(h) >= 3 * s.min_sites
+    ]
+    return round(max(meds), 4) if meds else None
 
 
 def _reference_het_fraction(per: Mapping[str, pd.DataFrame], s: AllelicSettings) -> float:
@@ -438,10 +529,22 @@ def summarise_sites(
         fits[key] = _fit_states(het, lik, grid=grid, copies=cp) if usable else None
     chrom_fits = {k: v for k, v in fits.items() if k.startswith("chr") and v}
     f_used = blast_fraction if blast_fraction is not None else _best_blast_fraction(chrom_fits, s)
+    balanced = _balanced_level(per, s)
     out = {
-        key: _classify_region(sub, s, ref_het_fraction=ref, fits=fits[key], blast_fraction=f_used)
+        key: _classify_region(sub, s, ref_het_fraction=ref, fits=fits[key], blast_fraction=f_used,
+                              balanced=balanced)
         for key, (sub, _) in regions.items()
-    }
+    }  # fmt: skip
+    fitted_loh = [
+        regions[k][0][regions[k][0]["minor"] >= s.het_floor]
+        for k, rec in out.items()
+        if k in AUTOSOMES and rec["class"] == "LOH" and "best_state" in rec
+    ]
+    loh_copies = (
+        _loh_copies(fitted_loh, lik, blast_fraction)
+        if blast_fraction is not None
+        else {"copies": None, "delta_loglik": None, "n_chromosomes": len(fitted_loh)}
+    )
     return {
         **base,
         "status": "assessed",
@@ -449,6 +552,8 @@ def summarise_sites(
         "blast_fraction_used": f_used,
         "blast_fraction_source": "sheet" if blast_fraction is not None else "estimated",
         "reference_het_fraction": round(ref, 4),
+        "balanced_level": balanced,
+        "loh_copies": loh_copies,
         "chromosomes": {k: v for k, v in out.items() if k.startswith("chr")},
         "arms": {k: v for k, v in out.items() if not k.startswith("chr")},
     }

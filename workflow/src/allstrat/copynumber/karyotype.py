@@ -29,8 +29,16 @@ Rules (evaluated in order; every threshold in :class:`KaryotypeSettings`, config
    gain, lower → LOH).
 3. At least ``min_loh_autosomes`` whole autosomes LOH: hypodiploid origin. Un-doubled
    count = 46 − LOH autosomes (sex chromosomes not counted from alleles: flag); class
-   from :class:`~allstrat.copynumber.ploidy.PloidyCutoffs`. When dosage counted ≥ 47 or
-   the fits show two-copy LOH (c = 2, b = 0), the sample is flagged masked.
+   from :class:`~allstrat.copynumber.ploidy.PloidyCutoffs`. Masked warning (``_masked``):
+   ``yes`` when most LOH chromosomes fit two copies (c = 2, b = 0) at the sheet's blast
+   fraction; ``no`` when most fit one copy (undoubled, even if RNA dosage centred on the
+   monosomies read the retained disomies as gains: flag
+   ``dosage_gains_are_retained_disomies``); when one vs two copies is not resolved
+   (f = 1, f estimated, LOH by loss of het sites) an apparently hyperdiploid dosage whose
+   gains are all heterozygous chromosomes reads the same either way: ``not_assessable``
+   (``doubling_not_resolved``); LOH chromosomes among the gains are doubling evidence.
+   Allele states expected at or above ``near_half`` or without contrast to the sample's
+   balanced level never count as LOH (:mod:`allstrat.copynumber.allelic` step 6).
 4. Otherwise, with a hyperdiploid dosage class: gained chromosomes that keep
    heterozygosity confirm it (``hyperdiploidy_heterozygous_gains``); gained chromosomes
    that are LOH are listed (``gained_chromosomes_loh``). The count and class are never
@@ -226,13 +234,16 @@ def combine_karyotype(
             flags,
             ev,
             allelic_f_source=str(allelic.get("blast_fraction_source", "")),
+            loh_copies=(allelic.get("loh_copies") or {}).get("copies"),
         )
     masked = "no"
     if dosage_class in HYPERDIPLOID_CLASSES:
         g = [c for c in gained if cls.get(c, "not_assessable") != "not_assessable"]
         het = [c for c in g if cls[c] in ("heterozygous", "imbalanced")]
         ev["gained_heterozygous"] = het
-        if g and len(het) >= s.min_heterozygous_gain_fraction * len(g):
+        if not g:
+            ev["rule"] = "gained chromosomes not assessable by alleles: dosage class stands"
+        elif len(het) >= s.min_heterozygous_gain_fraction * len(g):
             flags.append("hyperdiploidy_heterozygous_gains")
             ev["rule"] = "gains keep heterozygosity: true hyperdiploidy"
         else:
@@ -257,6 +268,7 @@ def _hypodiploid(  # noqa: PLR0917 -- one call site, all context of rule 3
     flags: list[str],
     ev: dict,
     allelic_f_source: str,
+    loh_copies: int | None = None,
 ) -> KaryotypeCall:
     """Rule 3: genome-wide LOH -> hypodiploid class from the un-doubled count."""
     n = 46 - len(loh)
@@ -264,30 +276,10 @@ def _hypodiploid(  # noqa: PLR0917 -- one call site, all context of rule 3
     flags.extend(
         [*kflags, "karyotype_from_allelic_loh", "sex_chromosomes_not_counted_from_alleles"]
     )
-    # one vs two copies of an LOH chromosome differ in allele ratio only at a known f < 1
     known_f = allelic_f_source == "sheet"
-    two_copy = [
-        c
-        for c in loh
-        if known_f
-        and chroms[c].get("best_state", {}).get("copies") == 2
-        and chroms[c].get("best_state", {}).get("minor") == 0
-    ]
-    apparent_hyper = (dosage_modal is not None and dosage_modal >= cut.low_hyperdiploid_min) or (
-        dosage_class in HYPERDIPLOID_CLASSES
-    )
-    if len(two_copy) > len(loh) / 2:
-        ev["two_copy_loh"] = two_copy
-    doubled = apparent_hyper or len(two_copy) > len(loh) / 2
-    if doubled:
-        masked = "yes"
-        flags.append("masked_hypodiploidy_allelic")
-        if not two_copy:
-            flags.append("doubling_not_resolved")  # a haploid baseline reads the same
-    elif dosage_modal is None and not known_f:
-        masked = "not_assessable"
-    else:
-        masked = "no"
+    call = (dosage_modal, dosage_class, known_f)
+    masked = _masked(loh, loh_copies, dosage, call, cut, flags, ev)
+    doubled = masked == "yes"
     sh = _dosage_level(dosage)
     if sh is not None:
         het = [c for c, r in chroms.items() if r.get("class") == "heterozygous"]
@@ -303,6 +295,49 @@ def _hypodiploid(  # noqa: PLR0917 -- one call site, all context of rule 3
     )
     ev["undoubled_count"] = n
     return KaryotypeCall(klass, n, masked, flags, ev)
+
+
+def _masked(  # noqa: PLR0917 -- one call site, all context of rule 3
+    loh: list[str],
+    loh_copies: int | None,
+    dosage: pd.DataFrame | None,
+    dosage_call: tuple[int | None, str, bool],
+    cut: PloidyCutoffs,
+    flags: list[str],
+    ev: dict,
+) -> str:
+    """Masked (doubled) hypodiploidy warning of a genome-wide-LOH sample.
+
+    Returns yes / no / not_assessable. One vs two copies of the LOH chromosomes differ
+    in allele ratio only at a known blast fraction < 1 (``loh_copies`` of the allelic
+    summary, set only then). Two copies is doubling (``yes``); one copy is an undoubled
+    genome (``no``) even when RNA dosage, centred on the monosomies, read the retained
+    disomies as gains (``dosage_call`` = dosage count, dosage class, f from the sheet).
+    Without that, an apparently hyperdiploid dosage whose gains are all heterozygous
+    chromosomes reads the same as a haploid baseline with retained disomies:
+    ``not_assessable``; LOH chromosomes among the gains are doubling evidence: ``yes``.
+    """
+    dosage_modal, dosage_class, known_f = dosage_call
+    ev["loh_copies"] = loh_copies
+    apparent_hyper = (dosage_modal is not None and dosage_modal >= cut.low_hyperdiploid_min) or (
+        dosage_class in HYPERDIPLOID_CLASSES
+    )
+    if loh_copies == 2:
+        flags.append("masked_hypodiploidy_allelic")
+        return "yes"
+    if loh_copies == 1:
+        flags.append("loh_single_copy_undoubled")
+        if apparent_hyper:
+            flags.append("dosage_gains_are_retained_disomies")
+        return "no"
+    if not apparent_hyper:
+        return "not_assessable" if dosage_modal is None and not known_f else "no"
+    flags.append("doubling_not_resolved")
+    gained = [] if dosage is None else [c for c in dosage.index if dosage.at[c, "state"] == "gain"]
+    if gained and not set(gained) & set(loh):
+        return "not_assessable"  # a haploid baseline with retained disomies reads the same
+    flags.append("masked_hypodiploidy_allelic")
+    return "yes"
 
 
 def resolve_baseline_ambiguity(
