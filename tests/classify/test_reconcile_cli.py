@@ -170,7 +170,10 @@ def test_true_hyperdiploid_with_vcf_keeps_its_call(reconciled):
 
 def test_doubled_near_haploid_called_hyperdiploid_is_discordant(reconciled):
     table, cn, exp = reconciled
-    assert cn.loc["DBL", "masked_hypodiploidy_warning"] == "yes"
+    # at f 0.85 +/- blast_fraction_tolerance one- vs two-copy LOH overlap, so the masked
+    # flag may stay open; the discordance comes from the near-haploid karyotype class
+    assert cn.loc["DBL", "masked_hypodiploidy_warning"] in {"yes", "not_assessable"}
+    assert cn.loc["DBL", "karyotype_class"] == "near_haploid"
     row = table.loc["DBL"]
     assert (row["subtype"], row["confidence_tier"]) == ("Hyperdiploid", "low")
     assert row["decided_by"] == "rule:subtype_karyotype_discordant"
