@@ -13,7 +13,7 @@ For each size N the script
    shares (the SEG file), reruns again: these reruns still redo the stage jobs of the
    affected chunks for all their samples (per-sample memoisation is not on main yet).
 At the end it fits the log-log slope of wall time against N (1 = linear) and times one
-new sample through ``allstrat classify`` as a fresh process (``bench_single.py``).
+new sample through ``allstrat classify`` as a fresh process (``bench_single_sample.py``).
 Every timing comes with its CPU time and the load average: on a shared machine wall time
 mostly measures the neighbours.
 
@@ -44,7 +44,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, check, figure, run_measured, save
-from bench_single import measure_single
+from bench_single_sample import measure_single
 
 SNAKEFILE = str(ROOT / "Snakefile")
 

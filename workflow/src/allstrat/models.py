@@ -8,6 +8,12 @@ without being loaded), that the recorded scikit-learn and allstrat major.minor v
 match the installed ones (cross-version unpickling is unsupported) and that the card's
 feature list is well formed (and equals ``expected_features`` when given); after loading
 it checks that the estimator's own feature list equals the card's.
+
+``model.params.npz`` (optional, card fields ``params_file`` / ``params_sha256``) holds the
+fitted parameters prediction needs, exported from ``model.joblib`` by :func:`save_model`
+(or ``workflow/scripts/export_model_params.py`` for an existing model); when present,
+:func:`load_model` checks its checksum, source pickle, features and classes and predicts
+from it without unpickling or importing scikit-learn (:mod:`allstrat.classify.compiled`).
 """
 
 from __future__ import annotations
@@ -42,6 +48,7 @@ __all__ = [
     "next_version",
     "resolve_model_dir",
     "save_model",
+    "write_params",
 ]
 
 #: The shipped default subtype model (relative to ``models/``).
@@ -145,10 +152,12 @@ def save_model(
     try:
         with atomic_path(tmp_dir / "model.joblib") as tmp:
             joblib.dump(estimator, tmp, compress=3)
+        model_sha = sha256_file(tmp_dir / "model.joblib", reuse=False)
         full = dict(card)
+        full.update(write_params(estimator, tmp_dir, model_sha256=model_sha))
         full.update(
             model_file="model.joblib",
-            model_sha256=sha256_file(tmp_dir / "model.joblib", reuse=False),
+            model_sha256=model_sha,
             package="allstrat",
             package_version=__version__,
             dependencies=dependency_versions(MODEL_DEPENDENCIES),
@@ -174,13 +183,57 @@ def save_model(
     return d
 
 
-class LoadedModel:
-    """A verified model: the estimator plus its card and directory."""
+def write_params(estimator: Any, directory: Path, *, model_sha256: str) -> dict[str, str]:
+    """Export the parameters prediction needs next to ``model.joblib`` (see
+    :mod:`allstrat.classify.compiled`); returns the card fields naming them, or ``{}`` for
+    an estimator that only scikit-learn can apply.
+    """
+    from allstrat.classify.compiled import PARAMS_FILE, export_params, save_params
 
-    def __init__(self, estimator: Any, card: dict[str, Any], directory: Path) -> None:
-        self.estimator = estimator
+    params = export_params(estimator, source_sha256=model_sha256)
+    if params is None:
+        return {}
+    with atomic_path(directory / PARAMS_FILE) as tmp:
+        save_params(tmp, params)
+    return {
+        "params_file": PARAMS_FILE,
+        "params_sha256": sha256_file(directory / PARAMS_FILE, reuse=False),
+    }
+
+
+class LoadedModel:
+    """A verified model: its card, directory, predictor and (unpickled on first use) estimator.
+
+    ``predictor`` is what classification applies: the scikit-learn-free
+    :class:`~allstrat.classify.compiled.CompiledModel` when the card names exported
+    parameters, else the estimator. ``estimator`` unpickles ``model.joblib`` (checked in
+    :func:`load_model`) the first time it is asked for (training, evaluation).
+    """
+
+    def __init__(
+        self,
+        estimator: Any,
+        card: dict[str, Any],
+        directory: Path,
+        *,
+        predictor: Any = None,
+    ) -> None:
+        self._estimator = estimator
         self.card = card
         self.directory = directory
+        self._predictor = predictor
+
+    @property
+    def estimator(self) -> Any:
+        """The fitted scikit-learn estimator (unpickled on first use)."""
+        if self._estimator is None:
+            self._estimator = _unpickle(self.directory, self.card)
+        return self._estimator
+
+    @property
+    def predictor(self) -> Any:
+        """The exported-parameter predictor when there is one, else :attr:`estimator`."""
+        return self._predictor if self._predictor is not None else self.estimator
 
     @property
     def model_id(self) -> str:
@@ -215,8 +268,6 @@ def load_model(
     ModelError
         Missing files, invalid card, checksum mismatch, version mismatch, feature mismatch.
     """
-    import joblib
-
     d = resolve_model_dir(directory)
     card_path, model_path = d / "model.json", d / "model.joblib"
     for p in (card_path, model_path):
@@ -262,11 +313,59 @@ def load_model(
             f"symbols of the bundled gene table (e.g. {', '.join(foreign[:3])}); the model "
             "was built on other gene IDs or another gene table: retrain (allstrat train)"
         )
-    estimator = joblib.load(model_path)  # noqa: TID251 - the only unpickling (verified above)
-    got = [str(f) for f in getattr(estimator, "feature_names_in_", [])]
-    if got != list(feats):
-        raise ModelError(f"{d}: the estimator's features differ from the card's feature_names")
-    if [str(c) for c in estimator.classes_] != list(card["classes"]):
-        raise ModelError(f"{d}: the estimator's classes differ from the card's classes")
+    predictor = _load_params(d, card)
+    if predictor is not None:
+        logger.info("loaded model %s/%s (%s, exported parameters)", card["name"],
+                    card["version"], actual[:12])  # fmt: skip
+        return LoadedModel(None, card, d, predictor=predictor)
+    estimator = _unpickle(d, card)
     logger.info("loaded model %s/%s (%s)", card["name"], card["version"], actual[:12])
     return LoadedModel(estimator, card, d)
+
+
+def _unpickle(d: Path, card: dict[str, Any]) -> Any:
+    """Unpickle a model whose card :func:`load_model` checked; its features / classes must
+    equal the card's.
+    """
+    import joblib
+
+    model_path = d / "model.joblib"
+    if sha256_file(model_path, reuse=False) != card["model_sha256"]:
+        raise ModelError(f"{model_path}: sha256 changed since the model was loaded")
+    estimator = joblib.load(model_path)  # noqa: TID251 - the only unpickling (verified above)
+    _check_names(d, card, estimator.feature_names_in_, estimator.classes_, what="estimator")
+    return estimator
+
+
+def _check_names(d: Path, card: dict[str, Any], features: Any, classes: Any, *, what: str) -> None:
+    if [str(f) for f in features] != list(card["feature_names"]):
+        raise ModelError(f"{d}: the {what}'s features differ from the card's feature_names")
+    if [str(c) for c in classes] != list(card["classes"]):
+        raise ModelError(f"{d}: the {what}'s classes differ from the card's classes")
+
+
+def _load_params(d: Path, card: dict[str, Any]) -> Any:
+    """The :class:`~allstrat.classify.compiled.CompiledModel` of a card naming exported
+    parameters (checksum, source pickle, features and classes checked), else ``None``.
+    """
+    if not card.get("params_file"):
+        return None
+    from allstrat.classify.compiled import CompiledModel, load_params
+
+    path = d / card["params_file"]
+    if not path.is_file():
+        raise ModelError(f"{path} missing (the model card names it)")
+    actual = sha256_file(path, reuse=False)
+    if actual != card.get("params_sha256"):
+        raise ModelError(
+            f"{path}: sha256 {actual[:16]}... does not match the card's params_sha256; "
+            "refusing modified exported parameters"
+        )
+    try:
+        model = CompiledModel(load_params(path))
+    except (ValueError, KeyError, OSError) as exc:
+        raise ModelError(f"{path}: unreadable exported parameters ({exc})") from None
+    if model.source_sha256 != card["model_sha256"]:
+        raise ModelError(f"{path}: exported from another model.joblib than the card's")
+    _check_names(d, card, model.feature_names_in_, model.classes_, what="exported parameters")
+    return model

@@ -62,7 +62,7 @@ def classify_samples(
     model = load_model(settings.model or None)
     res = classify_counts(
         counts,
-        model.estimator,
+        model.predictor,
         model_id=model.model_id,
         model_sha256=model.sha256,
         fusions=fusions,
@@ -103,7 +103,7 @@ def _tall_stage(
         loaded = load_model(settings.tall_model or DEFAULT_TALL_MODEL)
         if loaded.card.get("panel") != "tall":
             raise InputError(f"--tall-model {loaded.model_id} is not a T-ALL (panel tall) model")
-        model, model_id = loaded.estimator, loaded.model_id
+        model, model_id = loaded.predictor, loaded.model_id
         out.models.append({"model_id": model_id, "sha256": loaded.sha256})
     immuno = None
     if clinical:

@@ -14,16 +14,19 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sklearn.pipeline import Pipeline
 
 from allstrat.classify.decide import CallSettings, Fusion, decide_calls
-from allstrat.classify.estimators import ExpressionFeatures, SubtypeClassifier
 from allstrat.contracts import CLASSIFY_COLUMNS
 from allstrat.errors import ModelError
+
+if TYPE_CHECKING:  # scikit-learn is imported by build_model only (training)
+    from sklearn.pipeline import Pipeline
+
+    from allstrat.classify.estimators import ExpressionFeatures, SubtypeClassifier
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +63,10 @@ def build_model(
     sklearn.pipeline.Pipeline
         ``features`` -> ``classifier``.
     """
+    from sklearn.pipeline import Pipeline
+
+    from allstrat.classify.estimators import ExpressionFeatures, SubtypeClassifier
+
     if panel not in PANELS:
         raise ValueError(f"panel must be one of {PANELS}, not {panel!r}")
     if panel == "tall":

@@ -29,8 +29,11 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
+from allstrat.classify import compiled
 from allstrat.classify import signatures as sig
-from allstrat.normalise import ReferenceNormaliser, quiet_nan, region_offsets, signature_rank_scores
+from allstrat.classify.compiled import QUANTILE_LEVELS
+from allstrat.normalise import ReferenceNormaliser
+from allstrat.refnorm import quiet_nan
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +45,6 @@ CHR21_BINS: tuple[tuple[str, int, int], ...] = (
     ("chr21:iamp21_amplicon", 36_070_000, 37_640_000),
     ("chr21:distal", 37_640_000, 10**9),
 )
-QUANTILE_LEVELS: tuple[float, ...] = (0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999)
 CHROMOSOMES: tuple[str, ...] = (*(f"chr{i}" for i in range(1, 23)), "chrX")
 
 
@@ -202,33 +204,11 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
     def reference_quantile(self, feature: str, level: float) -> float | None:
         """Training-cohort quantile of a feature (``None`` if not a feature / level)."""
         check_is_fitted(self, "feature_quantiles_")
-        names = list(self.feature_names_out_)
-        hit = np.flatnonzero(np.isclose(self.quantile_levels_, level))
-        if feature not in names or len(hit) == 0:
-            return None
-        return float(self.feature_quantiles_[hit[0], names.index(feature)])
+        return compiled.reference_quantile(self, feature, level)
 
     # -- transforming -------------------------------------------------------------------
     def _raw_features(self, x: np.ndarray) -> np.ndarray:
-        norm = self.normaliser_
-        y = norm.transform(x)
-        z = (y - norm.ref_mean_) / np.maximum(norm.ref_sd_, self.min_sd)
-        parts = [np.where(np.isnan(z[:, self.panel_]), 0.0, z[:, self.panel_])]
-        if self.sig_names_:
-            parts.append(
-                signature_rank_scores(
-                    y,
-                    self.sig_up_,
-                    self.sig_down_,
-                    universe=self.universe_,
-                    min_genes=min(self.min_signature_genes, *(len(u) for u in self.sig_up_)),
-                )
-            )
-        if self.region_names_:
-            parts.append(
-                region_offsets(y - norm.ref_mean_, self.regions_, min_genes=self.min_region_genes)
-            )
-        return np.hstack(parts)
+        return compiled.raw_features(self, x)
 
     def transform(self, X) -> np.ndarray:
         """Compute the features of each sample against the fitted reference.
@@ -245,10 +225,7 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "feature_names_out_")
         x = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=float)
-        if np.nanmin(x, initial=0.0) < 0:
-            raise ValueError("Negative values in data passed to ExpressionFeatures (counts).")
-        f = self._raw_features(x)
-        return np.where(np.isnan(f), self.feature_fill_, f)
+        return compiled.filled_features(self, x)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Feature names: ``expr:<gene>``, ``sig:<class>``, ``lineage:*``, ``chrom:*`` ..."""
@@ -258,9 +235,7 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
     def missing_panel_genes(self, X) -> list[list[str]]:
         """Per sample, the panel genes that are NaN (not measured) in ``X``."""
         check_is_fitted(self, "feature_names_out_")
-        x = np.asarray(X, dtype=float)
-        miss = np.isnan(x[:, self.panel_])
-        return [list(self.genes_[self.panel_][m]) for m in miss]
+        return compiled.missing_panel_genes(self, X)
 
     def reference_values(self, X) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Offset-corrected log-CPM of ``X`` plus the reference mean / sd (for explanations)."""

@@ -26,8 +26,13 @@ logger = logging.getLogger("allstrat")
 __all__ = ["build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the top-level parser with every verb module registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the top-level parser with every verb module registered.
+
+    ``only`` (a verb module name) registers that verb alone: ``main`` uses it when the
+    command line names a verb, so that one verb's run does not import every other verb's
+    dependencies (a single-sample ``allstrat classify`` must start fast).
+    """
     parser = argparse.ArgumentParser(
         prog="allstrat",
         description="Childhood ALL subtype calls and protocol risk assignment. " + DISCLAIMER,
@@ -38,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="verb", metavar="VERB")
     sub.required = True
     for mod in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if mod.name.startswith("_"):
+        if mod.name.startswith("_") or (only is not None and mod.name != only):
             continue
         module = importlib.import_module(f"{__name__}.{mod.name}")
         module.register(sub)
@@ -47,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; user errors print one clear line and exit with status 2."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    verb = _named_verb(argv)
+    parser = build_parser(only=verb) if verb else build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -67,6 +74,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if main_thread:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _named_verb(argv: list[str]) -> str | None:
+    """The verb module the command line names (first non-option word), if it exists."""
+    words = [a for a in argv if not a.startswith("-")]
+    if not words:
+        return None
+    name = words[0].replace("-", "_")
+    known = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
+    return name if name in known else None
 
 
 class _Terminated(BaseException):

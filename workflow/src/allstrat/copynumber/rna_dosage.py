@@ -84,8 +84,8 @@ from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.ploidy import PloidyCutoffs
 from allstrat.copynumber.resources import AUTOSOMES
 from allstrat.errors import ConfigError
-from allstrat.normalise import log_cpm
 from allstrat.paths import resources_dir
+from allstrat.refnorm import log_cpm
 
 logger = logging.getLogger(__name__)
 

@@ -26,11 +26,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 
 from allstrat.errors import InputError
 from allstrat.harmonise import ENSEMBL_GENE, GeneTable, HarmonisationReport, harmonise_ids
@@ -39,6 +38,9 @@ from allstrat.io.expression._common import INT32_MAX
 from allstrat.paths import GENE_TABLE
 from allstrat.provenance import build_provenance, h5ad_provenance, resource_record
 from allstrat.serialise import to_plain
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,19 @@ def read_expression_files(
         The layout of :func:`read_expression_cohort`, samples in file / column order.
     """
     t0 = time.perf_counter()
+    ids, blocks, per_sample = _read_files(paths, fmt, genes, star_strandedness, min_mapped_fraction)
+    params = {"star_strandedness": star_strandedness, "min_mapped_fraction": min_mapped_fraction}
+    return _assemble(ids, blocks, per_sample, genes, params, t0=t0)
+
+
+def _read_files(
+    paths: Sequence[str | Path],
+    fmt: str,
+    genes: GeneTable,
+    star_strandedness: str,
+    min_mapped_fraction: float,
+) -> tuple[list[str], list[_Block], dict[str, dict]]:
+    """Read and harmonise command-line files: sample ids, blocks, per-sample records."""
     if not paths:
         raise InputError("no expression files given")
     blocks: list[_Block] = []
@@ -185,8 +200,7 @@ def read_expression_files(
                 raise InputError("sample appears in more than one input file", sample=sid)
         ids.extend(sids)
         blocks.append(_harmonise_file(ef, sids, cols, genes, per_sample, min_mapped_fraction))
-    params = {"star_strandedness": star_strandedness, "min_mapped_fraction": min_mapped_fraction}
-    return _assemble(ids, blocks, per_sample, genes, params, t0=t0)
+    return ids, blocks, per_sample
 
 
 def read_count_files(
@@ -199,21 +213,25 @@ def read_count_files(
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Samples x canonical genes counts of command-line files, NaN = not measured.
 
-    :func:`read_expression_files` followed by
-    :func:`allstrat.io.chunk.counts_from_anndata`; also returns the per-sample
-    harmonisation reports (for provenance).
+    The same result as :func:`read_expression_files` followed by
+    :func:`allstrat.io.chunk.counts_from_anndata` (tested to be equal), built without
+    anndata (a single-sample ``allstrat classify`` does not pay its import); also returns
+    the per-sample harmonisation reports (for provenance).
     """
-    from allstrat.io.chunk import counts_from_anndata
     from allstrat.io.gene_table import load_gene_table
 
-    adata = read_expression_files(
-        paths,
-        fmt,
-        genes or load_gene_table(),
-        star_strandedness=star_strandedness,
-        min_mapped_fraction=min_mapped_fraction,
-    )
-    return counts_from_anndata(adata), dict(adata.uns["allstrat"]["harmonisation"])
+    genes = genes or load_gene_table()
+    ids, blocks, per_sample = _read_files(paths, fmt, genes, star_strandedness, min_mapped_fraction)
+    var, counts, measured_by_block = _count_matrix(ids, blocks, per_sample, genes)
+    x = counts.astype(float)
+    for rows, tgt in measured_by_block:
+        absent = np.setdiff1d(np.arange(len(var)), tgt)
+        if len(absent):
+            x[np.ix_(np.asarray(rows), absent)] = np.nan
+    columns = pd.Index(var.astype(str), name="gene")
+    frame = pd.DataFrame(x, index=pd.Index(ids, name="sample_id"), columns=columns)
+    reports = {sid: to_plain(per_sample[sid]["report"], target="h5") for sid in ids}
+    return frame, reports
 
 
 def sample_id_from_path(path: str | Path) -> str:
@@ -412,6 +430,8 @@ def _not_measured(
     measured_by_block: list[tuple[list[int], np.ndarray]], shape: tuple[int, int]
 ) -> sp.csr_matrix:
     """Rule: a gene absent from a sample's file is "not measured", never zero reads."""
+    import scipy.sparse as sp
+
     n_var = shape[1]
     nm_rows: list[np.ndarray] = []
     nm_cols: list[np.ndarray] = []
@@ -458,18 +478,7 @@ def _assemble(
     """Build the chunk AnnData from the harmonised blocks (layout: read_expression_cohort)."""
     import anndata as ad
 
-    universe: set[str] = set()
-    for block in blocks:
-        universe.update(block.keys.tolist())
-    universe.discard("")
-    var = pd.Index(genes.symbols[genes.symbols.isin(universe)])
-    row_of = {sid: i for i, sid in enumerate(ids)}
-    counts = np.zeros((len(ids), len(var)), dtype=np.int32)
-    measured_by_block = []
-    for block in blocks:  # one block per input file
-        path = per_sample[block.sids[0]]["expression_file"]
-        tgt = _fill_counts(counts, block, var, row_of, path)
-        measured_by_block.append(([row_of[s] for s in block.sids], tgt))
+    var, counts, measured_by_block = _count_matrix(ids, blocks, per_sample, genes)
     not_measured = _not_measured(measured_by_block, counts.shape)
     var_df = pd.DataFrame(index=pd.Index(var, name="gene"))
     var_df["n_samples_measured"] = (len(ids) - np.asarray(not_measured.sum(axis=0)).ravel()).astype(
@@ -510,6 +519,27 @@ def _assemble(
         time.perf_counter() - t0,
     )
     return adata
+
+
+def _count_matrix(
+    ids: list[str], blocks: list[_Block], per_sample: dict[str, dict], genes: GeneTable
+) -> tuple[pd.Index, np.ndarray, list[tuple[list[int], np.ndarray]]]:
+    """The genes (union over files, gene-table order), the int32 samples x genes counts and
+    per file (its sample rows, the gene positions it measured).
+    """
+    universe: set[str] = set()
+    for block in blocks:
+        universe.update(block.keys.tolist())
+    universe.discard("")
+    var = pd.Index(genes.symbols[genes.symbols.isin(universe)])
+    row_of = {sid: i for i, sid in enumerate(ids)}
+    counts = np.zeros((len(ids), len(var)), dtype=np.int32)
+    measured_by_block = []
+    for block in blocks:  # one block per input file
+        path = per_sample[block.sids[0]]["expression_file"]
+        tgt = _fill_counts(counts, block, var, row_of, path)
+        measured_by_block.append(([row_of[s] for s in block.sids], tgt))
+    return var, counts, measured_by_block
 
 
 def _notes_for(notes: dict[str, object], col: str) -> dict[str, object]:
