@@ -211,7 +211,8 @@ def read_fusion_sources(
     ]
     if not tables:
         return pd.DataFrame(columns=list(FUSION_COLUMNS) + list(EXTRA_COLUMNS))
-    out = pd.concat(tables, ignore_index=True)
+    # one caller (the common case): its table as is -- concat would only copy it
+    out = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     out.attrs["callers"] = fs
     return out
 
