@@ -63,8 +63,95 @@ def write_text(dest: str | Path, text: str) -> None:
 
 
 def json_text(obj: Any) -> str:
-    """Stable, sorted, indented JSON text (byte-identical reruns) as written by allstrat."""
-    return json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    """Stable, sorted, indented JSON text (byte-identical reruns) as written by allstrat.
+
+    The text of ``json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False,
+    allow_nan=False)`` plus a newline, built by :func:`_indented_json` (Python's indented
+    encoder is its slow pure-Python one: writing the traces of a 2,500-sample risk job
+    took longer than assigning the risk). Anything that function does not handle itself
+    (other types, NaN, mixed key types, cycles) goes through ``json.dumps``, which gives
+    the same text or the same error.
+    """
+    try:
+        text = _indented_json(obj)
+    except (_NotPlain, TypeError, RecursionError):
+        text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return text + "\n"
+
+
+class _NotPlain(Exception):
+    """A value :func:`_indented_json` leaves to ``json.dumps``."""
+
+
+_INDENTS = tuple("\n" + "  " * i for i in range(48))
+_INF = float("inf")
+
+
+def _json_key(k: Any) -> str:
+    """A dict key as ``json.dumps`` turns it into a string."""
+    if isinstance(k, str):
+        return k
+    if isinstance(k, float) and k == k and abs(k) != _INF:
+        return float.__repr__(k)
+    if isinstance(k, bool) or k is None:
+        return {True: "true", False: "false", None: "null"}[k]
+    if isinstance(k, int):
+        return int.__repr__(k)
+    raise _NotPlain
+
+
+def _indented_json(obj: Any) -> str:
+    """``json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)`` for plain values.
+
+    The same rules in the same order as the standard library's encoder (str, None, True,
+    False, int, float via ``float.__repr__``, list / tuple, dict sorted by key), appending
+    to one list instead of chaining generators (~2.5x faster; a test compares both).
+    """
+    out: list[str] = []
+    app = out.append
+    enc_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+    def enc(o: Any, level: int) -> None:
+        if isinstance(o, str):
+            app(enc_str(o))
+        elif o is None:
+            app("null")
+        elif o is True:
+            app("true")
+        elif o is False:
+            app("false")
+        elif isinstance(o, int):
+            app(int.__repr__(o))
+        elif isinstance(o, float):
+            if o != o or abs(o) == _INF:
+                raise _NotPlain
+            app(float.__repr__(o))
+        elif isinstance(o, (list, tuple, dict)):
+            if not o:
+                app("{}" if isinstance(o, dict) else "[]")
+                return
+            if level + 1 >= len(_INDENTS):
+                raise _NotPlain
+            nl, sep = _INDENTS[level + 1], "," + _INDENTS[level + 1]
+            if isinstance(o, dict):
+                app("{")
+                for i, (k, v) in enumerate(sorted(o.items())):
+                    app(sep if i else nl)
+                    app(enc_str(_json_key(k)))
+                    app(": ")
+                    enc(v, level + 1)
+                app(_INDENTS[level] + "}")
+            else:
+                app("[")
+                for i, v in enumerate(o):
+                    app(sep if i else nl)
+                    enc(v, level + 1)
+                app(_INDENTS[level] + "]")
+        else:
+            raise _NotPlain
+
+    enc(obj, 0)
+    return "".join(out)
 
 
 def write_json(dest: str | Path, obj: Any) -> None:

@@ -1,0 +1,110 @@
+"""Per-sample cost of the ``classify`` and ``risk`` chunk jobs on one large chunk.
+
+Simulates a cohort (``allstrat simulate --layout cohort``; ``--cohort DIR`` reuses one),
+imports it as one expression chunk (``allstrat import-expression``, not timed as a verb
+figure) and runs, as fresh processes exactly as the workflow's rules do,
+
+* ``allstrat classify --expression chunk.h5ad --sheet ... --chunk 0000 --clinical ...
+  --out --explain --h5ad`` (fusion files of every sample, both models, explanations);
+* ``allstrat risk --classify ... --clinical --mrd --lab-genetics --sample-sheet`` (every
+  protocol; no copy-number table: its facts are then unknown, which costs the same rules).
+
+For each it prints wall time, CPU time (user + system of the process: the idle-machine
+wall time of this single-threaded work) and **CPU per sample in ms**, with the load
+average. ``--before-src DIR`` runs the same commands a second time with
+``PYTHONPATH=DIR`` (e.g. ``git archive <commit> workflow/src | tar -x -C /tmp/old``) and
+prints both, so a change is measured against its base on the same inputs and load.
+
+Usage: ``python benchmarks/bench_chunk_verbs.py [--n 2500] [--cohort DIR]
+[--before-src DIR] [--repeat 1]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import check, figure, run_measured, save
+
+CPU_WRAP = (
+    "import atexit, os, sys; "
+    "atexit.register(lambda: sys.stderr.write('__cpu__ %.4f\\n' % sum(os.times()[:2]))); "
+    "sys.argv = ['allstrat'] + sys.argv[1:]; "
+    "from allstrat.cli import main; sys.exit(main())"
+)
+
+
+def _allstrat(args: list[str], src: str | None) -> tuple[float, float, float]:
+    """Run ``allstrat ARGS`` as a fresh process: (wall s, CPU s, peak RSS MiB)."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = src
+    verb = next(a for a in args if not a.startswith("-"))
+    r = check(run_measured([sys.executable, "-c", CPU_WRAP, *args], env=env), verb)
+    m = re.search(r"__cpu__ ([0-9.]+)", r.stderr)
+    return r.wall_s, float(m.group(1)) if m else float("nan"), r.peak_proc_rss_mib
+
+
+def _commands(cohort: Path, work: Path) -> dict[str, list[str]]:
+    sheet = str(cohort / "samples.tsv")
+    return {
+        "classify": [
+            "-q", "classify", "--expression", str(work / "chunk.h5ad"), "--sheet", sheet,
+            "--chunk", "0000", "--samples-per-job", "1000000",
+            f"--clinical={cohort / 'clinical.tsv'}", "--out", str(work / "calls.tsv"),
+            "--explain", str(work / "calls.explain.json"), "--h5ad", str(work / "calls.h5ad"),
+        ],
+        "risk": [
+            "-q", "risk", "--classify", str(work / "calls.tsv"),
+            f"--clinical={cohort / 'clinical.tsv'}", f"--mrd={cohort / 'mrd.tsv'}",
+            f"--lab-genetics={cohort / 'lab_genetics.tsv'}", "--sample-sheet", sheet,
+            "--out", str(work / "risk.tsv"), "--traces", str(work / "risk.traces.json"),
+        ],
+    }  # fmt: skip
+
+
+def measure(res: dict, cohort: Path, work: Path, *, label: str, src: str | None, repeat: int):
+    """Time the classify and risk jobs of one chunk (``label`` prefixes the figures)."""
+    n = sum(1 for _ in (cohort / "samples.tsv").open()) - 1
+    for verb, args in _commands(cohort, work).items():
+        runs = [_allstrat(args, src) for _ in range(repeat)]
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        load = f"load {os.getloadavg()[0]:.1f}, {n} samples"
+        figure(res, f"{label}_{verb}_wall", wall, "s", load)
+        figure(res, f"{label}_{verb}_cpu", cpu, "s", "user+sys")
+        figure(res, f"{label}_{verb}_cpu_per_sample", 1000 * cpu / n, "ms")
+        figure(res, f"{label}_{verb}_peak_rss", max(r[2] for r in runs), "MiB")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=2500, help="samples to simulate (one chunk)")
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--cohort", help="reuse (or write) the simulated cohort here")
+    ap.add_argument("--before-src", help="another checkout's workflow/src to compare with")
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args()
+    res: dict = {}
+    with tempfile.TemporaryDirectory(prefix="allstrat-bench-chunk-") as d:
+        work = Path(d)
+        cohort = Path(args.cohort) if args.cohort else work / "cohort"
+        if not (cohort / "samples.tsv").is_file():
+            sim = ["simulate", "--n-samples", str(args.n), "--seed", str(args.seed)]
+            _allstrat([*sim, "--layout", "cohort", "--out", str(cohort)], None)
+        imp = ["import-expression", "--sheet", str(cohort / "samples.tsv"), "--chunk", "0000"]
+        _allstrat([*imp, "--samples-per-job", "1000000", "--out", str(work / "chunk.h5ad")], None)
+        if args.before_src:
+            measure(res, cohort, work, label="before", src=args.before_src, repeat=args.repeat)
+        measure(res, cohort, work, label="now", src=None, repeat=args.repeat)
+    save(res, "chunk_verbs")
+
+
+if __name__ == "__main__":
+    main()
