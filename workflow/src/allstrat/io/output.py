@@ -100,57 +100,66 @@ def _json_key(k: Any) -> str:
     raise _NotPlain
 
 
+_ENC_STR = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+def _json_leaf(o: Any) -> str | None:
+    """JSON text of a scalar or an empty container; ``None`` for a non-empty container."""
+    if isinstance(o, str):
+        return _ENC_STR(o)
+    if o is None:
+        return "null"
+    if o is True:
+        return "true"
+    if o is False:
+        return "false"
+    if isinstance(o, int):
+        return int.__repr__(o)
+    if isinstance(o, float):
+        if o != o or abs(o) == _INF:
+            raise _NotPlain
+        return float.__repr__(o)
+    if isinstance(o, (list, tuple, dict)):
+        return None if o else ("{}" if isinstance(o, dict) else "[]")
+    raise _NotPlain
+
+
 def _indented_json(obj: Any) -> str:
     """``json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False)`` for plain values.
 
     The same rules in the same order as the standard library's encoder (str, None, True,
-    False, int, float via ``float.__repr__``, list / tuple, dict sorted by key), appending
-    to one list instead of chaining generators (~2.5x faster; a test compares both).
+    False, int, float via ``float.__repr__``, list / tuple, dict sorted by key), one text
+    piece per value (as the standard library's) appended to one list instead of chained
+    generators (~1.7x faster; a test compares both).
     """
     out: list[str] = []
     app = out.append
-    enc_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
+    enc_str = _ENC_STR
 
-    def enc(o: Any, level: int) -> None:
-        if isinstance(o, str):
-            app(enc_str(o))
-        elif o is None:
-            app("null")
-        elif o is True:
-            app("true")
-        elif o is False:
-            app("false")
-        elif isinstance(o, int):
-            app(int.__repr__(o))
-        elif isinstance(o, float):
-            if o != o or abs(o) == _INF:
-                raise _NotPlain
-            app(float.__repr__(o))
-        elif isinstance(o, (list, tuple, dict)):
-            if not o:
-                app("{}" if isinstance(o, dict) else "[]")
-                return
-            if level + 1 >= len(_INDENTS):
-                raise _NotPlain
-            nl, sep = _INDENTS[level + 1], "," + _INDENTS[level + 1]
-            if isinstance(o, dict):
-                app("{")
-                for i, (k, v) in enumerate(sorted(o.items())):
-                    app(sep if i else nl)
-                    app(enc_str(_json_key(k)))
-                    app(": ")
-                    enc(v, level + 1)
-                app(_INDENTS[level] + "}")
-            else:
-                app("[")
-                for i, v in enumerate(o):
-                    app(sep if i else nl)
-                    enc(v, level + 1)
-                app(_INDENTS[level] + "]")
-        else:
+    def container(o: Any, head: str, level: int) -> None:
+        if level + 1 >= len(_INDENTS):
             raise _NotPlain
+        nl, sep = _INDENTS[level + 1], "," + _INDENTS[level + 1]
+        if isinstance(o, dict):
+            pairs = sorted(o.items())
+            items = [((sep if i else nl) + enc_str(_json_key(k)) + ": ", v)
+                     for i, (k, v) in enumerate(pairs)]  # fmt: skip
+            app(head + "{")
+        else:
+            items = [((sep if i else nl), v) for i, v in enumerate(o)]
+            app(head + "[")
+        for pre, v in items:
+            text = _json_leaf(v)
+            if text is None:
+                container(v, pre, level + 1)
+            else:
+                app(pre + text)
+        app(_INDENTS[level] + ("}" if isinstance(o, dict) else "]"))
 
-    enc(obj, 0)
+    text = _json_leaf(obj)
+    if text is not None:
+        return text
+    container(obj, "", 0)
     return "".join(out)
 
 
