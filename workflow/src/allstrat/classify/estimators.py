@@ -31,7 +31,7 @@ from threadpoolctl import threadpool_limits
 
 from allstrat.classify import compiled
 from allstrat.classify import signatures as sig
-from allstrat.classify.compiled import QUANTILE_LEVELS
+from allstrat.classify.compiled import QUANTILE_LEVELS, rowwise_scores
 from allstrat.normalise import ReferenceNormaliser
 from allstrat.refnorm import quiet_nan
 
@@ -242,24 +242,6 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "feature_names_out_")
         y = self.normaliser_.transform(np.asarray(X, dtype=float))
         return y, self.normaliser_.ref_mean_, self.normaliser_.ref_sd_
-
-
-def rowwise_scores(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """``x @ w.T`` computed one sample (row of ``x``) at a time.
-
-    A matrix product hands the whole batch to BLAS, whose blocking (and so the rounding of
-    each sum) depends on the batch size: a sample's scores could differ in the last bits
-    between a chunk of 2,500 and a run of one. Row by row, each score is the same sum in
-    the same order whatever the batch, which the per-sample memo of the workflow
-    (``allstrat.memo``) relies on for outputs byte-identical to a full run. Costs ~10 µs
-    per sample for the shipped model (21 classes x 276 features).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    w = np.asarray(w, dtype=np.float64)
-    out = np.empty((x.shape[0], w.shape[0]))
-    for i in range(x.shape[0]):
-        out[i] = (x[i] * w).sum(axis=1)
-    return out
 
 
 class SubtypeClassifier(ClassifierMixin, BaseEstimator):
