@@ -51,3 +51,12 @@ class ModelError(AllstratError):
 
 class ConfigError(AllstratError):
     """Invalid configuration or rule-set file."""
+
+
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM so that writers clean up their temp files."""
+
+
+def raise_terminated(signum: int, frame: object) -> None:
+    """SIGTERM handler: raise :class:`Terminated` (the CLI turns it into exit status 143)."""
+    raise Terminated

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Sequence
 
 from allstrat import DISCLAIMER, __version__
-from allstrat.errors import AllstratError
+from allstrat.errors import AllstratError, Terminated, raise_terminated
 
 logger = logging.getLogger("allstrat")
 
@@ -27,12 +27,7 @@ __all__ = ["build_parser", "main"]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Build the top-level parser with every verb module registered.
-
-    ``only`` (a verb module name) registers that verb alone: ``main`` uses it when the
-    command line names a verb, so that one verb's run does not import every other verb's
-    dependencies (a single-sample ``allstrat classify`` must start fast).
-    """
+    """Top-level parser with every verb module, or ``only`` that one (fast single verbs)."""
     parser = argparse.ArgumentParser(
         prog="allstrat",
         description="Childhood ALL subtype calls and protocol risk assignment. " + DISCLAIMER,
@@ -59,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING if args.quiet else (logging.DEBUG if args.verbose else logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
+    previous = signal.signal(signal.SIGTERM, raise_terminated) if main_thread else None
     try:
         return int(args.func(args) or 0)
     except AllstratError as exc:
@@ -68,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write(f"allstrat {args.verb}: interrupted\n")
         return 130
-    except _Terminated:
+    except Terminated:
         sys.stderr.write(f"allstrat {args.verb}: terminated\n")
         return 143
     finally:
@@ -84,11 +79,3 @@ def _named_verb(argv: list[str]) -> str | None:
     name = words[0].replace("-", "_")
     known = {m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")}
     return name if name in known else None
-
-
-class _Terminated(BaseException):
-    """Raised in the main thread on SIGTERM so that writers clean up their temp files."""
-
-
-def _terminate(signum: int, frame: object) -> None:
-    raise _Terminated
