@@ -127,3 +127,17 @@ def test_true_hyperdiploid_with_allele_data_keeps_its_call(f: float) -> None:
     else:
         assert k.masked_warning == "not_assessable"
         assert "allele_data_incomplete" in k.flags
+
+
+def test_loh_copies_undecided_when_blast_fraction_tolerance_reaches_both() -> None:
+    """A one-copy genome at f 0.87 reported as 0.77 (within the 0.1 tolerance) looks like two
+    copies at 0.77 (both ~0.115): the copy number of the LOH chromosomes is left undecided,
+    however many sites make the likelihood look decisive (demo SIM0006 read as doubled).
+    """
+    s = allelic.summarise_sites(_sites(NEAR_HAPLOID, 0.87, seed=5), blast_fraction=0.77)
+    copies = s["loh_copies"]
+    assert copies["both_reachable_within_tolerance"] is True
+    assert copies["copies"] is None
+    s2 = allelic.summarise_sites(_sites(DOUBLED, 0.5, seed=5), blast_fraction=0.5)
+    assert s2["loh_copies"]["both_reachable_within_tolerance"] is False
+    assert s2["loh_copies"]["copies"] == 2

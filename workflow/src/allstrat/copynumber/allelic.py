@@ -58,7 +58,8 @@ Method for RNA sites (per chromosome; per arm with the same rules):
    kept; such states never choose the estimated blast fraction. With a sheet blast
    fraction the fitted-LOH autosomes together report ``loh_copies`` (1 or 2 when the best
    one-copy and two-copy fits, sharing one f within ``blast_fraction_tolerance`` of the
-   sheet's, differ by ``min_delta_loglik``; else None) for the masked-hypodiploidy call.
+   sheet's, differ by ``min_delta_loglik`` and the observed median fraction is not
+   reachable by both within that range; else None) for the masked-hypodiploidy call.
 
 Thresholds are configuration (``copynumber.allelic`` in the config schema); all defaults
 are UNVERIFIED modelling choices (no real RNA VCFs with known karyotype were available to
@@ -371,6 +372,9 @@ def _loh_copies(hets: Sequence[pd.DataFrame], lik: _Likelihood, f: float) -> dic
     fraction: each copy number takes its best summed log likelihood over blast fractions
     within ``blast_fraction_tolerance`` of the sheet's (a reported blast fraction is a
     measurement); the winner must lead by ``min_delta_loglik``, else ``copies`` is None.
+    ``copies`` is also None when the observed median minor-allele fraction lies within
+    what both one and two copies reach over that blast-fraction range (the likelihood
+    over thousands of sites then only reflects RNA allelic bias, not the copy number).
     """
     s = lik.s
     data = [
@@ -391,7 +395,21 @@ def _loh_copies(hets: Sequence[pd.DataFrame], lik: _Likelihood, f: float) -> dic
     }
     d = ll[1] - ll[2]
     copies = 1 if d >= s.min_delta_loglik else 2 if d <= -s.min_delta_loglik else None
-    return {"copies": copies, "delta_loglik": round(d, 3), "n_chromosomes": len(data)}
+    observed = float(np.median(np.concatenate([a / n for a, n in data])))
+    reach = {c: (expected_minor_fraction(c, 0, float(fs.max())),
+                 expected_minor_fraction(c, 0, float(fs.min()))) for c in (1, 2)}  # fmt: skip
+    both = all(lo <= observed <= hi for lo, hi in reach.values())
+    if both:
+        # thousands of sites make any likelihood difference look decisive, but a blast
+        # fraction off by the tolerance moves one copy onto the other's expectation
+        copies = None
+    return {
+        "copies": copies,
+        "delta_loglik": round(d, 3),
+        "n_chromosomes": len(data),
+        "observed_median_minor_fraction": round(observed, 4),
+        "both_reachable_within_tolerance": both,
+    }
 
 
 def _classify_region(
