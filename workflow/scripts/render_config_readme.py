@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from allstrat.config import describe_allowed
+
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 README = ROOT / "config" / "README.md"
@@ -66,25 +68,12 @@ def _fmt(v: object) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    return "`" + _fmt(text) + "`"
+
+
 def _allowed(spec: dict) -> str:
-    parts = []
-    if "enum" in spec:
-        parts.append(", ".join(f"`{_fmt(e)}`" for e in spec["enum"]))
-    for key, sym in (
-        ("minimum", "≥"),
-        ("exclusiveMinimum", ">"),
-        ("maximum", "≤"),
-        ("exclusiveMaximum", "<"),
-    ):
-        if key in spec:
-            parts.append(f"{sym} {spec[key]}")
-    if "pattern" in spec:
-        parts.append(f"pattern `{_fmt(spec['pattern'])}`")
-    if spec.get("type") == "array" and isinstance(spec.get("items"), dict):
-        inner = _allowed(spec["items"])
-        if inner:
-            parts.append(f"items: {inner}")
-    return "; ".join(parts)
+    return describe_allowed(spec, quote=_code, type_fallback=False)
 
 
 def _rows(props: dict, prefix: str = "") -> list[str]:

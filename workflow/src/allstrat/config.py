@@ -95,11 +95,21 @@ def schema_default(path: str) -> Any:
     return _fill(copy.deepcopy(section_schema(path).get("default")), section_schema(path))
 
 
-def describe_allowed(spec: Mapping[str, Any]) -> str:
-    """Allowed values of a schema key in words (enum, range, pattern, item rule)."""
+def describe_allowed(
+    spec: Mapping[str, Any],
+    *,
+    quote: Callable[[str], str] | None = None,
+    type_fallback: bool = True,
+) -> str:
+    """Allowed values of a schema key in words (enum, range, pattern, item rule).
+
+    ``quote`` wraps each enum value and pattern (the config README renders them as code);
+    ``type_fallback`` names the type when nothing else restricts the value.
+    """
+    q = quote or (lambda text: text)
     parts = []
     if "enum" in spec:
-        parts.append(", ".join(_text(e) for e in spec["enum"]))
+        parts.append(", ".join(q(_text(e)) for e in spec["enum"]))
     for key, sym in (
         ("minimum", "≥"),
         ("exclusiveMinimum", ">"),
@@ -109,12 +119,12 @@ def describe_allowed(spec: Mapping[str, Any]) -> str:
         if key in spec:
             parts.append(f"{sym} {spec[key]}")
     if "pattern" in spec:
-        parts.append(f"pattern {spec['pattern']}")
+        parts.append(f"pattern {q(spec['pattern'])}")
     if spec.get("type") == "array" and isinstance(spec.get("items"), dict):
-        inner = describe_allowed(spec["items"])
+        inner = describe_allowed(spec["items"], quote=quote, type_fallback=type_fallback)
         if inner:
             parts.append(f"items: {inner}")
-    if not parts and "type" in spec:
+    if not parts and type_fallback and "type" in spec:
         typ = spec["type"]
         parts.append("/".join(typ) if isinstance(typ, list) else str(typ))
     return "; ".join(parts)
