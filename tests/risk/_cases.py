@@ -10,7 +10,7 @@ import pandas as pd
 import yaml
 
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
-from allstrat.io.clinical import clinical_frame
+from allstrat.io.clinical import clinical_frame, mrd_frame
 
 CASES_FILE = Path(__file__).with_name("cases.yaml")
 
@@ -38,7 +38,8 @@ def _mrd_rows(sample: str, spec: dict[str, Any], sensitivity: str) -> list[dict[
                 "tissue": tissue,
                 "method": method,
                 "value": value,
-                "sensitivity": sens if value == "negative" else "",
+                "unit": "fraction",
+                "sensitivity": sens if value in ("negative", "positive_nq") else "",
             }
         )
     return rows
@@ -65,9 +66,8 @@ def case_tables(
         out[name] = clinical_frame(table) if name == "clinical" else table
     spec = {**baseline["mrd"], **(case.get("mrd") or {})}
     rows = _mrd_rows(sample, spec, baseline["mrd_sensitivity"])
-    out["mrd"] = pd.DataFrame(
-        rows, columns=["sample_id", "day", "tissue", "method", "value", "sensitivity"]
-    )
+    columns = ["sample_id", "day", "tissue", "method", "value", "unit", "sensitivity"]
+    out["mrd"] = mrd_frame(pd.DataFrame(rows, columns=columns))  # typed as the reader types it
     out["lab"] = lab_table(case.get("lab"), sample)
     return out
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
-from allstrat.io.clinical import clinical_frame
+from allstrat.io.clinical import clinical_frame, mrd_frame
 from allstrat.risk import BASE_FACTS, assign_risk, evaluate_protocol, load_rulesets
 from allstrat.risk.engine import INDETERMINATE
 from allstrat.risk.expr import UNKNOWN
@@ -91,11 +91,30 @@ MRD = st.dictionaries(
 )
 
 
-def _rows(mrd: dict) -> list[dict]:
+def _raw_rows(mrd: dict) -> list[dict]:
+    """MRD rows as a file gives them (negative / positive_nq state a sensitivity)."""
     return [
-        {"sample_id": "S", "method": m, "tissue": t, "day": str(d), "value": v, "sensitivity": s}
+        {
+            "sample_id": "S",
+            "method": m,
+            "tissue": t,
+            "day": str(d),
+            "value": v,
+            "unit": "fraction",
+            "sensitivity": s or ("1e-4" if v in ("negative", "positive_nq") else ""),
+        }
         for (m, t, d), (v, s) in sorted(mrd.items())
     ]
+
+
+def _mrd_table(raw: list[dict]) -> pd.DataFrame:
+    """The MRD rows typed as the reader types them (risk facts take typed values)."""
+    columns = ["sample_id", "method", "tissue", "day", "value", "unit", "sensitivity"]
+    return mrd_frame(pd.DataFrame(raw, columns=columns))
+
+
+def _rows(mrd: dict) -> list[dict]:
+    return _mrd_table(_raw_rows(mrd)).to_dict("records")
 
 
 def _facts(values: dict) -> dict[str, Fact]:
@@ -199,12 +218,12 @@ def _tables(p: dict, drop: set[str], *, conflict: bool = False):
     clin = {"sample_id": "S", "immunophenotype": lineage} | {
         k: ("" if k in drop else v) for k, v in p["clinical"].items()
     }
-    mrd = [r for r in _rows(p["mrd"]) if (r["method"], r["tissue"], int(r["day"])) not in drop]
+    mrd = [r for r in _raw_rows(p["mrd"]) if (r["method"], r["tissue"], int(r["day"])) not in drop]
     return (
         pd.DataFrame([cls]),
         pd.DataFrame([cn]),
         clinical_frame(pd.DataFrame([clin])),  # typed as the clinical reader types it
-        pd.DataFrame(mrd, columns=["sample_id", "method", "tissue", "day", "value", "sensitivity"]),
+        _mrd_table(mrd),
     )
 
 

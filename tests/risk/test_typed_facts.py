@@ -8,10 +8,16 @@ import pandas as pd
 import pytest
 
 from allstrat.errors import InputError
-from allstrat.io.clinical import _canonical_spellings, clinical_frame, read_clinical
+from allstrat.io.clinical import (
+    _canonical_spellings,
+    clinical_frame,
+    mrd_frame,
+    read_clinical,
+    read_mrd,
+)
 from allstrat.io.samples import load_schema
-from allstrat.risk.expr import UNKNOWN
-from allstrat.risk.facts import build_facts
+from allstrat.risk.expr import UNKNOWN, Mrd
+from allstrat.risk.facts import MrdTimepoint, build_facts, mrd_facts
 
 RAW = {
     "sample_id": "P1",
@@ -77,3 +83,40 @@ def test_allowed_values_come_from_the_schemas():
     assert mrd["method"] == {"flow": "flow", "pcr": "PCR"}
     with pytest.raises(InputError, match=r"column sex: 'male' is not one of"):
         clinical_frame(pd.DataFrame([{**RAW, "sex": "male"}]))
+
+
+MRD_RAW = [
+    {"sample_id": "P1", "day": "15", "tissue": "bm", "method": "Flow", "value": "0.1",
+     "unit": "percent", "sensitivity": ""},
+    {"sample_id": "P1", "day": "33", "tissue": "BM", "method": "pcr", "value": "negative",
+     "unit": "log10", "sensitivity": "-4"},
+]  # fmt: skip
+TPS = [MrdTimepoint("d15", "flow", "BM", 15, 15), MrdTimepoint("d33", "PCR", "BM", 33, 33)]
+
+
+def _mrd(rows):
+    return mrd_facts(rows, TPS, "P1", default_sensitivity=1e-3, positive_nq_max=1e-4)
+
+
+def test_typed_mrd_rows_give_facts_without_reparsing(tmp_path):
+    table = mrd_frame(pd.DataFrame(MRD_RAW))
+    path = tmp_path / "mrd.tsv"
+    path.write_text("\n".join("\t".join(r) for r in [MRD_RAW[0], *map(dict.values, MRD_RAW)]))
+    pd.testing.assert_frame_equal(table, read_mrd(path))
+    f = _mrd(table.to_dict("records"))
+    assert f["mrd_d15"].value == Mrd.quantified(0.001)
+    assert f["mrd_d33"].value == Mrd.negative(1e-4)  # the row's sensitivity, not the default
+
+
+@pytest.mark.parametrize(("column", "value"), [("day", "15"), ("day", True), ("tissue", None)])
+def test_untyped_mrd_values_are_a_programming_error(column, value):
+    row = {**mrd_frame(pd.DataFrame(MRD_RAW)).to_dict("records")[0], column: value}
+    with pytest.raises(TypeError, match=rf"sample 'P1', MRD column {column}: expected"):
+        _mrd([row])
+
+
+def test_timepoint_codes_are_the_mrd_schema_codes():
+    mrd = load_schema("mrd.schema.yaml")["properties"]
+    tp = load_schema("ruleset.schema.yaml")["$defs"]["timepoint"]["properties"]
+    for col in ("method", "tissue"):
+        assert tp[col]["enum"] == mrd[col]["enum"]

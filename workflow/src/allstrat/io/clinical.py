@@ -81,6 +81,7 @@ __all__ = [
     "WARN_AGE_YEARS",
     "WARN_WBC_1E9_PER_L",
     "clinical_frame",
+    "mrd_frame",
     "read_clinical",
     "read_mrd",
 ]
@@ -352,8 +353,27 @@ def read_mrd(path: str | Path) -> pd.DataFrame:
         tissue and method twice with different values -- naming file, line and sample.
     """
     p = Path(path)
-    df = read_table_str(p, what="MRD table")
-    df = _validate_rows(df, "mrd.schema.yaml", p, "MRD table")
+    return mrd_frame(read_table_str(p, what="MRD table"), source=p)
+
+
+def mrd_frame(raw: pd.DataFrame, *, source: str | Path = "MRD table") -> pd.DataFrame:
+    """Validate and type an MRD table given as strings (what :func:`read_mrd` does after
+    reading the file; for tables built in memory).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        One column per MRD-table header, every cell a string (``""`` = missing).
+    source : str or Path
+        Named in error messages as the file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`read_mrd`.
+    """
+    p = Path(source)
+    df = _validate_rows(raw.copy(), "mrd.schema.yaml", p, "MRD table")
     if "sensitivity" not in df.columns:
         df["sensitivity"] = ""
     lines = np.arange(len(df)) + 2

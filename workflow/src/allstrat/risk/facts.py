@@ -18,7 +18,8 @@ not-assessable inputs become unknown, never a default negative:
 
 Clinical values arrive typed by :mod:`allstrat.io.clinical` (booleans, floats, the
 schema's canonical codes; its schema is the one list of allowed values) and are used as
-they are; a row with untyped values (the text ``"yes"``) is a programming error.
+they are; a row with untyped values (the text ``"yes"``) is a programming error. The
+same holds for MRD rows (:mod:`allstrat.io.clinical`'s ``read_mrd`` / ``mrd_frame``).
 
 The fact catalogue :data:`BASE_FACTS` is what rule-set conditions may reference (besides
 each rule set's own derived facts and MRD time points); the loader refuses unknown names.
@@ -582,35 +583,62 @@ class MrdTimepoint:
     """An MRD time point of a protocol: which rows of the long MRD table feed it."""
 
     name: str
-    method: str  # "flow" or "PCR"
-    tissue: str  # "BM" or "PB"
+    method: str  # a method code of the MRD schema (the rule-set schema's enum matches it)
+    tissue: str  # a tissue code of the MRD schema
     day_min: int
     day_max: int
     description: str = ""
 
 
-def _mrd_value(row: Mapping[str, Any], sample: str, sensitivity_default: float, nq: float) -> Any:
-    v = row.get("value")
-    if _blank(v):
-        return UNKNOWN
-    s = str(v).strip().lower()
-    sens = row.get("sensitivity")
-    sens_v = sensitivity_default if _blank(sens) else _num(sens, "sensitivity", sample, "MRD")
-    if s == "negative":
-        return Mrd.negative(float(sens_v))
-    if s == "positive_nq":
+#: MRD columns as :func:`allstrat.io.clinical.read_mrd` / ``mrd_frame`` types them (its
+#: schema workflow/schemas/mrd.schema.yaml is the one list of tissues and methods)
+_MRD_TYPES: dict[str, tuple[type, ...]] = {
+    "day": (int, np.integer),
+    "tissue": (str,),
+    "method": (str,),
+    "result": (str,),
+    "fraction": (float, np.floating),
+    "sensitivity": (float, np.floating),
+}
+
+
+def _typed_mrd(row: Mapping[str, Any], sample: str) -> tuple[int, str, str, str, float, float]:
+    """(day, tissue, method, result, fraction, sensitivity) of one typed MRD row.
+
+    Raises
+    ------
+    TypeError
+        A value the MRD reader would not produce (e.g. the text ``"15"`` for the day):
+        rows must come from :func:`allstrat.io.clinical.read_mrd` / ``mrd_frame``.
+    """
+    out: list[Any] = []
+    for col, kinds in _MRD_TYPES.items():
+        v = row.get(col)
+        if not isinstance(v, kinds) or isinstance(v, bool | np.bool_):
+            names = "/".join(k.__name__ for k in kinds)
+            msg = (
+                f"sample {sample!r}, MRD column {col}: expected {names}, as "
+                f"allstrat.io.clinical types it; got {v!r}"
+            )
+            raise TypeError(msg)
+        out.append(v)
+    day, tissue, method, result, fraction, sens = out
+    return int(day), tissue, method, result, float(fraction), float(sens)
+
+
+def _mrd_value(
+    result: str, fraction: float, sens: float, sensitivity_default: float, nq: float
+) -> Any:
+    """The :class:`Mrd` (or ``"not_done"``) of a typed row's result."""
+    if result == "negative":
+        return Mrd.negative(sensitivity_default if math.isnan(sens) else sens)
+    if result == "positive_nq":
         return Mrd.positive_nq(nq)
-    if s == "not_done":
+    if result == "not_done":
         return "not_done"
-    x = _num(v, "value", sample, "MRD")
-    if x > 1:
-        raise InputError(
-            f"MRD column value: expected a fraction in [0, 1] (or negative / positive_nq), "
-            f"got {v!r}",
-            sample=sample,
-            table="MRD",
-        )
-    return Mrd.quantified(x)
+    if result == "quantified":
+        return Mrd.quantified(fraction)
+    raise TypeError(f"MRD column result: expected one of the reader's results, got {result!r}")
 
 
 def mrd_facts(
@@ -631,8 +659,9 @@ def mrd_facts(
     Parameters
     ----------
     rows
-        The sample's rows of the long MRD table (sample_id, day, tissue, method, value,
-        sensitivity).
+        The sample's rows of the long MRD table as :func:`allstrat.io.clinical.read_mrd`
+        types them (``day`` int, ``tissue`` / ``method`` the schema's codes, ``result``,
+        ``fraction``, ``sensitivity``); an untyped row raises :class:`TypeError`.
     timepoints
         The protocol's time points.
     sample_id
@@ -645,39 +674,14 @@ def mrd_facts(
     out: dict[str, Fact] = {}
     parsed = []
     for row in rows:
-        try:
-            day = int(float(str(row.get("day", "")).strip()))
-        except ValueError:
-            raise InputError(
-                f"MRD column day: expected an integer day, got {row.get('day')!r}",
-                sample=sample_id,
-                table="MRD",
-            ) from None
-        tissue = str(row.get("tissue", "")).strip().upper()
-        method = str(row.get("method", "")).strip().lower()
-        if tissue not in ("BM", "PB"):
-            raise InputError(
-                f"MRD column tissue: expected BM or PB, got {row.get('tissue')!r}",
-                sample=sample_id,
-                table="MRD",
-            )
-        if method not in ("flow", "pcr"):
-            raise InputError(
-                f"MRD column method: expected flow or PCR, got {row.get('method')!r}",
-                sample=sample_id,
-                table="MRD",
-            )
-        parsed.append(
-            (day, tissue, method, _mrd_value(row, sample_id, default_sensitivity, positive_nq_max))
-        )
+        day, tissue, method, result, fraction, sens = _typed_mrd(row, sample_id)
+        value = _mrd_value(result, fraction, sens, default_sensitivity, positive_nq_max)
+        parsed.append((day, tissue, method, value))
     for tp in timepoints:
         vals = [
             v
             for day, tissue, method, v in parsed
-            if tp.day_min <= day <= tp.day_max
-            and tissue == tp.tissue.upper()
-            and method == tp.method.lower()
-            and v is not UNKNOWN
+            if tp.day_min <= day <= tp.day_max and tissue == tp.tissue and method == tp.method
         ]
         where = f"{tp.method} {tp.tissue} day {tp.day_min}-{tp.day_max}"
         measured = [v for v in vals if isinstance(v, Mrd)]
