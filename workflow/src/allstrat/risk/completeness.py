@@ -16,14 +16,6 @@ from allstrat.risk.ruleset import RuleSet
 __all__ = ["mrd_not_used", "orphans"]
 
 
-def _key(row: Mapping[str, Any]) -> tuple[str, str, int] | None:
-    try:
-        day = int(float(str(row.get("day", "")).strip()))
-    except ValueError:
-        return None
-    return str(row.get("method", "")).strip(), str(row.get("tissue", "")).strip(), day
-
-
 def mrd_not_used(
     rows: Sequence[Mapping[str, Any]], rulesets: Sequence[RuleSet]
 ) -> tuple[dict[str, list[str]], list[str]]:
@@ -32,7 +24,8 @@ def mrd_not_used(
     Parameters
     ----------
     rows
-        One sample's MRD rows (``method``, ``tissue``, ``day``).
+        One sample's MRD rows as :func:`allstrat.io.clinical.read_mrd` types them
+        (``method``, ``tissue``: the schema's codes; ``day``: int).
     rulesets
         The protocols assigned (those without MRD time points are skipped).
 
@@ -46,19 +39,12 @@ def mrd_not_used(
     unused: list[str] = []
     with_tps = [rs for rs in rulesets if rs.timepoints]
     for row in rows:
-        k = _key(row)
-        if k is None:
-            continue
-        method, tissue, day = k
+        method, tissue, day = str(row["method"]), str(row["tissue"]), int(row["day"])
         what = f"MRD {method} {tissue} day {day}"
         used_by = []
         nearest: tuple[int, str] | None = None
         for rs in with_tps:
-            same = [
-                tp
-                for tp in rs.timepoints
-                if tp.method.lower() == method.lower() and tp.tissue.upper() == tissue.upper()
-            ]
+            same = [tp for tp in rs.timepoints if tp.method == method and tp.tissue == tissue]
             if any(tp.day_min <= day <= tp.day_max for tp in same):
                 used_by.append(rs.protocol)
                 continue
