@@ -27,7 +27,8 @@ def _dry_run(
     return subprocess.run(cmd, cwd=wd, capture_output=True, text=True, check=False, timeout=300)
 
 
-def test_variant_calls_are_copynumber_inputs(tmp_path: Path) -> None:
+def _simulated_workdir(tmp_path: Path, *, mrd: str) -> None:
+    """A 4-sample simulated cohort in resources/demo and a config pointing at it."""
     sim = subprocess.run(
         ["allstrat", "simulate", "--n-samples", "4", "--seed", "7", "--out", "resources/demo"],
         cwd=tmp_path, capture_output=True, text=True, check=False,
@@ -36,10 +37,13 @@ def test_variant_calls_are_copynumber_inputs(tmp_path: Path) -> None:
     (tmp_path / "config").mkdir()
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     cfg["demo"]["generate"] = False
-    cfg["clinical"] = "resources/demo/clinical.tsv"
-    cfg["mrd"] = "resources/demo/mrd.tsv" if (tmp_path / "resources/demo/mrd.tsv").is_file() else ""
-    cfg["lab_genetics"] = ""
+    cfg["clinical"], cfg["lab_genetics"] = "resources/demo/clinical.tsv", ""
+    cfg["mrd"] = mrd if mrd and (tmp_path / mrd).is_file() else ""
     (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+
+
+def test_variant_calls_are_copynumber_inputs(tmp_path: Path) -> None:
+    _simulated_workdir(tmp_path, mrd="resources/demo/mrd.tsv")
     sheet = pd.read_csv(tmp_path / "resources/demo/samples.tsv", sep="\t", dtype=str).fillna("")
     sheet["variants"] = ["resources/demo/S1.vcf", "", "", ""]
     sheet["variants_format"] = ["vcf", "", "", ""]
@@ -57,16 +61,7 @@ def test_variant_calls_are_copynumber_inputs(tmp_path: Path) -> None:
 
 def test_risk_reads_the_reconciled_call(tmp_path: Path) -> None:
     """Risk and the reports use the call after the karyotype / hotspot check (#11 item 4)."""
-    sim = subprocess.run(
-        ["allstrat", "simulate", "--n-samples", "4", "--seed", "7", "--out", "resources/demo"],
-        cwd=tmp_path, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert sim.returncode == 0, sim.stderr
-    (tmp_path / "config").mkdir()
-    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    cfg["demo"]["generate"] = False
-    cfg["clinical"], cfg["mrd"], cfg["lab_genetics"] = "resources/demo/clinical.tsv", "", ""
-    (tmp_path / "config" / "config.yaml").write_text(yaml.safe_dump(cfg, sort_keys=False))
+    _simulated_workdir(tmp_path, mrd="")
     (tmp_path / "resources/demo/samples.tsv").replace(tmp_path / "config" / "samples.tsv")
     run = _dry_run(tmp_path, "results/risk/chunk_0000.tsv")
     assert run.returncode == 0, run.stderr[-2000:]
