@@ -21,6 +21,13 @@ wildcard_constraints:
     chunk=r"\d{4}",
 
 
+def memo_file(stage):
+    """Per-sample memo file of a chunk stage ('' when batching.memo is off; allstrat.memo)."""
+    if not config["batching"].get("memo", True):
+        return ""
+    return f"results/memo/{stage}/chunk_{{chunk}}.json"
+
+
 def final_outputs():
     """The default target: every user-facing output.
 

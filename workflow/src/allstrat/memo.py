@@ -47,7 +47,13 @@ from allstrat.io.output import atomic_path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MEMO_FORMAT", "SampleMemo", "code_digest", "digest"]
+__all__ = ["MEMO_FORMAT", "MEMO_HELP", "SampleMemo", "code_digest", "digest"]
+
+#: Help text of the ``--memo`` option of the chunk verbs.
+MEMO_HELP = (
+    "per-sample memo file of this chunk (JSON): samples whose inputs, settings and code "
+    "are unchanged reuse their results; outputs are the same (default: none)"
+)
 
 #: Bumped when the memo file layout changes (older files are then ignored).
 MEMO_FORMAT = "allstrat-sample-memo/1"
