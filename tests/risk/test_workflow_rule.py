@@ -48,3 +48,5 @@ def test_assign_risk_rule(root: Path, tmp_path: Path):
     assert len(table) == 4 * 6
     assert (tmp_path / "results" / "risk" / "chunk_0000.traces.json").stat().st_size > 0
     assert (tmp_path / "logs" / "risk" / "assign_risk_0000.log").is_file()
+    # batching.memo (default on): the chunk's per-sample memo, next to the outputs
+    assert (tmp_path / "results" / "memo" / "risk" / "chunk_0000.json").stat().st_size > 0

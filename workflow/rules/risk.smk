@@ -28,8 +28,9 @@ rule assign_risk:
         cpus_per_task=1,
     params:
         section=json.dumps(config["risk"], sort_keys=True),
+        memo=memo_file("risk"),
     shell:
         "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
         " --clinical={input.clinical:q} --mrd={input.mrd:q} --lab-genetics={input.lab:q}"
         " --sample-sheet {input.sheet:q} --config-section {params.section:q}"
-        " --out {output.tsv} --traces {output.traces} > {log} 2>&1"
+        " --out {output.tsv} --traces {output.traces} --memo {params.memo:q} > {log} 2>&1"

@@ -7,10 +7,9 @@ import argparse
 from allstrat.cli._common import comma_list, config_section, section_options
 from allstrat.config import RiskSettings
 from allstrat.errors import ConfigError, InputError
-from allstrat.io.output import write_json, write_tsv
-from allstrat.io.risk_inputs import read_risk_inputs
-from allstrat.provenance import build_provenance
-from allstrat.risk import assign_risk, available_protocols, load_rulesets, results_table
+from allstrat.io.risk_inputs import read_risk_inputs, write_risk_outputs
+from allstrat.memo import MEMO_HELP, SampleMemo
+from allstrat.risk import assign_risk, available_protocols, load_rulesets
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -41,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--out", required=True, help="output TSV (one row per sample x protocol)")
     p.add_argument("--traces", required=True, help="output JSON with the full decision traces")
+    p.add_argument("--memo", default="", help=MEMO_HELP)
     section_options(
         p,
         "risk",
@@ -87,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
         lab=args.lab_genetics,
         sample_sheet=args.sample_sheet,
     )
+    memo = SampleMemo(args.memo, stage="risk") if args.memo else None
     try:
         results, traces = assign_risk(
             rulesets,
@@ -95,15 +96,10 @@ def run(args: argparse.Namespace) -> int:
             accepted_tiers=cfg.accepted_tiers(),
             unassessed_masking=cfg.unassessed_masked_hypodiploidy,
             lab_discordance=cfg.lab_discordance,
+            memo=memo,
         )
     except InputError as exc:
         raise inputs.locate(exc) from None
-    traces["provenance"] = build_provenance(
-        stage="risk",
-        inputs=inputs.records(),
-        rulesets={rs.protocol: rs.version for rs in rulesets},
-        settings=cfg.record(),
-    )
-    write_tsv(args.out, results_table(results))
-    write_json(args.traces, traces)
+    write_risk_outputs(args.out, args.traces, results=results, traces=traces, inputs=inputs,
+                       rulesets=rulesets, settings=cfg.record(), memo=memo)  # fmt: skip
     return 0

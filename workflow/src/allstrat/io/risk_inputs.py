@@ -9,9 +9,10 @@ the sample's row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,11 @@ import pandas as pd
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
 from allstrat.errors import InputError
 
-__all__ = ["RiskInputs", "read_risk_inputs"]
+if TYPE_CHECKING:
+    from allstrat.memo import SampleMemo
+    from allstrat.risk import RiskResult, RuleSet
+
+__all__ = ["RiskInputs", "read_risk_inputs", "write_risk_outputs"]
 
 #: provenance role of each table (the others: their name in lower case)
 _ROLES = {"classify": "classify_table", "copynumber": "copynumber_table", "lab": "lab_genetics"}
@@ -106,3 +111,34 @@ def read_risk_inputs(
         sheet = read_table_str(sample_sheet, what="sample sheet")
         out.known_samples = list(sheet["sample_id"])
     return out
+
+
+def write_risk_outputs(
+    out: str | Path,
+    traces_path: str | Path,
+    *,
+    results: Sequence[RiskResult],
+    traces: dict[str, Any],
+    inputs: RiskInputs,
+    rulesets: Sequence[RuleSet],
+    settings: dict[str, Any],
+    memo: SampleMemo | None = None,
+) -> None:
+    """Write the risk stage table and the traces (with provenance) atomically.
+
+    Then the per-sample memo (:class:`allstrat.memo.SampleMemo`) if there is one.
+    """
+    from allstrat.io.output import write_json, write_tsv
+    from allstrat.provenance import build_provenance
+    from allstrat.risk import results_table
+
+    traces["provenance"] = build_provenance(
+        stage="risk",
+        inputs=inputs.records(),
+        rulesets={rs.protocol: rs.version for rs in rulesets},
+        settings=settings,
+    )
+    write_tsv(out, results_table(results))
+    write_json(traces_path, traces)
+    if memo is not None:
+        memo.save()

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -19,9 +20,22 @@ from allstrat.risk.lab import lab_facts, lab_summary, merge_lab
 from allstrat.risk.pgx import assess_thiopurine
 from allstrat.risk.ruleset import RuleSet
 
-__all__ = ["assign_risk", "results_table"]
+__all__ = ["SampleMemoLike", "assign_risk", "results_table"]
 
 logger = logging.getLogger(__name__)
+
+
+class SampleMemoLike(Protocol):
+    """What :func:`assign_risk` uses of a per-sample memo (:class:`allstrat.memo.SampleMemo`)."""
+
+    def key(self, *parts: Any) -> str:
+        """Content digest of ``parts``."""
+
+    def get(self, sample: str, key: str) -> Any | None:
+        """The JSON value stored for ``sample`` under ``key``, else ``None``."""
+
+    def put(self, sample: str, key: str, result: Any) -> None:
+        """Store ``result`` (a JSON value) for ``sample`` under ``key``."""
 
 
 def _rows_by_sample(
@@ -61,6 +75,7 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
     lab: pd.DataFrame | None = None,
     lab_discordance: str = "review",
     known_samples: Sequence[str] | None = None,
+    memo: SampleMemoLike | None = None,
 ) -> tuple[list[RiskResult], dict[str, Any]]:
     """Assign every sample's risk group under every protocol.
 
@@ -90,6 +105,10 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
     known_samples
         Every sample of the run (the sample sheet), for the orphan check of the clinical,
         MRD and lab tables; default: the samples assigned here.
+    memo
+        Per-sample memo (:class:`allstrat.memo.SampleMemo`) or ``None``: a sample whose
+        rows, the rule sets and the policies are unchanged reuses its stored results,
+        trace entry and log messages; the returned values are the same either way.
 
     Returns
     -------
@@ -98,70 +117,39 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         sorted, protocols in the given order) and the JSON-ready traces document.
     """
     t0 = time.perf_counter()
-    cls = _rows_by_sample(classify, "classify")
-    cn = _rows_by_sample(copynumber, "copynumber")
-    clin = _rows_by_sample(clinical, "clinical")
-    mrd_rows = _rows_by_sample(mrd, "MRD", unique=False)
-    lab_rows = _rows_by_sample(lab, "diagnostic-genetics", unique=False)
-    ids = sorted(set(cls) | set(cn)) if samples is None else sorted(dict.fromkeys(samples))
-    logger.info("assigning risk for %d sample(s) under %d protocol(s)", len(ids), len(rulesets))
     given = {"clinical": clinical, "MRD": mrd, "diagnostic-genetics": lab}
+    ch = _Chunk(
+        rulesets=rulesets,
+        cls=_rows_by_sample(classify, "classify"),
+        cn=_rows_by_sample(copynumber, "copynumber"),
+        clin=_rows_by_sample(clinical, "clinical"),
+        mrd_rows=_rows_by_sample(mrd, "MRD", unique=False),
+        lab_rows=_rows_by_sample(lab, "diagnostic-genetics", unique=False),
+        given={k: t is not None for k, t in given.items()},
+        warnings={k: _attr_warnings(t) for k, t in given.items()},
+        accepted_tiers=tuple(accepted_tiers),
+        unassessed_masking=unassessed_masking,
+        lab_discordance=lab_discordance,
+    )
+    ids = sorted(set(ch.cls) | set(ch.cn)) if samples is None else sorted(dict.fromkeys(samples))
+    logger.info("assigning risk for %d sample(s) under %d protocol(s)", len(ids), len(rulesets))
     for name, table in given.items():
         if table is None:
             logger.warning("no %s table given: the facts it would give are unknown", name)
-    warnings = {k: _attr_warnings(t) for k, t in given.items()}
     orphan = orphans(
-        {"clinical": clin, "MRD": mrd_rows, "diagnostic-genetics": lab_rows},
+        {"clinical": ch.clin, "MRD": ch.mrd_rows, "diagnostic-genetics": ch.lab_rows},
         set(known_samples) if known_samples is not None else set(ids),
     )
     _log_orphans(orphan)
     results: list[RiskResult] = []
     sample_traces: dict[str, Any] = {}
+    context = "" if memo is None else memo.key(*ch.context())
     for sid in ids:
-        clin_row = clin.get(sid, [None])[0]
-        facts = build_facts(
-            sid,
-            classify=cls.get(sid, [None])[0],
-            copynumber=cn.get(sid, [None])[0],
-            clinical=clin_row,
-            accepted_tiers=accepted_tiers,
-            unassessed_masking=unassessed_masking,
-        )
-        lab_ev = lab_facts(lab_rows.get(sid, []))
-        facts, discordances = merge_lab(facts, lab_ev, lab_discordance)
-        _log_discordances(sid, discordances)
-        not_used, unused = mrd_not_used(mrd_rows.get(sid, []), rulesets)
-        for msg in unused:
-            logger.warning("%s: %s", sid, msg)
-        completeness = _completeness(
-            sid, given=given, clin=clin, mrd_rows=mrd_rows, lab_rows=lab_rows, warnings=warnings
-        )
-        completeness["mrd_not_used"] = unused
-        pgx = assess_thiopurine(
-            None if clin_row is None else clin_row.get("tpmt_diplotype"),
-            None if clin_row is None else clin_row.get("nudt15_diplotype"),
-            sample=sid,
-        )
-        per_protocol = {}
-        for rs in rulesets:
-            res = evaluate_protocol(rs, sid, facts, mrd_rows=mrd_rows.get(sid, []))
-            res = _decorate(res, not_used.get(rs.protocol), discordances, pgx)
-            results.append(res)
-            per_protocol[rs.protocol] = res.trace
-        sample_traces[sid] = {
-            "inputs": {
-                "classify": sid in cls,
-                "copynumber": sid in cn,
-                "clinical": sid in clin,
-                "mrd_rows": len(mrd_rows.get(sid, [])),
-                "lab_genetics_rows": len(lab_rows.get(sid, [])),
-            },
-            "completeness": completeness,
-            "lab_genetics": lab_summary(lab_rows.get(sid, []), lab_ev, facts),
-            "discordances": discordances,
-            "pharmacogenetics": pgx,
-            "protocols": per_protocol,
-        }
+        if memo is None:
+            res, sample_traces[sid] = _assign_sample(sid, ch)
+        else:
+            res, sample_traces[sid] = _assign_memoised(sid, ch, memo, context)
+        results.extend(res)
     traces = {
         "disclaimer": DISCLAIMER,
         "accepted_confidence_tiers": list(accepted_tiers),
@@ -179,6 +167,150 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         time.perf_counter() - t0,
     )
     return results, traces
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """Everything the per-sample work reads besides the sample id (rows keyed by sample)."""
+
+    rulesets: Sequence[RuleSet]
+    cls: dict[str, list[dict[str, Any]]]
+    cn: dict[str, list[dict[str, Any]]]
+    clin: dict[str, list[dict[str, Any]]]
+    mrd_rows: dict[str, list[dict[str, Any]]]
+    lab_rows: dict[str, list[dict[str, Any]]]
+    given: dict[str, bool]
+    warnings: dict[str, dict[str, list[str]]]
+    accepted_tiers: tuple[str, ...]
+    unassessed_masking: str
+    lab_discordance: str
+
+    def context(self) -> tuple[Any, ...]:
+        """What every sample's result depends on besides its rows.
+
+        The rule sets (whole, compiled), the policies and which tables were given; code
+        and resources are in the memo's own context.
+        """
+        return (
+            _MEMO_LAYOUT,
+            list(self.rulesets),
+            self.accepted_tiers,
+            self.unassessed_masking,
+            self.lab_discordance,
+            self.given,
+        )
+
+    def sample_inputs(self, sid: str) -> tuple[Any, ...]:
+        """The sample's own inputs: its rows of every table and the readers' warnings."""
+        return (
+            sid,
+            self.cls.get(sid),
+            self.cn.get(sid),
+            self.clin.get(sid),
+            self.mrd_rows.get(sid),
+            self.lab_rows.get(sid),
+            [per.get(sid) for per in self.warnings.values()],
+        )
+
+
+#: layout of a memo entry (bumped when :func:`_assign_memoised` stores something else)
+_MEMO_LAYOUT = "risk-sample/1"
+
+
+def _assign_memoised(
+    sid: str, ch: _Chunk, memo: SampleMemoLike, context: str
+) -> tuple[list[RiskResult], dict[str, Any]]:
+    """:func:`_assign_sample`, or what it gave last time for the same inputs and context.
+
+    A hit rebuilds the results and trace entry from their JSON values and logs the
+    sample's messages again; a miss computes them, capturing the messages for the memo.
+    """
+    key = memo.key(context, *ch.sample_inputs(sid))
+    hit = memo.get(sid, key)
+    if hit is not None:
+        for name, level, msg in hit["log"]:
+            logging.getLogger(name).log(level, "%s", msg)
+        entry = hit["trace"]
+        results = [
+            RiskResult.from_plain(r, trace=entry["protocols"][r["protocol"]])
+            for r in hit["results"]
+        ]
+        return results, entry
+    capture = _LogCapture()
+    parent = logging.getLogger(_LOG_ROOT)
+    parent.addHandler(capture)
+    try:
+        results, entry = _assign_sample(sid, ch)
+    finally:
+        parent.removeHandler(capture)
+    stored = {"results": [r.to_plain() for r in results], "trace": entry, "log": capture.messages}
+    memo.put(sid, key, stored)
+    return results, entry
+
+
+#: the logger whose descendants' messages a memo entry keeps (the risk core's modules)
+_LOG_ROOT = __name__.rpartition(".")[0]
+
+
+class _LogCapture(logging.Handler):
+    """Keeps (logger name, level, message) of every record it sees, in order."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.messages: list[list[Any]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append([record.name, record.levelno, record.getMessage()])
+
+
+def _assign_sample(sid: str, ch: _Chunk) -> tuple[list[RiskResult], dict[str, Any]]:
+    """One sample's results under every protocol and its trace entry."""
+    clin_row = ch.clin.get(sid, [None])[0]
+    mrd_rows = ch.mrd_rows.get(sid, [])
+    lab_rows = ch.lab_rows.get(sid, [])
+    facts = build_facts(
+        sid,
+        classify=ch.cls.get(sid, [None])[0],
+        copynumber=ch.cn.get(sid, [None])[0],
+        clinical=clin_row,
+        accepted_tiers=ch.accepted_tiers,
+        unassessed_masking=ch.unassessed_masking,
+    )
+    lab_ev = lab_facts(lab_rows)
+    facts, discordances = merge_lab(facts, lab_ev, ch.lab_discordance)
+    _log_discordances(sid, discordances)
+    not_used, unused = mrd_not_used(mrd_rows, ch.rulesets)
+    for msg in unused:
+        logger.warning("%s: %s", sid, msg)
+    completeness = _completeness(sid, ch)
+    completeness["mrd_not_used"] = unused
+    pgx = assess_thiopurine(
+        None if clin_row is None else clin_row.get("tpmt_diplotype"),
+        None if clin_row is None else clin_row.get("nudt15_diplotype"),
+        sample=sid,
+    )
+    results = []
+    per_protocol = {}
+    for rs in ch.rulesets:
+        res = evaluate_protocol(rs, sid, facts, mrd_rows=mrd_rows)
+        res = _decorate(res, not_used.get(rs.protocol), discordances, pgx)
+        results.append(res)
+        per_protocol[rs.protocol] = res.trace
+    entry = {
+        "inputs": {
+            "classify": sid in ch.cls,
+            "copynumber": sid in ch.cn,
+            "clinical": sid in ch.clin,
+            "mrd_rows": len(mrd_rows),
+            "lab_genetics_rows": len(lab_rows),
+        },
+        "completeness": completeness,
+        "lab_genetics": lab_summary(lab_rows, lab_ev, facts),
+        "discordances": discordances,
+        "pharmacogenetics": pgx,
+        "protocols": per_protocol,
+    }
+    return results, entry
 
 
 def _rulesets_trace(rulesets: Sequence[RuleSet]) -> dict[str, Any]:
@@ -254,26 +386,22 @@ def _attr_warnings(table: pd.DataFrame | None) -> dict[str, list[str]]:
     return dict(table.attrs.get("warnings", {}))
 
 
-def _completeness(
-    sid: str,
-    *,
-    given: dict[str, pd.DataFrame | None],
-    clin: dict[str, list[dict[str, Any]]],
-    mrd_rows: dict[str, list[dict[str, Any]]],
-    lab_rows: dict[str, list[dict[str, Any]]],
-    warnings: dict[str, dict[str, list[str]]],
-) -> dict[str, Any]:
+def _completeness(sid: str, ch: _Chunk) -> dict[str, Any]:
     """The sample's missing inputs and reader warnings (nothing here changes a group)."""
     missing = []
-    for name, rows in (("clinical", clin), ("MRD", mrd_rows), ("diagnostic-genetics", lab_rows)):
-        if given[name] is None:
+    for name, rows in (
+        ("clinical", ch.clin),
+        ("MRD", ch.mrd_rows),
+        ("diagnostic-genetics", ch.lab_rows),
+    ):
+        if not ch.given[name]:
             missing.append(f"no {name} table given")
         elif sid not in rows:
             missing.append(f"sample not in the {name} table")
     absent = [m for m in missing if m.startswith("sample not in")]
     if absent:  # a table not given at all is logged once, by the caller
         logger.warning("%s: %s", sid, "; ".join(absent))
-    notes = [f"{name} table: {w}" for name, per in warnings.items() for w in per.get(sid, [])]
+    notes = [f"{name} table: {w}" for name, per in ch.warnings.items() for w in per.get(sid, [])]
     return {"missing": missing, "warnings": notes}
 
 

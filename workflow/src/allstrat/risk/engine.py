@@ -55,6 +55,36 @@ class RiskResult:
         """Whether a single group (or not_applicable) was assigned."""
         return self.risk_group != INDETERMINATE
 
+    def to_plain(self) -> dict[str, Any]:
+        """The fields except ``trace`` as JSON values (see :meth:`from_plain`)."""
+        return {
+            "sample_id": self.sample_id,
+            "protocol": self.protocol,
+            "ruleset_version": self.ruleset_version,
+            "risk_group": self.risk_group,
+            "decided_by_rule": self.decided_by_rule,
+            "minimum_group": self.minimum_group,
+            "possible_groups": list(self.possible_groups),
+            "missing_inputs": list(self.missing_inputs),
+            "annotations": list(self.annotations),
+        }
+
+    @classmethod
+    def from_plain(cls, plain: Mapping[str, Any], *, trace: dict[str, Any]) -> RiskResult:
+        """The result :meth:`to_plain` gave (after a JSON round trip), with ``trace``."""
+        return cls(
+            sample_id=plain["sample_id"],
+            protocol=plain["protocol"],
+            ruleset_version=plain["ruleset_version"],
+            risk_group=plain["risk_group"],
+            decided_by_rule=plain["decided_by_rule"],
+            minimum_group=plain["minimum_group"],
+            possible_groups=tuple(plain["possible_groups"]),
+            missing_inputs=tuple(plain["missing_inputs"]),
+            annotations=tuple(plain["annotations"]),
+            trace=trace,
+        )
+
 
 def jsonable(v: Any) -> Any:
     """A JSON-friendly rendering of a fact value."""
