@@ -114,3 +114,21 @@ def test_rank_scores_match_rankdata_reference(values):
             ru, rd = r[u][~np.isnan(r[u])], r[d][~np.isnan(r[d])]
             want = np.nan if len(ru) == 0 else ru.mean() - (rd.mean() if len(rd) else 0.5)
             np.testing.assert_allclose(got[i, k], want)
+
+
+def test_signature_scores_do_not_depend_on_the_batch():
+    """A sample scored alone gets the bits it gets in a chunk (the per-sample memo reuses
+    chunk results for single recomputed samples): numpy's row mean of a column selection
+    adds pairwise for one row but column after column for several.
+    """
+    rng = np.random.default_rng(3)
+    values = rng.normal(5, 2, size=(40, 300))
+    values[rng.random(values.shape) < 0.05] = np.nan
+    up = [rng.choice(300, k, replace=False) for k in (8, 13, 40)]
+    down = [rng.choice(300, 9, replace=False), np.array([], dtype=int), np.arange(20)]
+    kw = {"universe": np.arange(300), "min_genes": 3}
+    batch = signature_rank_scores(values, up, down, **kw)
+    for i in range(len(values)):
+        alone = signature_rank_scores(values[i : i + 1], up, down, **kw)[0]
+        assert np.array_equal(alone, batch[i], equal_nan=True), i
+    assert np.array_equal(signature_rank_scores(values[:2], up, down, **kw), batch[:2])

@@ -125,10 +125,26 @@ def signature_rank_scores(
         n_up = (~np.isnan(ru)).sum(axis=1)
         n_dn = (~np.isnan(rd)).sum(axis=1)
         with quiet_nan():
-            mu = np.nanmean(ru, axis=1) if ru.shape[1] else np.full(n, np.nan)
-            md = np.where(n_dn > 0, np.nanmean(rd, axis=1) if rd.shape[1] else 0.5, 0.5)
+            mu = _row_nanmean(ru) if ru.shape[1] else np.full(n, np.nan)
+            md = np.where(n_dn > 0, _row_nanmean(rd) if rd.shape[1] else 0.5, 0.5)
         out[:, k] = np.where(n_up >= min_genes, mu - md, np.nan)
     return out
+
+
+def _row_nanmean(a: np.ndarray) -> np.ndarray:
+    """Per-row mean of the non-NaN entries, adding the columns from left to right.
+
+    ``np.nanmean(a, axis=1)`` of a column selection (``ranks[:, idx]`` is Fortran-ordered)
+    adds the columns one after another for several rows but pairwise for a single row, so
+    a signature score differed in its last bits between a sample scored alone and in a
+    chunk. Adding the columns in order gives every row the several-rows result, whatever
+    the batch (the per-sample memo of :mod:`allstrat.memo` relies on it).
+    """
+    z = np.where(np.isnan(a), 0.0, a)
+    total = z[:, 0].copy()
+    for j in range(1, z.shape[1]):
+        total += z[:, j]
+    return total / (~np.isnan(a)).sum(axis=1)
 
 
 def region_offsets(
