@@ -20,10 +20,10 @@ pytestmark = pytest.mark.slow
 
 
 def _dry_run(
-    wd: Path, target: str = "results/copynumber/chunk_0000.tsv"
+    wd: Path, target: str = "results/copynumber/chunk_0000.tsv", *extra: str
 ) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory",
-           str(wd), "-n", "--nolock", target]  # fmt: skip
+           str(wd), "-n", "--nolock", *extra, target]  # fmt: skip
     return subprocess.run(cmd, cwd=wd, capture_output=True, text=True, check=False, timeout=300)
 
 
@@ -68,3 +68,21 @@ def test_risk_reads_the_reconciled_call(tmp_path: Path) -> None:
     out = run.stdout + run.stderr
     assert "reconcile_calls" in out
     assert "results/reconcile/chunk_0000.tsv" in out
+
+
+def test_classify_keeps_its_per_sample_memo_unless_switched_off(tmp_path: Path) -> None:
+    """batching.memo (default on) gives the classify job its chunk's memo file (#14)."""
+    _simulated_workdir(tmp_path, mrd="")
+    (tmp_path / "resources/demo/samples.tsv").replace(tmp_path / "config" / "samples.tsv")
+    run = _dry_run(tmp_path, "results/classify/chunk_0000.tsv", "-p")
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "--memo=results/memo/classify/chunk_0000.json" in run.stdout + run.stderr
+    cfg_file = tmp_path / "config" / "config.yaml"
+    cfg = yaml.safe_load(cfg_file.read_text())
+    cfg["batching"]["memo"] = False
+    cfg_file.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    off = _dry_run(tmp_path, "results/classify/chunk_0000.tsv", "-p")
+    assert off.returncode == 0, off.stderr[-2000:]
+    out = off.stdout + off.stderr
+    assert "--memo= " in out  # an empty value, not a missing one
+    assert "results/memo/" not in out

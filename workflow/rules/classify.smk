@@ -36,6 +36,7 @@ rule classify_subtypes:
     params:
         samples_per_job=config["batching"]["samples_per_job"],
         section=json.dumps(config["classify"], sort_keys=True),
+        memo=memo_file("classify"),
     shell:
         "allstrat classify --expression {input.expression}"
         " --sheet {input.sheet:q} --chunk {wildcards.chunk}"
@@ -43,4 +44,5 @@ rule classify_subtypes:
         " --config-section {params.section:q}"
         " --clinical={input.clinical:q}"
         " --out {output.tsv} --explain {output.explain} --h5ad {output.h5ad}"
+        " --memo={params.memo:q}"
         " > {log} 2>&1"

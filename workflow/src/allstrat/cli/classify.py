@@ -20,6 +20,7 @@ import argparse
 from allstrat.cli._common import add_sample_selection, config_section, label_number, section_options
 from allstrat.config import ClassifySettings
 from allstrat.io.expression import SINGLE_SAMPLE_FORMATS
+from allstrat.memo import MEMO_HELP
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -75,6 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     o.add_argument("--out", required=True, help="calls TSV")
     o.add_argument("--explain", help="explanations JSON")
     o.add_argument("--h5ad", help="AnnData with normalised X and probabilities in obsm")
+    o.add_argument("--memo", default="", help=MEMO_HELP)
     p.set_defaults(func=run)
 
 
@@ -101,44 +103,9 @@ def classify_settings(args: argparse.Namespace) -> ClassifySettings:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read, classify, write."""
+    """Read, classify, write (:func:`allstrat.predict.run_classify`)."""
     from allstrat.cli._common import select_samples
-    from allstrat.io.chunk import write_classify_outputs
-    from allstrat.io.counts_input import read_counts_input
-    from allstrat.io.fusions import read_sample_fusions
-    from allstrat.io.samples import blast_fractions
-    from allstrat.predict import classify_samples
-    from allstrat.provenance import build_provenance, file_record
-    from allstrat.serialise import to_plain
+    from allstrat.predict import run_classify
 
-    cfg = classify_settings(args)
-    rows = select_samples(args) if args.sheet else None
-    wanted = [str(s) for s in rows.index] if rows is not None else None
-    data = read_counts_input(
-        expression=args.expression, counts=args.counts or (), fmt=args.format, samples=wanted
-    )
-    pred = classify_samples(
-        data.counts,
-        cfg,
-        fusions=read_sample_fusions(rows) if rows is not None else {},
-        blast=blast_fractions(rows) if rows is not None else {},
-        clinical=args.clinical,
-    )
-    prov = build_provenance(
-        stage="classify",
-        inputs=[*(file_record(f, role=r) for f, r in data.files), *pred.inputs],
-        models=pred.models,
-        settings=to_plain({**cfg.calls.__dict__, "etp": pred.etp_settings}),
-    )
-    write_classify_outputs(
-        pred.result,
-        data.counts,
-        out=args.out,
-        explain=args.explain,
-        h5ad=args.h5ad,
-        provenance=prov,
-        harmonisation=data.harmonisation,
-        upstream=data.upstream,
-        model=pred.models[0],
-    )
+    run_classify(args, classify_settings(args), select_samples(args) if args.sheet else None)
     return 0

@@ -51,6 +51,7 @@ Several callers per sample: the sheet's ``fusions`` / ``fusions_format`` hold
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -95,6 +96,7 @@ __all__ = [
     "STARFUSION_REQUIRED",
     "check_build",
     "detect_caller",
+    "fusion_input_digests",
     "ig_locus",
     "merge_calls",
     "read_arriba",
@@ -214,6 +216,36 @@ def read_fusion_sources(
     # one caller (the common case): its table as is -- concat would only copy it
     out = tables[0] if len(tables) == 1 else pd.concat(tables, ignore_index=True)
     out.attrs["callers"] = fs
+    return out
+
+
+def fusion_input_digests(rows: pd.DataFrame) -> dict[str, str | None]:
+    """Per sample of sheet ``rows``, a digest of everything :func:`read_sample_fusions`
+    reads for it: the sheet's paths, formats and build, and each file's bytes.
+
+    ``None`` when the sample names no fusion file. Hashing the bytes costs a fraction of
+    parsing them, so a per-sample memo (``allstrat.memo``) can tell an unchanged sample
+    without reading its fusion calls; a file that cannot be read gets a digest of its own
+    (the parser then reports it).
+    """
+    out: dict[str, str | None] = {}
+    cols = [c for c in ("fusions", "fusions_format", "genome_build") if c in rows.columns]
+    for sid, *values in rows[cols].itertuples(name=None):
+        row = dict(zip(cols, values, strict=True))
+        paths = split_sources(str(row.get("fusions", "") or ""))
+        if not paths:
+            out[str(sid)] = None
+            continue
+        h = hashlib.sha256()
+        for v in (row.get("fusions_format", ""), row.get("genome_build", "")):
+            h.update(f"{v!s}\0".encode())
+        for path in paths:
+            h.update(path.encode() + b"\0")
+            try:
+                h.update(hashlib.sha256(Path(path).read_bytes()).digest())
+            except OSError as exc:
+                h.update(f"unreadable:{type(exc).__name__}".encode())
+        out[str(sid)] = h.hexdigest()
     return out
 
 
