@@ -34,10 +34,12 @@ rule call_copynumber:
         samples_per_job=config["batching"]["samples_per_job"],
         genome_build=config["genome_build"],
         section=json.dumps(config["copynumber"], sort_keys=True),
+        memo=memo_file("copynumber"),
     shell:
         "allstrat copynumber --sheet {input.sheet:q} --chunk {wildcards.chunk}"
         " --samples-per-job {params.samples_per_job}"
         " --expression {input.expression} --classify {input.classify}"
         " --default-genome-build {params.genome_build}"
         " --config-section {params.section:q}"
-        " --out {output.tsv} --evidence {output.evidence} > {log} 2>&1"
+        " --out {output.tsv} --evidence {output.evidence} --memo {params.memo:q}"
+        " > {log} 2>&1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from allstrat.cli._common import (
     add_config_section,
@@ -13,7 +14,7 @@ from allstrat.cli._common import (
 )
 from allstrat.config import schema_default
 from allstrat.copynumber import caller
-from allstrat.copynumber.chunk import call_chunk, stage_references
+from allstrat.copynumber.chunk import call_chunk, chunk_provenance, memo_context
 from allstrat.copynumber.resources import load_lesion_exons
 from allstrat.io.chunk import read_expression_chunk
 from allstrat.io.copynumber_readers import read_copy_number_for_samples
@@ -22,7 +23,7 @@ from allstrat.io.output import write_json, write_tsv
 from allstrat.io.samples import blast_fractions
 from allstrat.io.stage_tables import read_dux4_calls
 from allstrat.io.variants import read_chunk_variants
-from allstrat.provenance import build_provenance, file_record
+from allstrat.memo import MEMO_HELP, SampleMemo
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -43,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--classify", help="classify chunk TSV (column dux4 for dux4_erg)")
     p.add_argument("--out", required=True, help="output TSV (contracts.COPYNUMBER_COLUMNS)")
     p.add_argument("--evidence", required=True, help="output evidence JSON")
+    p.add_argument("--memo", default="", help=MEMO_HELP)
     add_config_section(p, "copynumber")
     p.add_argument(
         "--default-genome-build",
@@ -63,24 +65,22 @@ def run(args: argparse.Namespace) -> int:
     variants, regions = read_chunk_variants(rows, genes.table, genome_build=build)
     need_rna = args.expression and any(s not in data for s in rows.index)
     rna = (read_expression_chunk(args.expression).counts, args.expression) if need_rna else None
+    ctx: dict[str, Any] = {"settings": settings, "exons": exons, "regions": regions, "rna": rna}
+    ctx["default_build"], sha = build, genes.sha256
+    memo = SampleMemo(args.memo, stage="copynumber", context=memo_context(sha, **ctx))
     table, evidence = call_chunk(
         rows,
         data=data,
         variants=variants,
-        regions=regions,
         dux4=read_dux4_calls(args.classify) if args.classify else None,
         blast=blast_fractions(rows),
         genes=genes.table,
-        exons=exons,
-        settings=settings,
-        default_build=build,
-        rna=rna,
+        memo=memo,
+        **ctx,
     )
-    files = [(args.classify, "classify_table"), (args.expression, "expression_h5ad")]
-    files += [(p, "variants") for p in sorted({v.path for v in variants.values()})]
-    references = stage_references(gene_table_sha256=genes.sha256, exons=exons is not None)
-    references += [file_record(p, role=r) for p, r in files if p]
-    prov = build_provenance(stage="copynumber", inputs=references, settings=settings.as_dict())
+    inputs = {"classify": args.classify, "expression": args.expression, "variants": variants}
+    prov = chunk_provenance(settings, gene_table_sha256=sha, exons=exons is not None, **inputs)
     write_tsv(args.out, table)
     write_json(args.evidence, {"provenance": prov, "samples": evidence})
+    memo.save()
     return 0
