@@ -193,16 +193,6 @@ def _h5ad_names(path: str | Path) -> tuple[list[str], list[str], str | None]:
     return [str(x) for x in obs.index], [str(x) for x in var.index], obs.index.name
 
 
-@contextlib.contextmanager
-def _backed(path: str | Path) -> Iterator[Any]:
-    """The h5ad opened backed (``X`` stays on disk), closed on leaving the block."""
-    adata = _read_h5ad(path, backed=True)
-    try:
-        yield adata
-    finally:
-        adata.file.close()
-
-
 def _concat_on_disk(
     h5ad: Sequence[str | Path], ids: list[str], dest: Path
 ) -> tuple[bool, str | None]:
@@ -319,8 +309,95 @@ def _write_in_memory(
 # --- cohort report ---------------------------------------------------------------------
 
 
+class _CohortMatrix:
+    """The cohort h5ad's expression matrix, read row subsets at a time (nothing else loaded).
+
+    ``X`` (normalised) when the file has one, else ``layers["counts"]`` (raw counts, turned
+    into log-CPM for the embedding). Opening it backed with anndata would load every layer
+    and ``obsm`` into memory (only ``X`` stays on disk): ~1 GiB at 10,000 samples.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import h5py
+        from anndata.io import read_elem, sparse_dataset
+
+        p = Path(path)
+        if not p.is_file():
+            raise InputError("h5ad file not found", path=p)
+        try:
+            self._file = h5py.File(p, "r")
+            f = self._file
+            self.obs_names = pd.Index(read_elem(f["obs"]).index.astype(str))
+            self.var_names = pd.Index(read_elem(f["var"]).index.astype(str))
+            self.uns: dict[str, Any] = read_elem(f["uns"]) if "uns" in f else {}
+            key = "X" if "X" in f else "layers/counts" if "layers/counts" in f else None
+            node = f[key] if key else None
+            self.matrix = (
+                node if node is None or isinstance(node, h5py.Dataset) else sparse_dataset(node)
+            )
+        except (OSError, KeyError, ValueError) as exc:
+            self.close()
+            raise InputError(f"cannot read h5ad: {exc}", path=p) from None
+        self.counts = key == "layers/counts"
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.obs_names)
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.var_names)
+
+    def rows(self, idx: np.ndarray) -> np.ndarray:
+        """Rows ``idx`` (sorted) as a dense array in the file's dtype."""
+        assert self.matrix is not None
+        part = self.matrix[:] if len(idx) == self.n_obs else self.matrix[idx]
+        return np.asarray(part.toarray() if hasattr(part, "toarray") else part)
+
+    def close(self) -> None:
+        if getattr(self, "_file", None) is not None:
+            self._file.close()
+
+
+def _column_blocks(n: int, size: int = 1024) -> Iterator[tuple[int, int]]:
+    for a in range(0, n, size):
+        yield a, min(a + size, n)
+
+
+def _top_variable_genes(
+    blocks: Any, n_vars: int, n_top: int, *, size: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the ``n_top`` most variable genes measured in every sample, and the matrix
+    of those genes (float64), one block of columns at a time: the whole float64 matrix
+    never exists. ``blocks(a, b)`` gives columns ``a:b`` as float64 (per column the same
+    numbers, and the same arithmetic, as on the whole matrix).
+    """
+    parts = []
+    for a, b in _column_blocks(n_vars, size):
+        x = blocks(a, b)
+        measured = np.isfinite(x).all(axis=0)
+        parts.append((measured, np.where(measured, np.nan_to_num(x).var(axis=0), -1.0)))
+    measured = np.concatenate([m for m, _ in parts])
+    var = np.concatenate([v for _, v in parts])
+    keep = np.argsort(-var)[: min(n_top, int(measured.sum()))]
+    keep = np.sort(keep[var[keep] > 0])
+    cols = []
+    for a, b in _column_blocks(n_vars, size):
+        inside = keep[(keep >= a) & (keep < b)]
+        if len(inside):
+            cols.append(blocks(a, b)[:, inside - a])
+    # C order, as the whole-matrix ``x[:, keep]`` was (scaling / PCA round-off follows it)
+    return keep, np.ascontiguousarray(np.concatenate(cols, axis=1) if cols else np.zeros((0, 0)))
+
+
+def _library_sizes(rows: np.ndarray, size: int = 512) -> np.ndarray:
+    """Row sums in float64 (as of the float64 matrix, a block of rows at a time)."""
+    sums = [np.asarray(rows[a:b], float).sum(axis=1) for a, b in _column_blocks(len(rows), size)]
+    return np.concatenate(sums or [np.zeros(0)])[:, None]
+
+
 def _embedding(
-    adata: Any,
+    adata: _CohortMatrix,
     calls: pd.DataFrame,
     *,
     reference: Any,
@@ -335,8 +412,7 @@ def _embedding(
 
     if adata.n_vars == 0:
         return None, "the cohort AnnData has no genes; no embedding drawn"
-    X = adata.X if adata.X is not None else adata.layers.get("counts")
-    if X is None:
+    if adata.matrix is None:
         return None, "the cohort AnnData has neither X nor counts; no embedding drawn"
     note = ""
     idx = np.arange(adata.n_obs)
@@ -344,35 +420,40 @@ def _embedding(
         rng = np.random.default_rng(seed)
         idx = np.sort(rng.choice(adata.n_obs, size=max_points, replace=False))
         note = f"{max_points} of {adata.n_obs} samples drawn (seeded random subsample)"
-    rows = X[idx] if len(idx) < adata.n_obs else X[:]  # backed X: reads only these rows
-    sub = ad.AnnData(X=np.asarray(rows.toarray() if hasattr(rows, "toarray") else rows, float))
-    sub.obs_names = adata.obs_names[idx]
-    sub.var_names = adata.var_names
-    if adata.X is None:  # raw counts: log-CPM for the embedding only
-        lib = sub.X.sum(axis=1, keepdims=True)
-        sub.X = np.log2(sub.X / np.maximum(lib, 1) * 1e6 + 1)
-    sub.obs["subtype"] = calls.set_index("sample_id").loc[sub.obs_names, "subtype"].to_numpy()
-    sub.obs["source"] = "cohort"
+    rows = adata.rows(idx)  # the file's dtype (float32): half the size of float64
+    lib = _library_sizes(rows) if adata.counts else None
+    names = list(adata.obs_names[idx])
+    genes = adata.var_names
+    subtype = calls.set_index("sample_id").loc[names, "subtype"].to_numpy()
+    obs = pd.DataFrame({"subtype": subtype, "source": "cohort"}, index=names)
+    ref_x = None
     if reference is not None:
-        common = sub.var_names.intersection(reference.var_names)
+        common = genes.intersection(reference.var_names)
         if len(common) < 10:
             note += "; reference shares <10 genes with the cohort and is not drawn"
         else:
-            ref = ad.AnnData(X=np.asarray(reference[:, common].X, float))
-            ref.obs_names = [f"ref:{n}" for n in reference.obs_names]
-            ref.var_names = common
-            ref.obs["subtype"] = reference.obs["subtype"].astype(str).to_numpy()
-            ref.obs["source"] = "reference"
-            sub = ad.concat([ref, sub[:, common]], join="inner")
+            ref_x = np.asarray(reference[:, common].X, float)
+            ref_obs = pd.DataFrame(
+                {"subtype": reference.obs["subtype"].astype(str).to_numpy(), "source": "reference"},
+                index=[f"ref:{n}" for n in reference.obs_names],
+            )
+            obs = pd.concat([ref_obs, obs])
+            cols = genes.get_indexer(common)
+            rows, genes = rows[:, cols], common
+
+    def block(a: int, b: int) -> np.ndarray:
+        x = np.asarray(rows[:, a:b], float)
+        if lib is not None:  # raw counts: log-CPM for the embedding only
+            x = np.log2(x / np.maximum(lib, 1) * 1e6 + 1)
+        return x if ref_x is None else np.concatenate([ref_x[:, a:b], x])
+
     # genes not measured in some sample (NaN: a different annotation) would split the
     # embedding by input format rather than biology: use genes measured everywhere
-    measured = np.isfinite(sub.X).all(axis=0)
-    var = np.where(measured, np.nan_to_num(sub.X).var(axis=0), -1.0)
-    keep = np.argsort(-var)[: min(n_top_genes, int(measured.sum()))]
-    keep = np.sort(keep[var[keep] > 0])
-    if len(keep) < 2 or sub.n_obs < 3:
+    keep, x = _top_variable_genes(block, len(genes), n_top_genes)
+    rows = np.zeros((0, 0))  # free the subsample's rows before PCA / UMAP
+    if len(keep) < 2 or len(obs) < 3:
         return None, "too few samples or variable genes for an embedding"
-    sub = sub[:, keep].copy()
+    sub = ad.AnnData(X=x, obs=obs)
     n_comps = min(30, sub.n_obs - 1, sub.n_vars - 1)
     sc.pp.scale(sub, max_value=10)
     sc.tl.pca(sub, n_comps=n_comps, random_state=seed)
@@ -493,8 +574,8 @@ def write_cohort_report(
     """
     t0 = time.perf_counter()
     table = read_calls(calls)
-    # backed: only the rows drawn in the embedding are read, not the whole cohort
-    with _backed(cohort) as adata:
+    # only the rows drawn in the embedding are read, and nothing but the matrix, obs and uns
+    with contextlib.closing(_CohortMatrix(cohort)) as adata:
         ref = _read_h5ad(reference) if reference else None
         if ref is not None and "subtype" not in ref.obs:
             raise InputError("reference h5ad has no obs['subtype']", path=reference)
