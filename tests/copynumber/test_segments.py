@@ -172,3 +172,56 @@ def test_one_sample_result_independent_of_row_order(chromosomes):
     a, _ = _states(df, chromosomes, 0.8)
     b, _ = _states(df.sample(frac=1.0, random_state=1), chromosomes, 0.8)
     pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+
+
+def _validate_reference(segments: pd.DataFrame, chromosomes: pd.DataFrame) -> pd.DataFrame:
+    """The earlier pandas formulation of validate_segments' accepted path (the reference)."""
+    seg = segments.copy()
+    seg.attrs = {}
+    seg["chrom"] = [c if str(c).startswith("chr") else f"chr{c}" for c in seg["chrom"]]
+    seg["chrom"] = seg["chrom"].replace({"chr23": "chrX", "chr24": "chrY"})
+    seg = seg[seg["chrom"].isin(chromosomes.index)].copy()
+    for col in ("start", "end", "log2"):
+        seg[col] = pd.to_numeric(seg[col], errors="coerce")
+    seg = seg[seg["log2"].notna()]
+    seg["start"] = seg["start"].astype("int64")
+    seg["end"] = seg["end"].astype("int64")
+    if "baf" not in seg.columns:
+        seg["baf"] = np.nan
+    baf = pd.to_numeric(seg["baf"], errors="coerce").to_numpy(dtype=float)
+    seg["baf"] = np.where(baf > 0.5, 1.0 - baf, baf)
+    if "n_probes" not in seg.columns:
+        seg["n_probes"] = np.nan
+    order = {c: i for i, c in enumerate(chromosomes.index)}
+    seg["_o"] = seg["chrom"].map(order)
+    return seg.sort_values(["_o", "start"]).drop(columns="_o").reset_index(drop=True)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("extra", [(), ("baf",), ("n_probes", "_line")])
+def test_validate_equals_the_pandas_reference(chromosomes, seed, extra):
+    """Shuffled rows, '7' / 'chr23' names, unknown contigs, missing log2, string columns."""
+    rng = np.random.default_rng(seed)
+    events = [("chr9", 21_000_000, 22_500_000, 0), ("chr7", 50_300_000, 50_400_000, 1)]
+    events += [("chr21", m * 10**6, m * 10**6 + 500_000, 5 + m % 2) for m in range(34, 40)]
+    genome = build_segments(whole={"chr4": 3, "chr10": 3}, events=events, baf=True)
+    seg = genome.sample(frac=1, random_state=seed)
+    seg = seg.reset_index(drop=True)
+    seg = seg[[c for c in seg.columns if c not in ("baf", "n_probes") or c in extra]]
+    for c in extra:
+        seg[c] = rng.uniform(0, 1, len(seg)) if c == "baf" else np.arange(len(seg)) + 2
+    seg["chrom"] = seg["chrom"].astype(object)
+    x = np.flatnonzero(seg["chrom"].to_numpy() == "chrX")
+    a, b, c, d = np.flatnonzero(seg["chrom"].to_numpy() != "chrX")[:4]
+    seg.loc[x[0], "chrom"] = "23" if seed else "chrX"
+    seg.loc[a, "chrom"] = "chrUn_KI270302v1"
+    seg.loc[b, "chrom"] = str(seg.loc[b, "chrom"]).removeprefix("chr")
+    seg.loc[c, "log2"] = np.nan
+    if seed == 2:
+        seg["start"] = seg["start"].astype(str)
+        seg["log2"] = seg["log2"].astype(object)
+        seg.loc[d, "log2"] = "NA"
+    seg.attrs = {"kind": "segments"}
+    got = validate_segments(seg, chromosomes=chromosomes, sample_id="S")
+    pd.testing.assert_frame_equal(got, _validate_reference(seg, chromosomes), check_exact=True)
+    assert got.attrs == {}

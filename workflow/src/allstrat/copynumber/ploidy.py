@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -102,14 +103,19 @@ def chromosome_states(
     end_arr = norm["end"].to_numpy(dtype=np.int64)
     state_arr = norm["cn_state"].to_numpy(dtype=np.int64)
     cn_arr = norm["cn"].to_numpy(dtype=float)
-    for chrom, info in chromosomes.iterrows():
+    table = zip(
+        chromosomes.index,
+        chromosomes["centromere_start"].tolist(),
+        chromosomes["centromere_end"].tolist(),
+        chromosomes["length"].tolist(),
+        chromosomes["acrocentric"].tolist(),
+        strict=True,
+    )  # plain values: DataFrame.iterrows builds a Series per chromosome and sample
+    for chrom, cen_start, cen_end, length, acrocentric in table:
         on = chrom_arr == chrom
         st_c, en_c, state_c = start_arr[on], end_arr[on], state_arr[on]
-        arms = {
-            "p": (1, int(info["centromere_start"]) - 1),
-            "q": (int(info["centromere_end"]) + 1, int(info["length"])),
-        }
-        if info["acrocentric"]:
+        arms = {"p": (1, int(cen_start) - 1), "q": (int(cen_end) + 1, int(length))}
+        if acrocentric:
             arms.pop("p")
         rec: dict = {"chrom": chrom, "p_state": pd.NA}
         weights: dict[int, int] = {}
@@ -141,10 +147,15 @@ def chromosome_states(
             round(float(np.average(cn_arr[on], weights=en_c - st_c + 1)), 3) if on.any() else np.nan
         )
         rows.append(rec)
-    out = pd.DataFrame(rows).set_index("chrom")
+    cols: dict[str, Any] = {c: [r[c] for r in rows] for c in _STATE_COLUMNS}
     for c in ("p_state", "q_state", "whole_state"):
-        out[c] = out[c].astype("Int64")
-    return out
+        cols[c] = pd.array(cols[c], dtype="Int64")
+    for c in ("coverage", "mean_cn"):
+        cols[c] = np.array(cols[c], dtype=float)
+    return pd.DataFrame(cols, index=pd.Index([r["chrom"] for r in rows], name="chrom"))
+
+
+_STATE_COLUMNS = ("p_state", "q_state", "whole_state", "coverage", "mean_cn")
 
 
 def infer_sex(states: pd.DataFrame, norm: pd.DataFrame) -> tuple[str, str]:
@@ -259,12 +270,13 @@ def call_iamp21(
     (``yes``/``no``/``not_assessable``, evidence)
     """
     chrom, start, end = runx1
-    seg = norm[(norm["chrom"] == chrom) & (norm["start"] <= end) & (norm["end"] >= start)]
-    if seg.empty:
+    on = norm["chrom"].to_numpy() == chrom  # numpy: a few dozen segments, called per sample
+    hit = on & (norm["start"].to_numpy() <= end) & (norm["end"].to_numpy() >= start)
+    if not hit.any():
         return "not_assessable", {"reason": "no segment over RUNX1"}
-    cn = float(seg["cn"].max())
-    q = norm[norm["chrom"] == chrom]
-    n_states = int(q["cn_state"].nunique())
+    cns = norm["cn"].to_numpy(dtype=float)[hit]
+    cn = float(np.nanmax(cns)) if not np.isnan(cns).all() else float("nan")  # as Series.max
+    n_states = len({x for x in norm["cn_state"].to_numpy()[on].tolist() if x == x})  # nunique
     whole = states.loc[chrom, "whole_state"] if chrom in states.index else pd.NA
     ev = {
         "runx1_max_cn": round(cn, 3),

@@ -156,64 +156,87 @@ def validate_segments(
     missing = [c for c in ("chrom", "start", "end", "log2") if c not in segments.columns]
     if missing:
         raise InputError(f"segment table lacks columns {missing}", path=source, sample=sample_id)
-    seg = segments.copy()
-    seg.attrs = {}  # reader metadata: pandas would deep-copy it on every later operation
-    seg["chrom"] = [c if str(c).startswith("chr") else f"chr{c}" for c in seg["chrom"]]
-    seg["chrom"] = seg["chrom"].replace({"chr23": "chrX", "chr24": "chrY"})
-    seg = seg[seg["chrom"].isin(chromosomes.index)].copy()
-    if seg.empty:
+    # numpy over the sample's rows and one take at the end: pandas per-column operations
+    # cost more than the checks themselves on a few dozen segments
+    rename = {"chr23": "chrX", "chr24": "chrY"}
+    names = [c if str(c).startswith("chr") else f"chr{c}" for c in segments["chrom"]]
+    rank_of = {c: i for i, c in enumerate(chromosomes.index)}
+    rank = np.array([rank_of.get(rename.get(c, c), -1) for c in names], dtype=np.int64)
+    keep = np.flatnonzero(rank >= 0)
+    if not len(keep):
         raise InputError(
             "no segments on chr1-22, X or Y; expected chromosome names like 'chr7' or '7'",
             path=source,
             sample=sample_id,
         )
-    for col in ("start", "end", "log2"):
-        seg[col] = pd.to_numeric(seg[col], errors="coerce")
-    bad = seg[seg[["start", "end"]].isna().any(axis=1) | (seg["end"] < seg["start"])]
+    chrom = chromosomes.index.to_numpy()[rank[keep]]
+    num = {c: pd.to_numeric(segments[c].to_numpy()[keep], errors="coerce") for c in _NUMERIC}
+    start, end = num["start"], num["end"]
+    bad = np.flatnonzero(pd.isna(start) | pd.isna(end) | (end < start))
     if len(bad):
-        r = bad.iloc[0]
+        i = bad[0]
         raise InputError(
-            f"segment {r['chrom']}:{r['start']}-{r['end']} has missing or reversed coordinates",
+            f"segment {chrom[i]}:{start[i]}-{end[i]} has missing or reversed coordinates",
             path=source,
             sample=sample_id,
         )
-    lengths = chromosomes.loc[seg["chrom"], "length"].to_numpy()
-    beyond = seg["end"].to_numpy() > lengths
-    if beyond.any():
-        r = seg[beyond].iloc[0]
-        chrom = r["chrom"]
-        length = int(chromosomes.loc[chrom, "length"])
-        other, other_len = (
-            ("GRCh37", int(chromosomes.loc[chrom, "grch37_length"]))
-            if "grch37_length" in chromosomes.columns
-            else ("GRCh38", int(load_chromosomes().loc[chrom, "length"]))
-        )
-        hint = (
-            f" ({other} {chrom} is {other_len:,} bp: the file looks like {other} — set the "
-            f"sheet's genome_build to {other} or lift it over)"
-            if r["end"] <= other_len
-            else ""
-        )
-        line = f" (line {int(r['_line'])})" if "_line" in seg.columns else ""
-        raise InputError(
-            f"segment {chrom}:{int(r['start'])}-{int(r['end'])}{line} ends beyond the "
-            f"{genome_build} chromosome end {length:,}{hint}",
-            path=source,
-            sample=sample_id,
-        )
-    seg = seg[seg["log2"].notna()]
-    seg["start"] = seg["start"].astype("int64")
-    seg["end"] = seg["end"].astype("int64")
+    beyond = np.flatnonzero(end > chromosomes["length"].to_numpy()[rank[keep]])
+    if len(beyond):
+        i = beyond[0]
+        line = segments["_line"].iloc[keep[i]] if "_line" in segments.columns else None
+        where: dict[str, Any] = {"line": line, "genome_build": genome_build, "source": source}
+        _raise_beyond_end(chrom[i], start[i], end[i], chromosomes, sample_id=sample_id, **where)
+    ok = np.flatnonzero(~pd.isna(num["log2"]))
+    order = ok[np.lexsort((start[ok], rank[keep[ok]]))]  # stable: sort_values on (rank, start)
+    seg = segments.take(keep[order]).reset_index(drop=True)
+    seg.attrs = {}  # reader metadata: pandas would deep-copy it on every later operation
+    seg["chrom"] = chrom[order]
+    seg["start"] = start[order].astype("int64")
+    seg["end"] = end[order].astype("int64")
+    seg["log2"] = num["log2"][order]
     if "baf" not in seg.columns:
         seg["baf"] = np.nan
     baf = pd.to_numeric(seg["baf"], errors="coerce").to_numpy(dtype=float)
     seg["baf"] = np.where(baf > 0.5, 1.0 - baf, baf)
     if "n_probes" not in seg.columns:
         seg["n_probes"] = np.nan
-    order = {c: i for i, c in enumerate(chromosomes.index)}
-    seg["_o"] = seg["chrom"].map(order)
-    seg = seg.sort_values(["_o", "start"]).drop(columns="_o").reset_index(drop=True)
     return seg
+
+
+_NUMERIC = ("start", "end", "log2")
+
+
+def _raise_beyond_end(
+    chrom: str,
+    start: Any,
+    end: Any,
+    chromosomes: pd.DataFrame,
+    *,
+    line: Any,
+    genome_build: str,
+    source: str | None,
+    sample_id: str,
+) -> None:
+    """Segment past its chromosome's end: name the build it looks like (lift-over hint)."""
+    length = int(chromosomes.loc[chrom, "length"])
+    other, other_len = (
+        ("GRCh37", int(chromosomes.loc[chrom, "grch37_length"]))
+        if "grch37_length" in chromosomes.columns
+        else ("GRCh38", int(load_chromosomes().loc[chrom, "length"]))
+    )
+    hint = (
+        f" ({other} {chrom} is {other_len:,} bp: the file looks like {other} — set the "
+        f"sheet's genome_build to {other} or lift it over)"
+        if end <= other_len
+        else ""
+    )
+    where = f" (line {int(line)})" if line is not None else ""
+    raise InputError(
+        f"segment {chrom}:{int(start)}-{int(end)}{where} ends beyond the "
+        f"{genome_build} chromosome end {length:,}{hint}",
+        path=source,
+        sample=sample_id,
+    )
 
 
 def _density_peaks(x: np.ndarray, w: np.ndarray, *, bandwidth: float) -> list[tuple[float, float]]:

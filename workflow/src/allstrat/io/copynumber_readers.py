@@ -807,8 +807,11 @@ def read_copy_number_for_samples(
     out: dict[str, tuple[str, pd.DataFrame]] = {}
     for (path, fmt, build), sids in groups.items():
         table = read_copy_number(path, fmt, samples=sids, genome_build=build)
+        rows_of: dict[object, list[int]] = {}  # one pass, not one comparison per sample
+        for i, s in enumerate(table["sample_id"].tolist()):
+            rows_of.setdefault(s, []).append(i)
         for sid in sids:
-            sub = table[table["sample_id"] == sid].reset_index(drop=True)
+            sub = table.take(rows_of.get(sid, [])).reset_index(drop=True)
             sub.attrs.update(table.attrs)
             out[sid] = (fmt, sub)
         logger.info("%s (%s, %s): %d rows for %d samples", path, fmt, build, len(table), len(sids))
