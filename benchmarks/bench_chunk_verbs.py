@@ -1,4 +1,4 @@
-"""Per-sample cost of the ``classify`` and ``risk`` chunk jobs on one large chunk.
+"""Per-sample cost of the ``classify``, ``copynumber`` and ``risk`` chunk jobs on one chunk.
 
 Simulates a cohort (``allstrat simulate --layout cohort``; ``--cohort DIR`` reuses one),
 imports it as one expression chunk (``allstrat import-expression``, not timed as a verb
@@ -6,6 +6,8 @@ figure) and runs, as fresh processes exactly as the workflow's rules do,
 
 * ``allstrat classify --expression chunk.h5ad --sheet ... --chunk 0000 --clinical ...
   --out --explain --h5ad`` (fusion files of every sample, both models, explanations);
+* ``allstrat copynumber --sheet ... --chunk 0000 --expression --classify --out
+  --evidence`` (the cohort layout's SEG segments of every sample; no memo);
 * ``allstrat risk --classify ... --clinical --mrd --lab-genetics --sample-sheet`` (every
   protocol; no copy-number table: its facts are then unknown, which costs the same rules).
 
@@ -60,6 +62,12 @@ def _commands(cohort: Path, work: Path) -> dict[str, list[str]]:
             f"--clinical={cohort / 'clinical.tsv'}", "--out", str(work / "calls.tsv"),
             "--explain", str(work / "calls.explain.json"), "--h5ad", str(work / "calls.h5ad"),
         ],
+        "copynumber": [
+            "-q", "copynumber", "--sheet", sheet, "--chunk", "0000", "--samples-per-job",
+            "1000000", "--expression", str(work / "chunk.h5ad"), "--classify",
+            str(work / "calls.tsv"), "--out", str(work / "cn.tsv"), "--evidence",
+            str(work / "cn.evidence.json"),
+        ],
         "risk": [
             "-q", "risk", "--classify", str(work / "calls.tsv"),
             f"--clinical={cohort / 'clinical.tsv'}", f"--mrd={cohort / 'mrd.tsv'}",
@@ -70,7 +78,7 @@ def _commands(cohort: Path, work: Path) -> dict[str, list[str]]:
 
 
 def measure(res: dict, cohort: Path, work: Path, *, label: str, src: str | None, repeat: int):
-    """Time the classify and risk jobs of one chunk (``label`` prefixes the figures)."""
+    """Time the classify, copynumber and risk jobs of one chunk (``label`` prefixes the figures)."""
     n = sum(1 for _ in (cohort / "samples.tsv").open()) - 1
     for verb, args in _commands(cohort, work).items():
         runs = [_allstrat(args, src) for _ in range(repeat)]
