@@ -20,7 +20,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, evaluate, walk
+from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, compiled, walk
 from allstrat.risk.facts import BASE_FACTS, Fact
 from allstrat.risk.ruleset import RuleSet
 
@@ -149,33 +149,43 @@ def complete_groups(
             return None
     groups: set[str] = set()
     rules: set[str] = set()
+    derived = [(d.name, compiled(d.node)) for d in rs.derived if d.name not in names]
+    shadowed = [compiled(d.node) for d in rs.derived if d.name in names]  # evaluated, unused
+    conditions = [(r.group, r.id, compiled(r.node)) for r in rs.rules]
+    settings = rs.settings
+    base = _Values(
+        (n, (UNKNOWN, frozenset({n})) if f.value is UNKNOWN else (f.value, _KNOWN))
+        for n, f in facts.items()
+    )
     for combo in itertools.product(*options):
-        filled = dict(zip(names, combo, strict=True))
-        derived: dict[str, Any] = {}
-
-        def resolve(name: str, filled: dict[str, Any] = filled, derived: dict = derived) -> Any:
-            if name in filled:
-                return filled[name], frozenset()
-            if name in derived:
-                return derived[name]
-            f = facts.get(name)
-            if f is None or f.value is UNKNOWN:
-                return UNKNOWN, frozenset({name})
-            return f.value, frozenset()
-
+        values = _Values(base)
+        values.update((n, (v, _KNOWN)) for n, v in zip(names, combo, strict=True))
+        resolve = values.__getitem__
         try:
-            for d in rs.derived:
-                derived[d.name] = evaluate(d.node, resolve, rs.settings)
-            for r in rs.rules:
-                value, _ = evaluate(r.node, resolve, rs.settings)
+            for name, fn in derived:
+                values[name] = fn(resolve, settings)
+            for fn in shadowed:
+                fn(resolve, settings)
+            for group, rule_id, fn in conditions:
+                value, _ = fn(resolve, settings)
                 if value is UNKNOWN:  # not covered by the completion: keep it possible
-                    groups.add(r.group)
-                    rules.add(r.id)
+                    groups.add(group)
+                    rules.add(rule_id)
                     continue
                 if value is True:
-                    groups.add(r.group)
-                    rules.add(r.id)
+                    groups.add(group)
+                    rules.add(rule_id)
                     break
         except ExprError:
             return None  # e.g. a representative of the wrong type: keep the rule-level set
     return groups, rules, total
+
+
+_KNOWN: frozenset[str] = frozenset()
+
+
+class _Values(dict[str, tuple[Any, frozenset[str]]]):
+    """One completion's facts: ``(value, missing)`` by name; a name not there is unknown."""
+
+    def __missing__(self, name: str) -> tuple[Any, frozenset[str]]:
+        return UNKNOWN, frozenset({name})

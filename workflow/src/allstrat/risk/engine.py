@@ -424,15 +424,27 @@ def _annotate(
     return annotations, trace
 
 
+#: per rule set (by id; the rule set is kept so its id stays its own): facts its conditions name
+_REFERENCED: dict[int, tuple[RuleSet, frozenset[str]]] = {}
+
+
+def _referenced(rs: RuleSet) -> frozenset[str]:
+    hit = _REFERENCED.get(id(rs))
+    if hit is None or hit[0] is not rs:
+        referenced: set[str] = set()
+        for node in [
+            *(d.node for d in rs.derived),
+            *(r.node for r in rs.rules),
+            *(a.node for a in rs.annotations),
+        ]:
+            referenced |= set(names_in(node))
+        hit = _REFERENCED[id(rs)] = (rs, frozenset(referenced))
+    return hit[1]
+
+
 def _fact_trace(rs: RuleSet, facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
     """Value, source (and note) of every fact a condition of the rule set refers to."""
-    referenced: set[str] = set()
-    for node in [
-        *(d.node for d in rs.derived),
-        *(r.node for r in rs.rules),
-        *(a.node for a in rs.annotations),
-    ]:
-        referenced |= set(names_in(node))
+    referenced = _referenced(rs)
     return {
         n: {"value": jsonable(f.value), "source": f.source, **({"note": f.note} if f.note else {})}
         for n, f in sorted(facts.items())

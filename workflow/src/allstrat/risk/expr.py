@@ -40,6 +40,7 @@ __all__ = [
     "ExprError",
     "Mrd",
     "Node",
+    "compiled",
     "evaluate",
     "names_in",
     "parse",
@@ -344,22 +345,32 @@ def walk(node: Node) -> list[Node]:
     return out
 
 
+#: per node (by id; the node is kept so its id stays its own): fact names, setting names
+_NAMES: dict[int, tuple[Node, tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _names(node: Node) -> tuple[Node, tuple[str, ...], tuple[str, ...]]:
+    hit = _NAMES.get(id(node))
+    if hit is None or hit[0] is not node:
+        facts: dict[str, None] = {}
+        settings: dict[str, None] = {}
+        for n in walk(node):
+            if n.kind == "fact":
+                facts.setdefault(n.value, None)
+            elif n.kind == "setting":
+                settings.setdefault(n.value, None)
+        hit = _NAMES[id(node)] = (node, tuple(facts), tuple(settings))
+    return hit
+
+
 def names_in(node: Node) -> list[str]:
     """Fact names referenced by a condition (in order of first appearance)."""
-    seen: dict[str, None] = {}
-    for n in walk(node):
-        if n.kind == "fact":
-            seen.setdefault(n.value, None)
-    return list(seen)
+    return list(_names(node)[1])
 
 
 def settings_in(node: Node) -> list[str]:
     """Setting names (``$name``) referenced by a condition."""
-    seen: dict[str, None] = {}
-    for n in walk(node):
-        if n.kind == "setting":
-            seen.setdefault(n.value, None)
-    return list(seen)
+    return list(_names(node)[2])
 
 
 # ---------------------------------------------------------------------- evaluate
@@ -415,7 +426,7 @@ def _compare(op: str, a: Any, b: Any, node: Node) -> bool | Any:
     )
 
 
-def evaluate(  # noqa: C901 - one branch per operator of the condition language; a dispatch table would hide the three-valued logic
+def evaluate(
     node: Node, facts: Resolver, settings: Mapping[str, Any]
 ) -> tuple[Any, frozenset[str]]:
     """Evaluate a parsed condition.
@@ -436,59 +447,153 @@ def evaluate(  # noqa: C901 - one branch per operator of the condition language;
         The value (``True``/``False``/a plain value/:data:`UNKNOWN`) and, when unknown,
         the names of the missing inputs it depends on.
     """
+    return compiled(node)(facts, settings)
+
+
+def compiled(node: Node) -> Evaluator:
+    """``node`` as a function ``(facts, settings) -> (value, missing)`` (see :func:`evaluate`).
+
+    Compiled once per node; callers that evaluate a condition many times keep it.
+    """
+    hit = _COMPILED.get(id(node))
+    if hit is None or hit[0] is not node:
+        hit = _COMPILED[id(node)] = (node, _compile(node))
+    return hit[1]
+
+
+Evaluator = Callable[[Resolver, Mapping[str, Any]], tuple[Any, frozenset[str]]]
+#: compiled conditions by node id (the node is kept so its id stays its own)
+_COMPILED: dict[int, tuple[Node, Evaluator]] = {}
+
+
+def _compile(node: Node) -> Evaluator:
+    """A closure that evaluates ``node`` exactly as the tree walk of the language does.
+
+    Same order of evaluation, short cuts, results, missing-input sets and errors as
+    interpreting the tree node by node (tests/risk/test_expr.py), without re-dispatching
+    on the node kind at every step: the risk stage evaluates ~10^6 conditions per chunk.
+    """
     k = node.kind
     if k == "lit":
-        return node.value, _EMPTY
+        const = (node.value, _EMPTY)
+        return lambda facts, settings: const
     if k == "fact":
-        return facts(node.value)
+        name = node.value
+        return lambda facts, settings: facts(name)
     if k == "setting":
-        if node.value not in settings:
-            raise ExprError(f"unknown setting ${node.value} at position {node.pos + 1}")
-        return settings[node.value], _EMPTY
+        return _compile_setting(node)
     if k == "not":
-        v, miss = evaluate(node.args[0], facts, settings)
-        v = _as_truth(v, node.args[0])
-        return (UNKNOWN, miss) if v is UNKNOWN else (not v, _EMPTY)
+        return _compile_not(node)
     if k in ("and", "or"):
-        decisive = k == "or"  # the value that settles the result
+        return _compile_and_or(node)
+    if k == "cmp":
+        return _compile_cmp(node)
+    if k == "in":
+        return _compile_in(node)
+    if k == "call":
+        return _compile_call(node)
+
+    def fail(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+        if k == "list":
+            raise ExprError(f"a list can only follow 'in' (position {node.pos + 1})")
+        raise ExprError(f"unknown node kind {k!r}")  # pragma: no cover
+
+    return fail
+
+
+def _compile_setting(node: Node) -> Evaluator:
+    name = node.value
+
+    def setting(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+        if name not in settings:
+            raise ExprError(f"unknown setting ${name} at position {node.pos + 1}")
+        return settings[name], _EMPTY
+
+    return setting
+
+
+def _compile_not(node: Node) -> Evaluator:
+    arg = node.args[0]
+    sub = _compile(arg)
+
+    def not_(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+        v, miss = sub(facts, settings)
+        v = _as_truth(v, arg)
+        return (UNKNOWN, miss) if v is UNKNOWN else (not v, _EMPTY)
+
+    return not_
+
+
+def _compile_and_or(node: Node) -> Evaluator:
+    decisive = node.kind == "or"  # the value that settles the result
+    subs = [(_compile(a), a) for a in node.args]
+    settled = (decisive, _EMPTY)
+    open_ = (not decisive, _EMPTY)
+
+    def and_or(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
         missing: set[str] = set()
         any_unknown = False
-        for a in node.args:
-            v, miss = evaluate(a, facts, settings)
-            v = _as_truth(v, a)
+        for sub, a in subs:
+            v, miss = sub(facts, settings)
             if v is UNKNOWN:
                 any_unknown = True
                 missing |= miss
             elif v is decisive:
-                return decisive, _EMPTY
+                return settled
+            elif not isinstance(v, bool):
+                _as_truth(v, a)  # raises
         if any_unknown:
             return UNKNOWN, frozenset(missing)
-        return (not decisive), _EMPTY
-    if k == "cmp":
-        a, ma = evaluate(node.args[0], facts, settings)
-        b, mb = evaluate(node.args[1], facts, settings)
+        return open_
+
+    return and_or
+
+
+def _compile_cmp(node: Node) -> Evaluator:
+    op = node.value
+    left, right = _compile(node.args[0]), _compile(node.args[1])
+    imprecise = frozenset(f"{n}:imprecise" for n in names_in(node)) or frozenset(
+        {"imprecise value"}
+    )
+
+    def cmp(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+        a, ma = left(facts, settings)
+        b, mb = right(facts, settings)
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN, ma | mb
-        r = _compare(node.value, a, b, node)
-        if r is UNKNOWN:
-            # known but imprecise (an MRD interval straddling the threshold)
-            return r, frozenset(f"{n}:imprecise" for n in names_in(node)) or frozenset(
-                {"imprecise value"}
-            )
+        r = _compare(op, a, b, node)
+        if r is UNKNOWN:  # known but imprecise (an MRD interval straddling the threshold)
+            return r, imprecise
         return r, _EMPTY
-    if k == "in":
-        a, ma = evaluate(node.args[0], facts, settings)
+
+    return cmp
+
+
+def _compile_in(node: Node) -> Evaluator:
+    sub = _compile(node.args[0])
+    items = [it.value for it in node.args[1].args]
+    floats = [it for it in items if isinstance(it, float)]
+    negate = bool(node.value)
+
+    def in_(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+        a, ma = sub(facts, settings)
         if a is UNKNOWN:
             return UNKNOWN, ma
-        items = [it.value for it in node.args[1].args]
         hit = any(type(a) is type(it) and a == it for it in items) or (
-            isinstance(a, float | int)
-            and any(isinstance(it, float) and a == it for it in items)
-            and not isinstance(a, bool)
+            isinstance(a, float | int) and any(a == it for it in floats) and not isinstance(a, bool)
         )
-        return (not hit) if node.value else hit, _EMPTY
-    if k == "call":
-        v, miss = evaluate(node.args[0], facts, settings)
+        return (not hit) if negate else hit, _EMPTY
+
+    return in_
+
+
+def _compile_call(node: Node) -> Evaluator:
+    sub = _compile(node.args[0])
+    conflicting = frozenset(f"{n}:conflicting" for n in names_in(node.args[0]))
+    positive = node.value == "positive"
+
+    def call(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
+        v, miss = sub(facts, settings)
         if v is UNKNOWN:
             return UNKNOWN, miss
         if not isinstance(v, Mrd):
@@ -498,8 +603,7 @@ def evaluate(  # noqa: C901 - one branch per operator of the condition language;
             )
         pos = v.is_positive
         if pos is UNKNOWN:
-            return UNKNOWN, frozenset(f"{n}:conflicting" for n in names_in(node.args[0]))
-        return (pos if node.value == "positive" else (not pos)), _EMPTY
-    if k == "list":
-        raise ExprError(f"a list can only follow 'in' (position {node.pos + 1})")
-    raise ExprError(f"unknown node kind {k!r}")  # pragma: no cover
+            return UNKNOWN, conflicting
+        return (pos if positive else (not pos)), _EMPTY
+
+    return call
