@@ -10,8 +10,11 @@ For each size N the script
 4. reruns it (nothing to do); after deleting one sample's report, reruns again (only
    that sample's chunk report job runs, and it renders only that sample); after changing
    one sample's own input file (its fusion file) and then its rows of a file the cohort
-   shares (the SEG file), reruns again: these reruns still redo the stage jobs of the
-   affected chunks for all their samples (per-sample memoisation is not on main yet).
+   shares (the SEG file), reruns again: the affected chunk's stage jobs rerun, but with
+   the per-sample memo (``batching.memo``, :mod:`allstrat.memo`) the classify,
+   copy-number and risk jobs compute only that sample and reuse the others' results;
+   the script prints, per stage, how many samples the rerun computed (from the jobs'
+   memo log lines).
 At the end it fits the log-log slope of wall time against N (1 = linear) and times one
 new sample through ``allstrat classify`` as a fresh process (``bench_single_sample.py``).
 Every timing comes with its CPU time and the load average: on a shared machine wall time
@@ -206,9 +209,25 @@ def rerun(work: Path, res: dict, name: str) -> None:
     dry = run_measured(["snakemake", "-s", SNAKEFILE, "-n", "--cores", "2"], cwd=work)
     m = re.search(r"^total\s+(\d+)", dry.stdout + dry.stderr, flags=re.MULTILINE)
     n_jobs = int(m.group(1)) if m else -1
+    started = time.time()
     st, cpu = snakemake(work)
     note = f"{n_jobs} jobs; CPU {cpu:.1f} s; load {os.getloadavg()[0]:.2f}"
     figure(res, name, st.wall_s, "s", note)
+    for stage, (reused, computed) in sorted(memo_counts(work, since=started).items()):
+        figure(res, f"{name}[{stage}_samples_computed]", computed, "", f"{reused} reused")
+
+
+def memo_counts(work: Path, *, since: float) -> dict[str, tuple[int, int]]:
+    """Stage -> (samples reused, samples computed), summed over the logs written since."""
+    pattern = re.compile(r"(\w+) memo: (\d+) sample\(s\) reused, (\d+) computed")
+    out: dict[str, tuple[int, int]] = {}
+    for log in (work / "logs").rglob("*.log"):
+        if log.stat().st_mtime < since:
+            continue
+        for m in pattern.finditer(log.read_text(errors="replace")):
+            r, c = out.get(m.group(1), (0, 0))
+            out[m.group(1)] = (r + int(m.group(2)), c + int(m.group(3)))
+    return out
 
 
 def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> tuple[float, float]:
