@@ -37,6 +37,7 @@ from allstrat.provenance import build_provenance, file_record, h5ad_provenance
 from allstrat.report.assemble import assemble_records, calls_table
 from allstrat.report.figures import figure_data_uri, subtype_colour
 from allstrat.report.html import render_cohort_html
+from allstrat.report.jit_cache import enable_umap_cache
 
 logger = logging.getLogger(__name__)
 
@@ -467,6 +468,7 @@ def _embedding(
         index=sub.obs_names,
     )
     if umap and sub.n_obs >= 10:
+        enable_umap_cache()  # the numba compile is most of a rerun's cost otherwise
         sc.pp.neighbors(sub, n_neighbors=min(15, sub.n_obs - 1), random_state=seed)
         sc.tl.umap(sub, random_state=seed)
         coords["UMAP1"] = sub.obsm["X_umap"][:, 0]
