@@ -70,6 +70,23 @@ def test_memo_reuses_unchanged_samples_and_drops_samples_no_longer_present(tmp_p
     assert third.get("S3", third.key("S3", 3)) is None
 
 
+def test_memo_file_is_not_rewritten_when_every_sample_was_reused(tmp_path):
+    path = tmp_path / "chunk.json"
+    m = SampleMemo(path, stage="demo")
+    for sid in ("S1", "S2"):
+        m.put(sid, m.key(sid), sid)
+    m.save()
+    before = path.stat()
+    again = SampleMemo(path, stage="demo")
+    assert [again.get(s, again.key(s)) for s in ("S1", "S2")] == ["S1", "S2"]
+    again.save()
+    assert (path.stat().st_ino, path.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    fewer = SampleMemo(path, stage="demo")  # S2 left the chunk: rewritten without it
+    assert fewer.get("S1", fewer.key("S1")) == "S1"
+    fewer.save()
+    assert sorted(json.loads(path.read_text())["samples"]) == ["S1"]
+
+
 def test_memo_of_another_context_or_code_is_ignored(tmp_path, monkeypatch):
     path = tmp_path / "chunk.json"
     m = SampleMemo(path, stage="demo", context=("settings-a",))

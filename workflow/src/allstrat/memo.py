@@ -179,8 +179,10 @@ class SampleMemo:
         self.path = Path(path) if path else None
         self.stage = stage
         self.context = digest(MEMO_FORMAT, stage, code_digest(), *context)
+        self._read_ok = False  # the file held this context's entries
         self._old: dict[str, tuple[str, Any]] = self._load() if self.path else {}
         self._new: dict[str, tuple[str, Any]] = {}
+        self._changed = False  # put() since loading
         self.hits = 0
         self.misses = 0
 
@@ -205,7 +207,9 @@ class SampleMemo:
         entries = doc.get("samples")
         if not isinstance(entries, dict):
             return {}
-        return {k: tuple(v) for k, v in entries.items() if isinstance(v, list) and len(v) == 2}
+        out = {k: tuple(v) for k, v in entries.items() if isinstance(v, list) and len(v) == 2}
+        self._read_ok = len(out) == len(entries)
+        return out
 
     def key(self, *parts: Any) -> str:
         """Digest of one sample's inputs (see :func:`digest`)."""
@@ -225,6 +229,7 @@ class SampleMemo:
         """Record ``sample``'s freshly computed ``result`` under ``key``."""
         if self.path:
             self._new[sample] = (key, result)
+            self._changed = True
 
     def save(self) -> None:
         """Write the entries of this run (samples no longer in the chunk are dropped)."""
@@ -237,6 +242,8 @@ class SampleMemo:
             self.misses,
             self.path,
         )
+        if self._read_ok and not self._changed and self._new.keys() == self._old.keys():
+            return  # every sample reused: the file already holds exactly these entries
         doc = {"format": MEMO_FORMAT, "context": self.context, "samples": self._new}
         text = json.dumps(doc, separators=(",", ":"), default=_json_default)
         with atomic_path(self.path) as tmp:
