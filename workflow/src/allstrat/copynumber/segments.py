@@ -350,12 +350,12 @@ def find_diploid_baseline(  # noqa: PLR0913 - every threshold of the baseline se
     Baseline
         Offset to subtract, purity used and the scored hypotheses.
     """
-    auto = segments[segments["chrom"].isin(AUTOSOMES)]
-    if auto.empty:
-        auto = segments
-    x = np.clip(auto["log2"].to_numpy(dtype=float), -4, 4)
-    w = (auto["end"] - auto["start"] + 1).to_numpy(dtype=float)
-    baf = auto["baf"].to_numpy(dtype=float)
+    auto = segments["chrom"].isin(AUTOSOMES).to_numpy()  # masks: no per-sample sub-frame
+    if not auto.any():
+        auto = np.ones(len(segments), dtype=bool)
+    x = np.clip(segments["log2"].to_numpy(dtype=float)[auto], -4, 4)
+    w = (segments["end"].to_numpy()[auto] - segments["start"].to_numpy()[auto] + 1).astype(float)
+    baf = segments["baf"].to_numpy(dtype=float)[auto]
     known = purity is not None and purity > 0
     grid = [float(purity)] if known else [float(p) for p in purity_grid]  # type: ignore[arg-type]
     peaks = [
