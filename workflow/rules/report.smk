@@ -48,6 +48,9 @@ for _chunk, _ids in CHUNKS.items():
             traces=f"results/risk/chunk_{_chunk}.traces.json",
             expression=f"results/expression/chunk_{_chunk}.h5ad",
         output:
+            # first: Snakemake matches a requested file against a rule's outputs in
+            # order, compiling one regex per output (the default target asks for this one)
+            render_keys=update(f"results/report/sample_keys/chunk_{_chunk}.json"),
             json=report(
                 update(expand("results/samples/{sample}.json", sample=_ids)),
                 caption="../report/sample_json.rst",
@@ -58,7 +61,6 @@ for _chunk, _ids in CHUNKS.items():
                 caption="../report/sample_report.rst",
                 category="Samples",
             ),
-            render_keys=update(f"results/report/sample_keys/chunk_{_chunk}.json"),
         log:
             f"logs/report/write_sample_reports_{_chunk}.log",
         conda:
