@@ -327,3 +327,54 @@ def test_allelic_section_shows_the_vcf_evidence_per_chromosome(rendered):
         other = json.loads((rendered / "samples" / f"{sid}.json").read_text())
         assert other["copy_number"]["allelic"]["status"] == "not_given"
         assert "allele evidence not given" in (rendered / "samples" / f"{sid}.html").read_text()
+
+
+def test_only_records_written_are_validated(chunk_dir, tmp_path, report_args, monkeypatch):
+    """Schema validation (most of a no-change chunk rerun's work) is done for the records
+    written; a skipped sample's unchanged key stands for a record that passed when written.
+    """
+    import allstrat.report.assemble as assemble
+
+    seen: list[str] = []
+    real = assemble.validate_record
+    monkeypatch.setattr(
+        assemble, "validate_record", lambda rec: (seen.append(rec["sample_id"]), real(rec))
+    )
+    keys = tmp_path / "keys.json"
+    args = [*report_args(chunk_dir, tmp_path / "out"), "--keys", str(keys)]
+    assert main(args) == 0
+    assert sorted(seen) == SAMPLES
+    seen.clear()
+    (tmp_path / "out" / "RPT_02.json").unlink()
+    assert main(args) == 0
+    assert seen == ["RPT_02"]
+    # a record that breaks the schema is still refused when it is written
+    seen.clear()
+    (tmp_path / "out" / "RPT_04.json").unlink()
+    monkeypatch.setattr(assemble, "_validator", lambda: _RejectAll())
+    assert main(args) == 2
+    assert not (tmp_path / "out" / "RPT_04.json").exists()
+
+
+class _RejectAll:
+    def iter_errors(self, record):
+        yield jsonschema.ValidationError("rejected", path=["subtype"])
+
+
+def test_render_key_covers_the_result_schema(tmp_path, monkeypatch, root):
+    """Changing the schema renders (and so validates) every sample again."""
+    import allstrat.report.samples as samples
+
+    rec = {"sample_id": "S1", "schema_version": "1"}
+    samples._renderer_fingerprint.cache_clear()
+    before = samples.render_key(rec)
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    text = (root / "workflow/schemas/sample_result.schema.yaml").read_text()
+    (schemas / "sample_result.schema.yaml").write_text(text + "\n# changed\n")
+    monkeypatch.setattr(samples, "SCHEMA_DIR", schemas)
+    samples._renderer_fingerprint.cache_clear()
+    try:
+        assert samples.render_key(rec) != before
+    finally:
+        samples._renderer_fingerprint.cache_clear()

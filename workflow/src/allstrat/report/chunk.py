@@ -116,6 +116,7 @@ def report_chunk(
         provenance=build_provenance(stage="report samples", inputs=common_inputs),
         provenance_by_sample=per_sample,
         sources={k: v for k in ("classify", "copynumber", "risk") if (v := getattr(o, k))},
+        validate=False,  # write_sample_reports validates the records it writes
     )
     figures = SampleFigures(
         zoom_regions=default_zoom_regions(_zoom_coordinates(load_gene_table().table))

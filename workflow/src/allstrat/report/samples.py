@@ -4,7 +4,9 @@ Reruns are incremental per sample: with a key file, each sample's *render key* (
 of its result record and of the rendering code and templates) is recorded; on the next
 run a sample whose key is unchanged and whose files are still there is not rendered
 again, its files are only touched (so that Snakemake sees them as newer than the chunk's
-inputs). Deleting one sample's report therefore costs one render, not a chunk's.
+inputs). Deleting one sample's report therefore costs one render, not a chunk's. Records
+are validated against the result schema when they are written: an unchanged key means the
+same record (and schema, which is part of the key) as a file that passed when written.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 from allstrat import __version__
 from allstrat.errors import InputError
 from allstrat.io.output import json_text, write_json, write_texts
+from allstrat.io.samples import SCHEMA_DIR
 from allstrat.report.figures import SampleFigures
 from allstrat.report.html import render_sample_html
 
@@ -44,11 +47,16 @@ _RENDER_CODE = (
 
 @functools.cache
 def _renderer_fingerprint() -> bytes:
-    """sha256 of the allstrat version, the report templates and the rendering code."""
+    """sha256 of the allstrat version, the report templates, the rendering code and the
+    result schema the records are validated against.
+    """
+    from allstrat.report.assemble import SCHEMA_NAME
+
     h = hashlib.sha256(__version__.encode())
     pkg = resources.files("allstrat.report")
-    files = [pkg / name for name in _RENDER_CODE]
+    files: list[Any] = [pkg / name for name in _RENDER_CODE]
     files += sorted((f for f in (pkg / "templates").iterdir()), key=lambda f: f.name)
+    files.append(SCHEMA_DIR / SCHEMA_NAME)
     for f in files:
         h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.digest()
@@ -82,6 +90,7 @@ def write_sample_reports(
     html: bool = True,
     batch: int = 256,
     keys: str | Path | None = None,
+    validate: bool = True,
 ) -> list[Path]:
     """Write each record as ``<outdir>/<sample_id>.json`` (+ ``.html``), atomically.
 
@@ -101,12 +110,18 @@ def write_sample_reports(
         JSON file of ``{sample_id: render key}`` from the previous run (rewritten at the
         end). Samples whose key is unchanged and whose files exist are skipped (touched).
         ``None``: render every sample.
+    validate
+        Validate each record that is written against the result schema
+        (:func:`allstrat.report.assemble.validate_record`; skipped samples were validated
+        when their files were written: same key, same record and schema).
 
     Returns
     -------
     list of Path
         The files written (skipped samples' files are not listed), in sample order.
     """
+    from allstrat.report.assemble import validate_record
+
     out = Path(outdir)
     keys_path = Path(keys) if keys is not None else None
     old = _read_keys(keys_path)
@@ -125,6 +140,8 @@ def write_sample_reports(
                     os.utime(p)
                 skipped += 1
                 continue
+        if validate:
+            validate_record(rec)
         pending[paths[0]] = json_text(rec)
         if html:
             pending[paths[1]] = render_sample_html(rec, figures=figures)
