@@ -15,6 +15,14 @@ machine in a minute. For each size N the script
 
 Every timing comes with its CPU time (this process's children) and the load average.
 Usage: ``python benchmarks/bench_dag.py --sizes 1000 10000 [--samples-per-job 2500]``.
+
+``--workdir DIR`` instead measures a folder the workflow has really been run in (e.g. a
+``cp -a`` of ``bench_scale.py --keep``'s ``n10000``; its ``.snakemake`` metadata is what a
+real "nothing to do" rerun reads, about six times per per-sample report: Snakemake's
+metadata cache holds 128 records): "nothing to do" (wall, CPU, and Snakemake's main thread
+split into on-CPU, waiting for a CPU (run queue: other processes) and blocked / sleeping
+(I/O, sleeps), from /proc schedstat), ``snakemake -n``, and the rerun after deleting one
+sample's report (which jobs run; the report is back). It changes only that one report.
 """
 
 from __future__ import annotations
@@ -161,13 +169,63 @@ def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> None:
     figure(res, f"n{n}_dag_per_sample_report_jobs", wall, "s", note)
 
 
+#: runs ``python -m snakemake ARGS`` and prints its main thread's schedstat split at exit
+SCHED = """
+import atexit, os, runpy, sys, time
+def st():
+    with open(f"/proc/self/task/{os.getpid()}/schedstat") as fh:
+        run, wait = fh.read().split()[:2]
+    return int(run) / 1e9, int(wait) / 1e9
+w0, (r0, q0) = time.perf_counter(), st()
+def report():
+    (r, q), w = st(), time.perf_counter() - w0
+    print(f"SCHED {r - r0:.3f} {q - q0:.3f} {w - (r - r0) - (q - q0):.3f}", file=sys.stderr)
+atexit.register(report)
+sys.argv = ["snakemake", *sys.argv[1:]]
+runpy.run_module("snakemake", run_name="__main__")
+"""
+
+
+def built_workdir(work: Path, res: dict) -> None:
+    """Reruns of a folder the workflow was really run in (see the module docstring)."""
+    sm = [sys.executable, "-c", SCHED, "-s", SNAKEFILE, "--cores", "2"]
+    load = f"load {os.getloadavg()[0]:.1f}"
+    wall, cpu, out = timed([*sm, "--quiet", "rules"], work)
+    if jobs_planned(out):
+        raise SystemExit(f"{work}: expected nothing to do, got:\n{out[-2000:]}")
+    m = re.search(r"^SCHED (\S+) (\S+) (\S+)", out, flags=re.MULTILINE)
+    on_cpu, runq, blocked = (float(x) for x in m.groups()) if m else (-1.0, -1.0, -1.0)
+    note = f"CPU {cpu:.1f} s; {load}"
+    figure(res, "built_rerun_nothing_to_do", wall, "s", note)
+    figure(res, "built_rerun_nothing_to_do_main_on_cpu", on_cpu, "s", "Snakemake main thread")
+    figure(res, "built_rerun_nothing_to_do_main_runqueue", runq, "s", "waiting for a CPU")
+    figure(res, "built_rerun_nothing_to_do_main_blocked", blocked, "s", "I/O, sleeps, locks")
+    wall, cpu, out = timed([*sm, "-n", "--quiet", "rules"], work)
+    figure(res, "built_dry_run_nothing_to_do", wall, "s", f"CPU {cpu:.1f} s; {load}")
+    reports = sorted((work / "results" / "samples").glob("*.json"))
+    victim = reports[len(reports) // 2]
+    victim.unlink()
+    _, _, dry = timed([*sm, "-n", "--quiet", "rules"], work)
+    rules = sorted(set(re.findall(r"^(\w+)\s+\d+$", dry, flags=re.MULTILINE)) - {"total", "job"})
+    wall, cpu, out = timed([*sm, "--quiet", "rules"], work)
+    if not victim.is_file():
+        raise SystemExit(f"the rerun did not rebuild {victim}")
+    note = f"CPU {cpu:.1f} s (Snakemake + jobs); jobs: {', '.join(rules)}; {load}"
+    figure(res, "built_rerun_one_sample_report_deleted", wall, "s", note)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--samples-per-job", type=int, default=2500)
     ap.add_argument("--keep", help="keep the work folders under this directory")
+    ap.add_argument("--workdir", help="measure reruns of this built workflow folder instead")
     args = ap.parse_args()
     res: dict = {}
+    if args.workdir:
+        built_workdir(Path(args.workdir).resolve(), res)
+        save(res, "dag_built")
+        return
     with tempfile.TemporaryDirectory(prefix="allstrat-bench-dag-") as d:
         base = Path(args.keep) if args.keep else Path(d)
         for n in sorted(args.sizes):
