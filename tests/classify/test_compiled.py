@@ -75,6 +75,10 @@ def test_features_probabilities_ood_contributions_identical(shipped):
         assert np.array_equal(a, b, equal_nan=True)
     for name in fe.get_feature_names_out()[-3:]:
         assert fe.reference_quantile(name, 0.99) == fc.reference_quantile(name, 0.99)
+    for step in (fe, fc):  # features and normalised output from one reference log-CPM
+        f1, y1 = step.transform_with_reference(counts)
+        assert np.array_equal(f1, f)
+        assert np.array_equal(y1, step.reference_values(counts)[0], equal_nan=True)
     assert list(fe.get_feature_names_out()) == list(fc.get_feature_names_out())
 
 

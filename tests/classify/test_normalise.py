@@ -132,3 +132,41 @@ def test_signature_scores_do_not_depend_on_the_batch():
         alone = signature_rank_scores(values[i : i + 1], up, down, **kw)[0]
         assert np.array_equal(alone, batch[i], equal_nan=True), i
     assert np.array_equal(signature_rank_scores(values[:2], up, down, **kw), batch[:2])
+
+
+def _log_cpm_reference(counts):
+    """log_cpm as first written (five temporaries): the in-place version must equal it."""
+    x = np.asarray(counts, dtype=float)
+    lib = np.nansum(x, axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cpm = np.where(lib > 0, x / np.where(lib > 0, lib, 1.0) * 1e6, np.nan)
+    return np.log2(cpm + 1.0)
+
+
+def test_log_cpm_equals_its_first_formulation_bit_for_bit():
+    rng = np.random.default_rng(5)
+    x = rng.negative_binomial(2, 0.01, size=(30, 500)).astype(float)
+    x[rng.random(x.shape) < 0.1] = np.nan
+    x[3] = 0.0  # empty library
+    x[4] = np.nan  # nothing measured
+    assert np.array_equal(log_cpm(x), _log_cpm_reference(x), equal_nan=True)
+    for row in (x[0], x[3], x[4]):
+        assert np.array_equal(log_cpm(row), _log_cpm_reference(row), equal_nan=True)
+
+
+@pytest.mark.parametrize("width", [50, 700])  # numpy's nanmedian: masked below 600, else a loop
+def test_row_nanmedian_equals_numpy_nanmedian(width):
+    from allstrat.refnorm import _row_nanmedian
+
+    rng = np.random.default_rng(width)
+    a = rng.normal(size=(12, width))
+    a[2, ::3] = np.nan
+    a[5, 7] = np.nan
+    a[8] = np.nan  # all missing: NaN
+    a[9, 1:] = a[9, 0]  # ties
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        expected = np.nanmedian(a, axis=1)
+    with np.errstate(all="ignore"), pytest.warns(RuntimeWarning):
+        got = _row_nanmedian(a)
+    assert np.array_equal(got, expected, equal_nan=True)
+    assert np.array_equal(_row_nanmedian(a[[0, 1, 3]]), np.median(a[[0, 1, 3]], axis=1))

@@ -52,16 +52,18 @@ FORMAT_VERSION = 1
 
 
 # -- the feature maths, shared by ExpressionFeatures and CompiledFeatures -----------------
-def raw_features(fe: Any, x: np.ndarray) -> np.ndarray:
+def raw_features(fe: Any, x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """Samples x features of counts ``x`` (NaN where a feature cannot be computed).
 
     ``fe`` is a fitted :class:`~allstrat.classify.estimators.ExpressionFeatures` or a
-    :class:`CompiledFeatures` (the same attributes).
+    :class:`CompiledFeatures` (the same attributes); ``y``: ``fe``'s reference log-CPM of
+    ``x`` when the caller has it already (else computed here).
     """
     norm = fe.normaliser_
-    y = norm.transform(x)
-    z = (y - norm.ref_mean_) / np.maximum(norm.ref_sd_, fe.min_sd)
-    parts = [np.where(np.isnan(z[:, fe.panel_]), 0.0, z[:, fe.panel_])]
+    y = norm.transform(x) if y is None else y
+    p = fe.panel_  # z-scores of the panel genes only (the others are not features)
+    z = (y[:, p] - norm.ref_mean_[p]) / np.maximum(norm.ref_sd_[p], fe.min_sd)
+    parts = [np.where(np.isnan(z), 0.0, z)]
     if fe.sig_names_:
         parts.append(
             signature_rank_scores(
@@ -77,11 +79,11 @@ def raw_features(fe: Any, x: np.ndarray) -> np.ndarray:
     return np.hstack(parts)
 
 
-def filled_features(fe: Any, x: np.ndarray) -> np.ndarray:
+def filled_features(fe: Any, x: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
     """:func:`raw_features` with features that cannot be computed set to their reference mean."""
     if np.nanmin(x, initial=0.0) < 0:
         raise ValueError("Negative values in data passed to ExpressionFeatures (counts).")
-    f = raw_features(fe, x)
+    f = raw_features(fe, x, y)
     return np.where(np.isnan(f), fe.feature_fill_, f)
 
 
@@ -236,14 +238,23 @@ class CompiledFeatures:
         self.quantile_levels_ = p["quantile_levels"]
         self.feature_quantiles_ = p["feature_quantiles"]
 
-    def transform(self, X: Any) -> np.ndarray:
-        """Features of samples x model-genes counts (as ``ExpressionFeatures.transform``)."""
+    def _check(self, X: Any) -> np.ndarray:
         x = np.asarray(X, dtype=np.float64)  # what scikit-learn's validate_data does
         if x.ndim != 2 or x.shape[1] != len(self.genes_):
             raise ValueError(f"expected samples x {len(self.genes_)} genes, got {x.shape}")
         if hasattr(X, "columns") and [str(c) for c in X.columns] != list(self.genes_):
             raise ValueError("the columns are not the model's genes in the model's order")
-        return filled_features(self, x)
+        return x
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Features of samples x model-genes counts (as ``ExpressionFeatures.transform``)."""
+        return filled_features(self, self._check(X))
+
+    def transform_with_reference(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`transform` and the reference log-CPM it was computed from (one pass)."""
+        x = self._check(X)
+        y = self.normaliser_.transform(x)
+        return filled_features(self, x, y), y
 
     def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
         """Feature names: ``expr:<gene>``, ``sig:<class>``, ``lineage:*``, ``chrom:*`` ..."""

@@ -177,7 +177,7 @@ def classify_counts(
         )
     sample_ids = [str(s) for s in aligned.index]
     x = aligned.to_numpy(dtype=float)
-    f = feats.transform(aligned)
+    f, y, ref_mean, ref_sd = _features_and_reference(feats, aligned)
     fnames = [str(n) for n in feats.get_feature_names_out()]
     fdf = pd.DataFrame(f, index=sample_ids, columns=fnames)
     proba = pd.DataFrame(clf.predict_proba(f), index=sample_ids, columns=list(clf.classes_))
@@ -214,7 +214,6 @@ def classify_counts(
     table = first_stage_defaults(table)[list(CLASSIFY_COLUMNS)]
     for c in proba.columns:
         table[f"prob:{c}"] = proba[c].to_numpy()
-    y, ref_mean, ref_sd = feats.reference_values(x)
     normalised = pd.DataFrame(y, index=sample_ids, columns=genes)
     contrib = clf.contributions(f)  # samples x classes x features
     contrib = contrib - contrib.mean(axis=1, keepdims=True)  # softmax-invariant
@@ -262,6 +261,20 @@ def classify_counts(
         normalised=normalised,
         explanations=explanations,
     )
+
+
+def _features_and_reference(
+    feats: Any, aligned: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Features, reference log-CPM (the normalised output), reference mean and SD of the
+    aligned counts: from one log-CPM pass when the feature step offers it.
+    """
+    if hasattr(feats, "transform_with_reference"):
+        f, y = feats.transform_with_reference(aligned)
+        return f, y, feats.normaliser_.ref_mean_, feats.normaliser_.ref_sd_
+    # a feature step without it (older estimator class)
+    y, ref_mean, ref_sd = feats.reference_values(aligned.to_numpy(dtype=float))
+    return feats.transform(aligned), y, ref_mean, ref_sd
 
 
 def _gene_evidence(

@@ -227,6 +227,13 @@ class ExpressionFeatures(TransformerMixin, BaseEstimator):
         x = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=float)
         return compiled.filled_features(self, x)
 
+    def transform_with_reference(self, X) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`transform` and the reference log-CPM it was computed from (one pass)."""
+        check_is_fitted(self, "feature_names_out_")
+        x = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=float)
+        y = self.normaliser_.transform(x)
+        return compiled.filled_features(self, x, y), y
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Feature names: ``expr:<gene>``, ``sig:<class>``, ``lineage:*``, ``chrom:*`` ..."""
         check_is_fitted(self, "feature_names_out_")
