@@ -41,5 +41,5 @@ rule call_copynumber:
         " --expression {input.expression} --classify {input.classify}"
         " --default-genome-build {params.genome_build}"
         " --config-section {params.section:q}"
-        " --out {output.tsv} --evidence {output.evidence} --memo {params.memo:q}"
+        " --out {output.tsv} --evidence {output.evidence} --memo={params.memo:q}"
         " > {log} 2>&1"

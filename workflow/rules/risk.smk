@@ -33,4 +33,4 @@ rule assign_risk:
         "allstrat risk --classify {input.classify} --copynumber {input.copynumber}"
         " --clinical={input.clinical:q} --mrd={input.mrd:q} --lab-genetics={input.lab:q}"
         " --sample-sheet {input.sheet:q} --config-section {params.section:q}"
-        " --out {output.tsv} --traces {output.traces} --memo {params.memo:q} > {log} 2>&1"
+        " --out {output.tsv} --traces {output.traces} --memo={params.memo:q} > {log} 2>&1"
