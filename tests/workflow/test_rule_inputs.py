@@ -70,19 +70,21 @@ def test_risk_reads_the_reconciled_call(tmp_path: Path) -> None:
     assert "results/reconcile/chunk_0000.tsv" in out
 
 
-def test_classify_keeps_its_per_sample_memo_unless_switched_off(tmp_path: Path) -> None:
-    """batching.memo (default on) gives the classify job its chunk's memo file (#14)."""
+def test_memoised_stages_keep_their_per_sample_memo_unless_switched_off(tmp_path: Path) -> None:
+    """batching.memo (default on) gives classify, copy number and risk their memo file (#14)."""
     _simulated_workdir(tmp_path, mrd="")
     (tmp_path / "resources/demo/samples.tsv").replace(tmp_path / "config" / "samples.tsv")
-    run = _dry_run(tmp_path, "results/classify/chunk_0000.tsv", "-p")
+    target = "results/risk/chunk_0000.tsv"
+    run = _dry_run(tmp_path, target, "-p")
     assert run.returncode == 0, run.stderr[-2000:]
-    assert "--memo=results/memo/classify/chunk_0000.json" in run.stdout + run.stderr
+    for stage in ("classify", "copynumber", "risk"):
+        assert f"--memo=results/memo/{stage}/chunk_0000.json" in run.stdout + run.stderr
     cfg_file = tmp_path / "config" / "config.yaml"
     cfg = yaml.safe_load(cfg_file.read_text())
     cfg["batching"]["memo"] = False
     cfg_file.write_text(yaml.safe_dump(cfg, sort_keys=False))
-    off = _dry_run(tmp_path, "results/classify/chunk_0000.tsv", "-p")
+    off = _dry_run(tmp_path, target, "-p")
     assert off.returncode == 0, off.stderr[-2000:]
     out = off.stdout + off.stderr
-    assert "--memo= " in out  # an empty value, not a missing one
+    assert out.count("--memo= ") == 3  # an empty value, not a missing one
     assert "results/memo/" not in out
