@@ -7,6 +7,9 @@ from snakemake.utils import validate
 
 from allstrat.batching import missing_sample_files, split_chunks
 from allstrat.io.samples import read_sample_sheet
+from allstrat.snakemake_cache import unbound_metadata_cache
+
+unbound_metadata_cache()  # per-sample outputs: see allstrat.snakemake_cache
 
 validate(config, schema="../schemas/config.schema.yaml")
 
