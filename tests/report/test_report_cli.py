@@ -100,7 +100,13 @@ def test_provenance_carries_checksums_and_versions(rendered, chunk_dir):
     rec = json.loads((rendered / "samples" / "RPT_02.json").read_text())
     prov = rec["provenance"]
     roles = {i["role"]: i for i in prov["inputs"]}
-    assert roles["risk_table"]["sha256"] == sha256_file(chunk_dir / "results/risk/chunk_0000.tsv")
+    # stage files of the chunk: the sha256 of this sample's entries (scope "sample")
+    stage = ("classify_table", "classify_explain", "copynumber_table", "copynumber_evidence")
+    for role in (*stage, "risk_table", "risk_traces"):
+        assert roles[role]["scope"] == "sample", role
+        assert roles[role]["sha256"] != sha256_file(roles[role]["path"]), role
+    # the sample's own input file: the whole file
+    assert "scope" not in roles["expression"]
     assert roles["expression"]["sha256"] == sha256_file(chunk_dir / "counts.tsv")
     assert prov["models"] == [{"model_id": "allstrat-bcell/0.1.0", "sha256": "ab" * 32}]
     assert prov["rulesets"] == {
@@ -118,6 +124,34 @@ def test_rerun_is_byte_identical(chunk_dir, rendered, tmp_path, report_args):
         for ext in ("json", "html"):
             a = (rendered / "samples" / f"{sid}.{ext}").read_bytes()
             assert a == (tmp_path / f"{sid}.{ext}").read_bytes(), (sid, ext)
+
+
+def test_another_samples_change_leaves_a_report_as_it_was(chunk_dir, tmp_path, report_args):
+    """Provenance hashes a sample's own entries of the chunk's stage files (issue #14): a
+    change of RPT_01's risk rows rewrites RPT_01's report only, with a new checksum.
+    """
+    import shutil
+
+    work = tmp_path / "chunk"
+    shutil.copytree(chunk_dir, work)
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert main(report_args(work, first)) == 0
+    risk = work / "results/risk/chunk_0000.tsv"
+    table = pd.read_csv(risk, sep="\t", dtype=str, keep_default_na=False)
+    assert (table["sample_id"] == "RPT_01").any()
+    table.loc[table["sample_id"] == "RPT_01", "annotations"] = "edited for the test"
+    table.to_csv(risk, sep="\t", index=False)
+    assert main(report_args(work, second)) == 0
+
+    def role_sha(d: Path, sid: str) -> str:
+        rec = json.loads((d / f"{sid}.json").read_text())
+        return {i["role"]: i["sha256"] for i in rec["provenance"]["inputs"]}["risk_table"]
+
+    assert role_sha(first, "RPT_01") != role_sha(second, "RPT_01")
+    for sid in ("RPT_02", "RPT_03", "RPT_04"):
+        for ext in ("json", "html"):
+            a, b = (first / f"{sid}.{ext}").read_bytes(), (second / f"{sid}.{ext}").read_bytes()
+            assert a == b, (sid, ext)
 
 
 def test_single_sample_selection(chunk_dir, tmp_path, report_args):

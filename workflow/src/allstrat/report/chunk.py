@@ -10,6 +10,8 @@ recorded, models, rule sets), assembles the records
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections.abc import Mapping
@@ -90,13 +92,25 @@ def report_chunk(
     qc_metrics, upstream, recorded = expression_qc(o.expression)
     common_inputs = o.records()
     rulesets = _ruleset_versions(risk, traces)
+    explain = read_sidecar(o.explain, what="classify explanation")
+    copynumber = read_copynumber_table(o.copynumber) if o.copynumber else None
+    cn_evidence = read_sidecar(o.cn_evidence, what="copy-number evidence")
+    entries = _StageEntries(
+        classify=classify,
+        explain=explain,
+        copynumber=copynumber,
+        cn_evidence=cn_evidence,
+        risk=risk,
+        traces=traces,
+        expression={"qc": qc_metrics, "file": recorded},
+    )
     per_sample: dict[str, dict[str, Any]] = {}
     for sid in ids:
         row = classify.loc[sid] if sid in classify.index else None
         known = {"expression": recorded[sid]} if sid in recorded else {}
         per_sample[sid] = build_provenance(
             stage="report samples",
-            inputs=[*common_inputs, *_sample_inputs(rows.loc[sid], known)],
+            inputs=[*entries.records(o, sid), *_sample_inputs(rows.loc[sid], known)],
             models=[]
             if row is None
             else [{"model_id": row["model_id"], "sha256": row["model_sha256"]}],
@@ -107,9 +121,9 @@ def report_chunk(
     records = assemble_records(
         ids,
         classify=classify,
-        explain=read_sidecar(o.explain, what="classify explanation"),
-        copynumber=read_copynumber_table(o.copynumber) if o.copynumber else None,
-        cn_evidence=read_sidecar(o.cn_evidence, what="copy-number evidence"),
+        explain=explain,
+        copynumber=copynumber,
+        cn_evidence=cn_evidence,
         risk=risk,
         traces=traces,
         qc_metrics=qc_metrics,
@@ -129,6 +143,62 @@ def report_chunk(
         figures.close()
     logger.info("report samples: %d samples in %.2f s", len(ids), time.perf_counter() - t0)
     return written
+
+
+#: role of each stage file (ChunkOutputs field -> provenance role)
+_STAGE_ROLES = {
+    "classify": "classify_table",
+    "explain": "classify_explain",
+    "copynumber": "copynumber_table",
+    "cn_evidence": "copynumber_evidence",
+    "risk": "risk_table",
+    "traces": "risk_traces",
+    "expression": "expression_h5ad",
+}
+
+
+class _StageEntries:
+    """One sample's entries in each of the chunk's stage files, for its provenance.
+
+    A report's provenance names each stage file with the sha256 of *this sample's*
+    entries in it (``scope: sample``), not of the whole chunk file: the file's checksum
+    changes whenever any sample of the chunk changes, which would make every report of
+    the chunk differ and be written again for one changed sample (issue #14). The
+    content hashed is what the report read: the sample's table rows, its sidecar entry,
+    its expression QC metrics and input-file record.
+    """
+
+    def __init__(self, **parts: Any) -> None:
+        self.parts = parts
+        risk = parts.get("risk")
+        self.risk_rows = (
+            {str(k): g for k, g in risk.groupby("sample_id", sort=False)}
+            if risk is not None
+            else {}
+        )
+
+    def _content(self, field: str, sid: str) -> Any:
+        part = self.parts.get(field)
+        if field == "risk":
+            rows = self.risk_rows.get(sid)
+            return None if rows is None else rows.to_dict("split")
+        if field == "expression":
+            return {k: v.get(sid) for k, v in part.items()} if part else None
+        if isinstance(part, pd.DataFrame):
+            return part.loc[[sid]].to_dict("split") if sid in part.index else None
+        return part.get(sid) if part else None
+
+    def records(self, outputs: ChunkOutputs, sid: str) -> list[dict[str, str]]:
+        """Path, role, ``scope: sample`` and sha256 of the sample's entries, per stage file."""
+        out = []
+        for field, role in _STAGE_ROLES.items():
+            path = getattr(outputs, field)
+            if not path:
+                continue
+            text = json.dumps(self._content(field, sid), sort_keys=True, default=str)
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            out.append({"path": str(path), "role": role, "scope": "sample", "sha256": sha})
+        return out
 
 
 def _ruleset_versions(risk: pd.DataFrame | None, traces: Mapping[str, Any]) -> dict[str, str]:
