@@ -151,6 +151,25 @@ def marker_genes(explanation: Any) -> list[dict[str, Any]]:
 
 def scalar_text(value: Any, *, digits: int = 4) -> str:
     """Format a JSON scalar (or small structure) for a table cell."""
+    # the usual cell types first, by exact type (a report formats thousands of cells)
+    t = type(value)
+    if t is str:
+        return value
+    if t is float:
+        return f"{value:.{digits}g}"
+    if t is int:
+        return str(value)
+    if value is None:
+        return "—"
+    if t is bool:
+        return "yes" if value else "no"
+    if t is list and all(type(v) is str for v in value):
+        return "; ".join(value) or "—"
+    return _other_text(value, digits)
+
+
+def _other_text(value: Any, digits: int) -> str:
+    """:func:`scalar_text` of any value (the general rules, in order)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -161,7 +180,33 @@ def scalar_text(value: Any, *, digits: int = 4) -> str:
         return str(value)
     if isinstance(value, Sequence) and all(isinstance(v, (str, int, float)) for v in value):
         return "; ".join(scalar_text(v, digits=digits) for v in value) or "—"
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return _CELL_JSON.encode(value)
+
+
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)`` without building
+#: an encoder per cell (decision traces have hundreds of small fact / setting mappings)
+_CELL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+
+
+_RANK = {k: i for i, k in enumerate(_LEADING_COLUMNS)}
+
+
+def _union_of_keys(items: Sequence[Mapping[Any, Any]]) -> list[str]:
+    """The keys of ``items`` as text, first-seen order, each once (a key that is not a
+    string is compared before it is turned into text, as before).
+    """
+    header: list[str] = []
+    seen: set[str] = set()  # == set(header)
+    for x in items:
+        for k in x:
+            if type(k) is str:
+                if k not in seen:
+                    seen.add(k)
+                    header.append(k)
+            elif k not in header:
+                header.append(str(k))
+                seen.add(header[-1])
+    return header
 
 
 def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
@@ -181,16 +226,13 @@ def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
     if isinstance(obj, Sequence) and not isinstance(obj, str):
         if not obj:
             return None
-        if all(isinstance(x, Mapping) for x in obj):
-            header: list[str] = []
-            for x in obj:
-                for k in x:
-                    if k not in header:
-                        header.append(str(k))
+        if all(isinstance(x, (dict, Mapping)) for x in obj):
+            header = _union_of_keys(obj)
             # stages write sorted keys; put what a reader scans first (rule, outcome) first
-            rank = {k: i for i, k in enumerate(_LEADING_COLUMNS)}
-            header.sort(key=lambda k: rank.get(k, len(rank)))
-            rows = [[scalar_text(x.get(k)) for k in header] for x in obj]
+            header.sort(key=lambda k: _RANK.get(k, len(_RANK)))
+            rows = [
+                [v if type(v := x.get(k)) is str else scalar_text(v) for k in header] for x in obj
+            ]
             return header, rows
         return ["step"], [[scalar_text(x)] for x in obj]
     return None
@@ -225,10 +267,10 @@ def structured_tables(
         if k in skip:
             continue
         v = obj[k]
-        nested = isinstance(v, Mapping) or (
+        nested = isinstance(v, (dict, Mapping)) or (
             isinstance(v, Sequence)
             and not isinstance(v, str)
-            and any(isinstance(x, Mapping) for x in v)
+            and any(isinstance(x, (dict, Mapping)) for x in v)
         )
         if nested:
             t = as_table(v)

@@ -221,11 +221,12 @@ def _walk(obj: Any, keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
         for k, v in obj.items():
             if k in keys and isinstance(v, list):
                 out += [x for x in v if isinstance(x, Mapping)]
-            else:
+            elif isinstance(v, (dict, list, Mapping)):  # skip the scalars
                 out += _walk(v, keys)
     elif isinstance(obj, list):
         for v in obj:
-            out += _walk(v, keys)
+            if isinstance(v, (dict, list, Mapping)):
+                out += _walk(v, keys)
     return out
 
 
