@@ -85,3 +85,13 @@ def test_blast_fraction_from_a_read_sheet(tmp_path):
         "A": 0.9,
         "B": None,
     }
+
+
+def test_plain_values_come_back_as_they_are():
+    """Plain JSON values (the bulk of an explanation) keep their value and exact type."""
+    src = {"a": True, "b": 1, "c": 1.5, "d": "x", "e": None, "f": [False, 0, -0.0, ""]}
+    out = to_plain(src)
+    assert out == src
+    assert [type(v) for v in out.values()] == [type(v) for v in src.values()]
+    assert [type(v) for v in out["f"]] == [bool, int, float, str]
+    assert to_plain({"e": None}, target="h5") == {"e": ""}
