@@ -165,6 +165,8 @@ def scalar_text(value: Any, *, digits: int = 4) -> str:
         return "yes" if value else "no"
     if t is list and all(type(v) is str for v in value):
         return "; ".join(value) or "—"
+    if t is dict:  # decision traces: hundreds of small fact / setting mappings, many empty
+        return _cell_json(value) if value else "{}"
     return _other_text(value, digits)
 
 
@@ -180,12 +182,22 @@ def _other_text(value: Any, digits: int) -> str:
         return str(value)
     if isinstance(value, Sequence) and all(isinstance(v, (str, int, float)) for v in value):
         return "; ".join(scalar_text(v, digits=digits) for v in value) or "—"
-    return _CELL_JSON.encode(value)
+    return _cell_json(value)
 
 
-#: ``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)`` without building
-#: an encoder per cell (decision traces have hundreds of small fact / setting mappings)
 _CELL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
+_C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _cell_json(value: Any) -> str:
+    """``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)``, calling the
+    standard library's C encoder directly (what ``json.dumps`` does for these options,
+    without its per-call Python set-up).
+    """
+    if _C_ENCODER is None:
+        return _CELL_JSON.encode(value)
+    enc = _C_ENCODER({}, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
+    return "".join(enc(value, 0))
 
 
 _RANK = {k: i for i, k in enumerate(_LEADING_COLUMNS)}
