@@ -1,4 +1,4 @@
-"""Per-sample cost of the ``classify``, ``copynumber`` and ``risk`` chunk jobs on one chunk.
+"""Per-sample cost of the chunk jobs (import, classify, copy number, risk, reconcile, reports).
 
 Simulates a cohort (``allstrat simulate --layout cohort``; ``--cohort DIR`` reuses one),
 imports it as one expression chunk (``allstrat import-expression``, not timed as a verb
@@ -9,7 +9,14 @@ figure) and runs, as fresh processes exactly as the workflow's rules do,
 * ``allstrat copynumber --sheet ... --chunk 0000 --expression --classify --out
   --evidence`` (the cohort layout's SEG segments of every sample; no memo);
 * ``allstrat risk --classify ... --clinical --mrd --lab-genetics --sample-sheet`` (every
-  protocol; no copy-number table: its facts are then unknown, which costs the same rules).
+  protocol; no copy-number table: its facts are then unknown, which costs the same rules);
+* ``allstrat import-expression`` of the chunk (the cohort's counts matrix, every sample);
+* ``allstrat reconcile`` of the classify calls with the copy-number table and evidence;
+* ``allstrat report samples`` (JSON + HTML of every sample from scratch, render keys
+  written), reading the reconciled calls, copy-number, risk and expression outputs.
+
+``--verbs`` picks some of the jobs; the ones they read from that are not picked run once
+first, untimed, with the current code.
 
 For each it prints wall time, CPU time (user + system of the process: the idle-machine
 wall time of this single-threaded work) and **CPU per sample in ms**, with the load
@@ -18,7 +25,7 @@ average. ``--before-src DIR`` runs the same commands a second time with
 prints both, so a change is measured against its base on the same inputs and load.
 
 Usage: ``python benchmarks/bench_chunk_verbs.py [--n 2500] [--cohort DIR]
-[--before-src DIR] [--repeat 1]``.
+[--before-src DIR] [--repeat 1] [--verbs import-expression classify ... report]``.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -74,21 +82,74 @@ def _commands(cohort: Path, work: Path) -> dict[str, list[str]]:
             f"--lab-genetics={cohort / 'lab_genetics.tsv'}", "--sample-sheet", sheet,
             "--out", str(work / "risk.tsv"), "--traces", str(work / "risk.traces.json"),
         ],
+        "import-expression": [
+            "-q", "import-expression", "--sheet", sheet, "--chunk", "0000",
+            "--samples-per-job", "1000000", "--out", str(work / "timed_chunk.h5ad"),
+        ],
+        "reconcile": [
+            "-q", "reconcile", "--classify", str(work / "calls.tsv"),
+            "--explain", str(work / "calls.explain.json"), "--copynumber", str(work / "cn.tsv"),
+            "--cn-evidence", str(work / "cn.evidence.json"), "--out", str(work / "rec.tsv"),
+            "--out-explain", str(work / "rec.explain.json"),
+        ],
+        "report": [
+            "-q", "report", "samples", "--sheet", sheet, "--chunk", "0000",
+            "--samples-per-job", "1000000", "--classify", str(work / "rec.tsv"),
+            "--explain", str(work / "rec.explain.json"), "--copynumber", str(work / "cn.tsv"),
+            "--cn-evidence", str(work / "cn.evidence.json"), "--risk", str(work / "risk.tsv"),
+            "--traces", str(work / "risk.traces.json"), "--expression", str(work / "chunk.h5ad"),
+            "--keys", str(work / "report_keys.json"), "--outdir", str(work / "samples"),
+        ],
     }  # fmt: skip
 
 
-def measure(res: dict, cohort: Path, work: Path, *, label: str, src: str | None, repeat: int):
-    """Time the classify, copynumber and risk jobs of one chunk (``label`` prefixes the figures)."""
+#: the jobs in workflow order, and the jobs whose outputs each one reads
+VERBS = ("import-expression", "classify", "copynumber", "risk", "reconcile", "report")
+_NEEDS = {
+    "copynumber": ("classify",),
+    "risk": ("classify",),
+    "reconcile": ("classify", "copynumber"),
+    "report": ("classify", "copynumber", "risk", "reconcile"),
+}
+
+
+def setup(cohort: Path, work: Path, verbs: list[str]) -> None:
+    """Run once (untimed, current code) the jobs that the picked ``verbs`` read from."""
+    needed: set[str] = set()
+    for v in verbs:
+        needed |= set(_NEEDS.get(v, ()))
+    commands = _commands(cohort, work)
+    for v in VERBS:
+        if v in needed and v not in verbs:
+            _allstrat(commands[v], None)
+
+
+def _fresh_report(work: Path) -> None:
+    """Every sample rendered again: no previous reports or render keys."""
+    shutil.rmtree(work / "samples", ignore_errors=True)
+    (work / "report_keys.json").unlink(missing_ok=True)
+
+
+def measure(
+    res: dict, cohort: Path, work: Path, *, label: str, src: str | None, repeat: int, verbs: list
+):
+    """Time the chunk jobs ``verbs`` of one chunk (``label`` prefixes the figures)."""
     n = sum(1 for _ in (cohort / "samples.tsv").open()) - 1
-    for verb, args in _commands(cohort, work).items():
-        runs = [_allstrat(args, src) for _ in range(repeat)]
+    commands = _commands(cohort, work)
+    for verb in [v for v in VERBS if v in verbs]:
+        runs = []
+        for _ in range(repeat):
+            if verb == "report":
+                _fresh_report(work)
+            runs.append(_allstrat(commands[verb], src))
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         load = f"load {os.getloadavg()[0]:.1f}, {n} samples"
-        figure(res, f"{label}_{verb}_wall", wall, "s", load)
-        figure(res, f"{label}_{verb}_cpu", cpu, "s", "user+sys")
-        figure(res, f"{label}_{verb}_cpu_per_sample", 1000 * cpu / n, "ms")
-        figure(res, f"{label}_{verb}_peak_rss", max(r[2] for r in runs), "MiB")
+        name = f"{label}_{verb.replace('-', '_')}"
+        figure(res, f"{name}_wall", wall, "s", load)
+        figure(res, f"{name}_cpu", cpu, "s", "user+sys")
+        figure(res, f"{name}_cpu_per_sample", 1000 * cpu / n, "ms")
+        figure(res, f"{name}_peak_rss", max(r[2] for r in runs), "MiB")
 
 
 def main() -> None:
@@ -98,6 +159,7 @@ def main() -> None:
     ap.add_argument("--cohort", help="reuse (or write) the simulated cohort here")
     ap.add_argument("--before-src", help="another checkout's workflow/src to compare with")
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--verbs", nargs="+", default=list(VERBS), choices=VERBS, help="jobs to time")
     args = ap.parse_args()
     res: dict = {}
     with tempfile.TemporaryDirectory(prefix="allstrat-bench-chunk-") as d:
@@ -108,9 +170,11 @@ def main() -> None:
             _allstrat([*sim, "--layout", "cohort", "--out", str(cohort)], None)
         imp = ["import-expression", "--sheet", str(cohort / "samples.tsv"), "--chunk", "0000"]
         _allstrat([*imp, "--samples-per-job", "1000000", "--out", str(work / "chunk.h5ad")], None)
+        setup(cohort, work, args.verbs)
+        opts = {"repeat": args.repeat, "verbs": args.verbs}
         if args.before_src:
-            measure(res, cohort, work, label="before", src=args.before_src, repeat=args.repeat)
-        measure(res, cohort, work, label="now", src=None, repeat=args.repeat)
+            measure(res, cohort, work, label="before", src=args.before_src, **opts)
+        measure(res, cohort, work, label="now", src=None, **opts)
     save(res, "chunk_verbs")
 
 
