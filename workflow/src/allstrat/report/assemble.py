@@ -410,10 +410,17 @@ def _validator() -> jsonschema.Draft202012Validator:
     return jsonschema.Draft202012Validator(schema)
 
 
-@functools.cache
-def _quick_check() -> Check | None:
-    """The schema compiled to a yes/no check (:mod:`allstrat.report.schema_check`)."""
-    return compile_check(_validator().schema)
+_QUICK: list[Any] = [None, None]  # the last validator and its compiled check
+
+
+def _quick_check(validator: Any) -> Check | None:
+    """``validator``'s schema compiled to a yes/no check (:mod:`allstrat.report.schema_check`),
+    once per validator; ``None`` for a validator without a schema (always ask it).
+    """
+    if _QUICK[0] is not validator:
+        schema = getattr(validator, "schema", None)
+        _QUICK[:] = [validator, compile_check(schema) if isinstance(schema, Mapping) else None]
+    return _QUICK[1]
 
 
 def validate_record(record: Mapping[str, Any]) -> None:
@@ -429,10 +436,10 @@ def validate_record(record: Mapping[str, Any]) -> None:
         Naming the sample and the first offending field (stage outputs broke the
         contract).
     """
-    quick = _quick_check()
+    validator = _validator()
+    quick = _quick_check(validator)
     if quick is not None and quick(record):
         return
-    validator = _validator()
     err = next(iter(sorted(validator.iter_errors(record), key=lambda e: list(e.path))), None)
     if err is not None:
         field = "/".join(str(x) for x in err.absolute_path) or "record"
