@@ -170,22 +170,16 @@ class _StageEntries:
 
     def __init__(self, **parts: Any) -> None:
         self.parts = parts
-        risk = parts.get("risk")
-        self.risk_rows = (
-            {str(k): g for k, g in risk.groupby("sample_id", sort=False)}
-            if risk is not None
-            else {}
-        )
+        self.rows = {k: _rows_by_sample(v) for k, v in parts.items() if isinstance(v, pd.DataFrame)}
 
     def _content(self, field: str, sid: str) -> Any:
+        if field in self.rows:
+            columns, rows = self.rows[field]
+            mine = rows.get(sid)
+            return None if mine is None else {"columns": columns, "data": mine}
         part = self.parts.get(field)
-        if field == "risk":
-            rows = self.risk_rows.get(sid)
-            return None if rows is None else rows.to_dict("split")
         if field == "expression":
             return {k: v.get(sid) for k, v in part.items()} if part else None
-        if isinstance(part, pd.DataFrame):
-            return part.loc[[sid]].to_dict("split") if sid in part.index else None
         return part.get(sid) if part else None
 
     def records(self, outputs: ChunkOutputs, sid: str) -> list[dict[str, str]]:
@@ -195,10 +189,20 @@ class _StageEntries:
             path = getattr(outputs, field)
             if not path:
                 continue
-            text = json.dumps(self._content(field, sid), sort_keys=True, default=str)
+            # stage files are written with sorted keys and fixed columns: the order is given
+            text = json.dumps(self._content(field, sid), default=str)
             sha = hashlib.sha256(text.encode()).hexdigest()
             out.append({"path": str(path), "role": role, "scope": "sample", "sha256": sha})
         return out
+
+
+def _rows_by_sample(table: pd.DataFrame) -> tuple[list[str], dict[str, list[list[Any]]]]:
+    """Column names and each sample's rows (lists of values) of a stage table, in one pass."""
+    ids = table["sample_id"] if "sample_id" in table.columns else table.index.to_series()
+    rows: dict[str, list[list[Any]]] = {}
+    for sid, values in zip(ids.astype(str), table.to_numpy(dtype=object).tolist(), strict=True):
+        rows.setdefault(sid, []).append(values)
+    return [str(c) for c in table.columns], rows
 
 
 def _ruleset_versions(risk: pd.DataFrame | None, traces: Mapping[str, Any]) -> dict[str, str]:
