@@ -185,22 +185,33 @@ def snakemake(work: Path, *extra: str):
     return check(st, f"snakemake in {work}"), cpu
 
 
-def change_own_input(cohort: Path, sample: str) -> None:
-    """Change one sample's own input file: its fusion-caller file loses its calls."""
+def change_own_input(cohort: Path, samples: list[str]) -> str:
+    """Change one sample's own input file: the first of ``samples`` whose fusion-caller
+    file still has calls loses them (a cohort kept by ``--keep`` from an earlier run has
+    its earlier victims emptied already: writing them again would change nothing).
+    """
     sheet = pd.read_csv(cohort / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
-    fus = Path(sheet.set_index("sample_id").loc[sample, "fusions"].split(";")[0])
-    header = fus.read_text().splitlines()[0]
-    fus.unlink()  # a symlink into the tiled base: replace it, leave the base alone
-    fus.write_text(header + "\n")
+    paths = sheet.set_index("sample_id")["fusions"]
+    for sample in samples:
+        fus = Path(paths[sample].split(";")[0])
+        lines = fus.read_text().splitlines()
+        if len(lines) > 1:
+            fus.unlink()  # a symlink into the tiled base: replace it, leave the base alone
+            fus.write_text(lines[0] + "\n")
+            return sample
+    raise SystemExit("no sample with fusion calls left to change")
 
 
 def change_shared_input(cohort: Path, sample: str) -> None:
-    """Change one sample's rows of a file shared by the cohort: a deletion in the SEG file."""
+    """Change one sample's rows of a file shared by the cohort: a deeper loss in the SEG file
+    (log2 ratio of its first segment lowered by 0.5, so a kept cohort changes again).
+    """
     sheet = pd.read_csv(cohort / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
     seg = Path(sheet.set_index("sample_id").loc[sample, "copy_number"])
     lines = seg.read_text().splitlines()
     i = next(i for i, line in enumerate(lines) if line.startswith(sample + "\t"))
-    lines[i] = "\t".join([*lines[i].split("\t")[:-1], "-1.0000"])
+    *head, value = lines[i].split("\t")
+    lines[i] = "\t".join([*head, f"{float(value) - 0.5:.4f}"])
     seg.write_text("\n".join(lines) + "\n")
 
 
@@ -281,7 +292,7 @@ def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> tuple[f
             raise SystemExit(f"rerun did not restore {victim}")
         sheet = pd.read_csv(cohort / "samples.tsv", sep="\t", dtype=str, keep_default_na=False)
         with_fusions = sorted(sheet.loc[sheet["fusions"] != "", "sample_id"])
-        change_own_input(cohort, with_fusions[len(with_fusions) // 3])
+        change_own_input(cohort, with_fusions[len(with_fusions) // 3 :])
         rerun(work, res, f"n{n}_rerun_one_sample_input_changed")
         with_seg = sorted(sheet.loc[sheet["copy_number"] != "", "sample_id"])
         change_shared_input(cohort, with_seg[len(with_seg) // 4])
