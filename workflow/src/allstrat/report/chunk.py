@@ -29,6 +29,16 @@ logger = logging.getLogger(__name__)
 __all__ = ["ChunkOutputs", "report_chunk"]
 
 _SHEET_FILE_COLUMNS = ("expression", "copy_number", "fusions")
+#: role of each stage file (ChunkOutputs field -> provenance role)
+_STAGE_ROLES = {
+    "classify": "classify_table",
+    "explain": "classify_explain",
+    "copynumber": "copynumber_table",
+    "cn_evidence": "copynumber_evidence",
+    "risk": "risk_table",
+    "traces": "risk_traces",
+    "expression": "expression_h5ad",
+}
 
 
 @dataclass(frozen=True)
@@ -45,16 +55,8 @@ class ChunkOutputs:
 
     def records(self) -> list[dict[str, str]]:
         """Provenance records (path, role, sha256) of the files given."""
-        roles = {
-            "classify": "classify_table",
-            "explain": "classify_explain",
-            "copynumber": "copynumber_table",
-            "cn_evidence": "copynumber_evidence",
-            "risk": "risk_table",
-            "traces": "risk_traces",
-            "expression": "expression_h5ad",
-        }
-        return [file_record(p, role=r) for k, r in roles.items() if (p := getattr(self, k))]
+        roles = _STAGE_ROLES.items()
+        return [file_record(p, role=r) for k, r in roles if (p := getattr(self, k))]
 
 
 def report_chunk(
@@ -143,18 +145,6 @@ def report_chunk(
         figures.close()
     logger.info("report samples: %d samples in %.2f s", len(ids), time.perf_counter() - t0)
     return written
-
-
-#: role of each stage file (ChunkOutputs field -> provenance role)
-_STAGE_ROLES = {
-    "classify": "classify_table",
-    "explain": "classify_explain",
-    "copynumber": "copynumber_table",
-    "cn_evidence": "copynumber_evidence",
-    "risk": "risk_table",
-    "traces": "risk_traces",
-    "expression": "expression_h5ad",
-}
 
 
 class _StageEntries:
