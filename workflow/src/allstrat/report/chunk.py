@@ -53,11 +53,6 @@ class ChunkOutputs:
     traces: str | None = None
     expression: str | None = None
 
-    def records(self) -> list[dict[str, str]]:
-        """Provenance records (path, role, sha256) of the files given."""
-        roles = _STAGE_ROLES.items()
-        return [file_record(p, role=r) for k, r in roles if (p := getattr(self, k))]
-
 
 def report_chunk(
     rows: pd.DataFrame,
@@ -92,20 +87,16 @@ def report_chunk(
     risk = read_risk_table(o.risk) if o.risk else None
     traces = read_sidecar(o.traces, what="risk traces")
     qc_metrics, upstream, recorded = expression_qc(o.expression)
-    common_inputs = o.records()
     rulesets = _ruleset_versions(risk, traces)
-    explain = read_sidecar(o.explain, what="classify explanation")
-    copynumber = read_copynumber_table(o.copynumber) if o.copynumber else None
-    cn_evidence = read_sidecar(o.cn_evidence, what="copy-number evidence")
-    entries = _StageEntries(
-        classify=classify,
-        explain=explain,
-        copynumber=copynumber,
-        cn_evidence=cn_evidence,
-        risk=risk,
-        traces=traces,
-        expression={"qc": qc_metrics, "file": recorded},
-    )
+    stage = {  # what the stages wrote, as the records and their provenance read it
+        "classify": classify,
+        "explain": read_sidecar(o.explain, what="classify explanation"),
+        "copynumber": read_copynumber_table(o.copynumber) if o.copynumber else None,
+        "cn_evidence": read_sidecar(o.cn_evidence, what="copy-number evidence"),
+        "risk": risk,
+        "traces": traces,
+    }
+    entries = _StageEntries(**stage, expression={"qc": qc_metrics, "file": recorded})
     per_sample: dict[str, dict[str, Any]] = {}
     for sid in ids:
         row = classify.loc[sid] if sid in classify.index else None
@@ -122,14 +113,11 @@ def report_chunk(
         )
     records = assemble_records(
         ids,
-        classify=classify,
-        explain=explain,
-        copynumber=copynumber,
-        cn_evidence=cn_evidence,
-        risk=risk,
-        traces=traces,
+        **stage,
         qc_metrics=qc_metrics,
-        provenance=build_provenance(stage="report samples", inputs=common_inputs),
+        # every sample gets its own record (provenance_by_sample): no chunk-wide fallback,
+        # so the chunk's stage files are not hashed whole (~0.5 GB at 2,500 samples)
+        provenance=build_provenance(stage="report samples", inputs=[]),
         provenance_by_sample=per_sample,
         sources={k: v for k in ("classify", "copynumber", "risk") if (v := getattr(o, k))},
         validate=False,  # write_sample_reports validates the records it writes
