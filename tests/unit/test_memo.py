@@ -128,6 +128,15 @@ def test_results_come_back_as_json_values_with_non_finite_floats_kept(tmp_path):
         bad.save()
 
 
+def test_memo_without_a_path_does_not_hash_the_package(monkeypatch):
+    def refuse() -> str:
+        raise AssertionError("code_digest called for a memo without a file")
+
+    monkeypatch.setattr(memo_mod, "code_digest", refuse)
+    m = SampleMemo(None, stage="demo", context=({"threshold": 0.5},))
+    assert m.get("S1", m.key("S1")) is None
+
+
 def test_memo_without_a_path_never_hits_and_writes_nothing(tmp_path):
     m = SampleMemo(None, stage="demo")
     m.put("S1", m.key("S1"), 1)

@@ -178,7 +178,8 @@ class SampleMemo:
     def __init__(self, path: str | Path | None, *, stage: str, context: Iterable[Any] = ()):
         self.path = Path(path) if path else None
         self.stage = stage
-        self.context = digest(MEMO_FORMAT, stage, code_digest(), *context)
+        # no file, no reuse: skip hashing the package and resources (~0.1-0.4 s)
+        self.context = digest(MEMO_FORMAT, stage, code_digest(), *context) if path else ""
         self._read_ok = False  # the file held this context's entries
         self._old: dict[str, tuple[str, Any]] = self._load() if self.path else {}
         self._new: dict[str, tuple[str, Any]] = {}
