@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -84,6 +84,7 @@ class RunStats:
     stdout: str
     stderr: str
     peak_by_verb_mib: dict[str, float]  # largest RSS per ``allstrat <verb>`` process seen
+    cpu_by_verb_s: dict[str, float] = field(default_factory=dict)  # CPU per verb, all its jobs
 
 
 def run_measured(
@@ -102,6 +103,7 @@ def run_measured(
     peak_tree = 0
     peak_proc = 0
     by_verb: dict[str, int] = {}
+    cpu_of: dict[int, tuple[str, float]] = {}  # pid -> (verb, last CPU seconds seen)
     stop = threading.Event()
 
     def sample() -> None:
@@ -126,6 +128,11 @@ def run_measured(
                 verb = _allstrat_verb(p)
                 if verb:
                     by_verb[verb] = max(by_verb.get(verb, 0), rss)
+                    try:
+                        t = p.cpu_times()
+                    except (psutil.NoSuchProcess, psutil.AccessDenied):
+                        continue
+                    cpu_of[p.pid] = (verb, t.user + t.system)
             peak_tree = max(peak_tree, total)
             stop.wait(interval)
 
@@ -136,7 +143,12 @@ def run_measured(
     stop.set()
     th.join()
     verbs = {k: v / 2**20 for k, v in sorted(by_verb.items())}
-    return RunStats(wall, peak_tree / 2**20, peak_proc / 2**20, proc.returncode, out, err, verbs)
+    cpu: dict[str, float] = {}
+    for verb, seconds in cpu_of.values():  # the last sample of each process (<= interval short)
+        cpu[verb] = cpu.get(verb, 0.0) + seconds
+    return RunStats(
+        wall, peak_tree / 2**20, peak_proc / 2**20, proc.returncode, out, err, verbs, cpu
+    )
 
 
 def _allstrat_verb(p: psutil.Process) -> str:

@@ -280,6 +280,12 @@ def one_size(n: int, base: Path, args: argparse.Namespace, res: dict) -> tuple[f
     figure(res, f"n{n}_load_average_after", os.getloadavg()[0], "", f"{os.cpu_count()} CPUs")
     for verb, mib in st.peak_by_verb_mib.items():
         figure(res, f"n{n}_peak_rss[{verb}]", mib, "MiB", "per job (sizes rule resources)")
+    for verb, seconds in sorted(st.cpu_by_verb_s.items(), key=lambda kv: -kv[1]):
+        per = f"{seconds / n * 1e3:.1f} ms/sample"
+        figure(res, f"n{n}_cpu[{verb}]", seconds, "s", f"all its jobs; {per}; sampled")
+    rest = cpu - sum(st.cpu_by_verb_s.values())
+    note = f"{rest / n * 1e3:.1f} ms/sample; workflow CPU minus the allstrat jobs"
+    figure(res, f"n{n}_cpu[snakemake and job start-up]", rest, "s", note)
 
     st2, cpu2 = snakemake(work)
     figure(res, f"n{n}_rerun_nothing_to_do", st2.wall_s, "s", f"CPU {cpu2:.1f} s")
