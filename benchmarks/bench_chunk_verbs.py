@@ -21,8 +21,10 @@ first, untimed, with the current code.
 For each it prints wall time, CPU time (user + system of the process: the idle-machine
 wall time of this single-threaded work) and **CPU per sample in ms**, with the load
 average. ``--before-src DIR`` runs the same commands a second time with
-``PYTHONPATH=DIR`` (e.g. ``git archive <commit> workflow/src | tar -x -C /tmp/old``) and
-prints both, so a change is measured against its base on the same inputs and load.
+``PYTHONPATH=DIR`` and prints both, so a change is measured against its base on the same
+inputs and load. Extract the WHOLE tree, not only ``workflow/src`` (the package reads its
+config schema from ``workflow/schemas``): ``git archive <commit> | tar -x -C /tmp/old`` and
+pass ``--before-src /tmp/old/workflow/src``.
 
 Usage: ``python benchmarks/bench_chunk_verbs.py [--n 2500] [--cohort DIR]
 [--before-src DIR] [--repeat 1] [--verbs import-expression classify ... report]``.
