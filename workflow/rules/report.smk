@@ -73,9 +73,11 @@ for _chunk, _ids in CHUNKS.items():
             chunk=_chunk,
             samples_per_job=config["batching"]["samples_per_job"],
             config_sha256=REPORT_CONFIG_SHA256,
+            genome_build=config["genome_build"],
         shell:
             "allstrat report samples --sheet {input.sheet:q} --chunk {params.chunk:q}"
             " --samples-per-job {params.samples_per_job}"
+            " --default-genome-build {params.genome_build:q}"
             " --classify {input.classify:q} --explain {input.explain:q}"
             " --copynumber {input.copynumber:q} --cn-evidence {input.cn_evidence:q}"
             " --risk {input.risk:q} --traces {input.traces:q} --expression {input.expression:q}"

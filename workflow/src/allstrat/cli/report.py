@@ -7,10 +7,11 @@ import argparse
 from allstrat.cli._common import (
     add_sample_selection,
     config_section,
+    schema_help,
     section_options,
     select_samples,
 )
-from allstrat.config import ReportSettings
+from allstrat.config import ReportSettings, schema_default
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -38,6 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("--expression", help="expression chunk h5ad (QC metrics, provenance)")
     s.add_argument("--outdir", required=True, help="folder for <sample>.json and <sample>.html")
     s.add_argument("--config-sha256", default="", help="hash of the workflow configuration")
+    s.add_argument(
+        "--default-genome-build",
+        default=schema_default("genome_build"),
+        help=schema_help("genome_build", "build of a shared copy-number file's coordinates"),
+    )
     s.add_argument("--no-html", action="store_true", help="write only the JSON files")
     s.add_argument(
         "--keys",
@@ -79,6 +85,7 @@ def run_samples(args: argparse.Namespace) -> int:
         config_hash=args.config_sha256,
         html=not args.no_html,
         keys=args.keys,
+        default_genome_build=args.default_genome_build,
     )
     return 0
 

@@ -140,7 +140,9 @@ def expression_qc(
 
     Returns the numeric QC metrics per sample, the import stage's provenance (without the
     per-sample harmonisation, file notes and input list) and the expression-file record
-    (path, role, sha256) the import stage computed per sample. ``None`` gives empty ones.
+    (path, role, sha256) the import stage computed per sample: for a file shared by several
+    samples, ``scope: sample`` and the digest of the sample's column. ``None`` gives empty
+    ones.
     """
     from allstrat.serialise import to_plain
 
@@ -159,13 +161,18 @@ def expression_qc(
     }
     recorded: dict[str, dict[str, str]] = {}
     if {"expression_file", "expression_sha256"} <= set(obs.columns):
-        for sid, f, h in zip(
+        # a file shared by several samples is recorded by the digest of this sample's column
+        # (scope: sample), so one sample's changed counts leave the others' records alone
+        own = obs.get("expression_sample_sha256", pd.Series("", index=obs.index)).astype(str)
+        for sid, f, h, mine in zip(
             obs.index,
             obs["expression_file"].astype(str),
             obs["expression_sha256"].astype(str),
+            own,
             strict=True,
         ):
-            recorded[str(sid)] = {"path": f, "role": "expression", "sha256": h}
+            rec = {"path": f, "role": "expression", "scope": "sample", "sha256": mine}
+            recorded[str(sid)] = rec if mine else {"path": f, "role": "expression", "sha256": h}
     # keep the chunk-level facts, not every sample's harmonisation report nor the chunk's
     # list of input files (each sample's own file is in its record's inputs)
     chunk_level = ("harmonisation_json", "file_notes_json", "provenance_json")

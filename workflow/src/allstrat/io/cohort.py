@@ -20,6 +20,7 @@ into one int32 matrix (:func:`_fill_counts`); a gene absent from a sample's file
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
@@ -35,6 +36,7 @@ from allstrat.errors import InputError
 from allstrat.harmonise import ENSEMBL_GENE, GeneTable, HarmonisationReport, harmonise_ids
 from allstrat.io.expression import MULTI_SAMPLE_FORMATS, ExpressionFile, read_expression_file
 from allstrat.io.expression._common import INT32_MAX
+from allstrat.io.samples import SHARED_FILES
 from allstrat.paths import GENE_TABLE
 from allstrat.provenance import build_provenance, h5ad_provenance, resource_record
 from allstrat.serialise import to_plain
@@ -56,6 +58,7 @@ _CATEGORICAL_OBS = (
     "expression_format",
     "expression_file",
     "expression_sha256",
+    "expression_sample_sha256",
     "expression_column",
     "id_type",
 )
@@ -131,7 +134,10 @@ def read_expression_cohort(
             star_strandedness=star_strandedness,
         )
         cols = [_pick_column(ef, sid) for sid in sids]
-        blocks.append(_harmonise_file(ef, sids, cols, genes, per_sample, min_mapped_fraction))
+        shared = path in sheet_rows.attrs.get(SHARED_FILES, ())
+        blocks.append(
+            _harmonise_file(ef, sids, cols, genes, per_sample, min_mapped_fraction, shared=shared)
+        )
     params = {"star_strandedness": star_strandedness, "min_mapped_fraction": min_mapped_fraction}
     return _assemble(ids, blocks, per_sample, genes, params, t0=t0)
 
@@ -199,7 +205,10 @@ def _read_files(
             if sid in per_sample or sid in ids:
                 raise InputError("sample appears in more than one input file", sample=sid)
         ids.extend(sids)
-        blocks.append(_harmonise_file(ef, sids, cols, genes, per_sample, min_mapped_fraction))
+        shared = len(sids) > 1
+        blocks.append(
+            _harmonise_file(ef, sids, cols, genes, per_sample, min_mapped_fraction, shared=shared)
+        )
     return ids, blocks, per_sample
 
 
@@ -232,6 +241,23 @@ def read_count_files(
     frame = pd.DataFrame(x, index=pd.Index(ids, name="sample_id"), columns=columns)
     reports = {sid: to_plain(per_sample[sid]["report"], target="h5") for sid in ids}
     return frame, reports
+
+
+def sample_column_sha256(counts: pd.DataFrame, cols: Sequence[str]) -> dict[str, str]:
+    """Column -> sha256 of that sample's data in a file shared by several samples.
+
+    The digest covers the file's gene IDs (in file order, each UTF-8 encoded and followed
+    by a newline) and then the column's raw counts as little-endian int64: what the import
+    read for this sample, independent of the other samples' columns (provenance
+    ``scope: sample``).
+    """
+    base = hashlib.sha256("".join(f"{g}\n" for g in counts.index.astype(str)).encode())
+    out: dict[str, str] = {}
+    for col in dict.fromkeys(cols):
+        h = base.copy()
+        h.update(np.ascontiguousarray(counts[col].to_numpy(), dtype="<i8").tobytes())
+        out[col] = h.hexdigest()
+    return out
 
 
 def sample_id_from_path(path: str | Path) -> str:
@@ -361,8 +387,14 @@ def _harmonise_file(  # noqa: PLR0917 - private step of the cohort assembly, cal
     genes: GeneTable,
     per_sample: dict[str, dict],
     min_mapped_fraction: float,
+    *,
+    shared: bool = False,
 ) -> _Block:
-    """Map one file's gene IDs, apply the per-file rules, record each sample's provenance."""
+    """Map one file's gene IDs, apply the per-file rules, record each sample's provenance.
+
+    ``shared``: the file holds several samples' counts; each sample then also gets
+    ``expression_sample_sha256`` (:func:`sample_column_sha256`), else ``""``.
+    """
     from allstrat.provenance import sha256_file
 
     keys, rep = harmonise_ids(list(ef.counts.index), genes)
@@ -371,11 +403,13 @@ def _harmonise_file(  # noqa: PLR0917 - private step of the cohort assembly, cal
     frac = _check_mapped_fraction(rep, ef.path, sids[0], min_mapped_fraction)
     sha = sha256_file(ef.path)
     rep_d = rep.as_dict()
+    column_sha = sample_column_sha256(ef.counts, cols) if shared else dict.fromkeys(cols, "")
     for sid, col in zip(sids, cols, strict=True):
         per_sample[sid] = {
             "expression_format": ef.fmt,
             "expression_file": ef.path,
             "expression_sha256": sha,
+            "expression_sample_sha256": column_sha[col],
             "expression_column": col,
             "id_type": rep.id_type,
             "n_ids_input": rep.n_input,

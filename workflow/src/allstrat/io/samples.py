@@ -219,4 +219,29 @@ def select_sheet_rows(
         if missing:
             raise InputError(f"sample(s) {missing} not in the sample sheet", path=path)
         ids = [s for s in ids if s in set(samples)]
-    return sheet.loc[ids]
+    rows = sheet.loc[ids]
+    rows.attrs[SHARED_FILES] = shared_input_files(sheet)
+    return rows
+
+
+#: ``attrs`` key of :func:`select_sheet_rows`' rows: the sheet's :func:`shared_input_files`
+SHARED_FILES = "shared_input_files"
+#: sheet columns naming data files that one file may hold for several samples
+_SHAREABLE_COLUMNS = ("expression", "copy_number")
+
+
+def shared_input_files(sheet: pd.DataFrame) -> frozenset[str]:
+    """Input files the whole sheet lists for more than one sample (a cohort count matrix,
+    a multi-sample SEG file).
+
+    Their provenance is recorded per sample (``scope: sample``: a digest of that sample's
+    data in the file), so that a change to one sample's column or rows leaves the other
+    samples' records, and reports, as they were. Decided on the whole sheet, not on a chunk,
+    so the record does not depend on the batching.
+    """
+    out: set[str] = set()
+    for col in _SHAREABLE_COLUMNS:
+        if col in sheet.columns:
+            counts = sheet[col].astype(str).value_counts()
+            out.update(str(f) for f, n in counts.items() if f and n > 1)
+    return frozenset(out)

@@ -62,11 +62,15 @@ def report_chunk(
     config_hash: str = "",
     html: bool = True,
     keys: str | Path | None = None,
+    default_genome_build: str = "GRCh38",
 ) -> list[Path]:
     """Write ``<outdir>/<sample>.json`` (+ ``.html``) for the sample-sheet ``rows``.
 
     ``keys``: render-key file of the previous run (unchanged samples are not rendered
-    again; :func:`allstrat.report.samples.write_sample_reports`). Returns the files written.
+    again; :func:`allstrat.report.samples.write_sample_reports`).
+    ``default_genome_build``: build of a copy-number file whose sheet row gives none (config
+    ``genome_build``), to read a shared file's rows as the copy-number stage did.
+    Returns the files written.
     """
     from allstrat.io.chunk import expression_qc
     from allstrat.io.gene_table import load_gene_table
@@ -97,10 +101,13 @@ def report_chunk(
         "traces": traces,
     }
     entries = _StageEntries(**stage, expression={"qc": qc_metrics, "file": recorded})
+    shared_cn = shared_copy_number_records(rows, default_genome_build)
     per_sample: dict[str, dict[str, Any]] = {}
     for sid in ids:
         row = classify.loc[sid] if sid in classify.index else None
         known = {"expression": recorded[sid]} if sid in recorded else {}
+        if sid in shared_cn:
+            known["copy_number"] = shared_cn[sid]
         per_sample[sid] = build_provenance(
             stage="report samples",
             inputs=[*entries.records(o, sid), *_sample_inputs(rows.loc[sid], known)],
@@ -172,6 +179,39 @@ class _StageEntries:
             sha = hashlib.sha256(text.encode()).hexdigest()
             out.append({"path": str(path), "role": role, "scope": "sample", "sha256": sha})
         return out
+
+
+def shared_copy_number_records(
+    rows: pd.DataFrame, default_genome_build: str
+) -> dict[str, dict[str, str]]:
+    """Sample -> its copy-number input record, for files the sheet lists for several samples.
+
+    Such a file (a cohort SEG, a multi-sample MLPA or gene-level table) is recorded by the
+    sha256 of *this sample's* rows as the copy-number reader returns them (``scope:
+    sample``; JSON of the column names and row values, as for the stage tables), not of the
+    whole file: a change to another sample's rows leaves this record, and this report, as
+    they were (issue #14). Files of one sample keep their whole-file checksum.
+    """
+    from allstrat.io.copynumber_readers import read_copy_number_for_samples
+    from allstrat.io.samples import SHARED_FILES
+
+    shared = rows.attrs.get(SHARED_FILES, frozenset())
+    if not shared or "copy_number" not in rows.columns:
+        return {}
+    mine = rows[rows["copy_number"].astype(str).isin(shared)]
+    if mine.empty:
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    data = read_copy_number_for_samples(mine, genome_build=default_genome_build)
+    for sid, (_fmt, table) in data.items():
+        columns = [str(c) for c in table.columns]
+        text = json.dumps(
+            {"columns": columns, "data": table.to_numpy(dtype=object).tolist()}, default=str
+        )
+        path = str(mine.at[sid, "copy_number"])
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        out[sid] = {"path": path, "role": "copy_number", "scope": "sample", "sha256": sha}
+    return out
 
 
 def _rows_by_sample(table: pd.DataFrame) -> tuple[list[str], dict[str, list[list[Any]]]]:
