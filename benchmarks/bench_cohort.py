@@ -11,7 +11,7 @@ chunk ``k mod K`` of the small run under new IDs). Tiling keeps the files' real 
 (genes, obs columns, obsm, counts layer) at a fraction of the cost of a 10,000-sample run;
 repeated samples get a little noise in ``X`` (exact duplicates would split the UMAP graph).
 
-    python benchmarks/bench_cohort.py --n 10000 --chunks 4 [--source DIR] [--keep DIR]
+    python benchmarks/bench_cohort.py --n 10000 --chunks 4 [--source DIR] [--keep DIR] [--repeat]
 
 ``--source DIR`` is a finished workflow folder (``DIR/results/...``, ``DIR/config/``); without
 it the script simulates ``--n-source`` samples and runs the workflow on them (several
@@ -131,6 +131,27 @@ def measure(label: str, argv: list[str], src: Path, res: dict, n: int) -> None:
     figure(res, f"n{n}_{label}_peak_rss", st.peak_tree_rss_mib, "MiB")
 
 
+def repeat_report(
+    dest: Path, chunks: dict[str, list[str]], section: str, res: dict, n: int
+) -> None:
+    """Run the cohort report a second time on the same inputs: it must be the same bytes
+    (the UMAP of a 10,000-sample cohort was not, before ARPACK's restarts were seeded).
+    """
+    html = dest / "results/report/cohort.html"
+    first = html.read_bytes()
+    measure(
+        "report_cohort_repeat",
+        verbs(dest, chunks, section)["report_cohort"],
+        ROOT / "workflow" / "src",
+        res,
+        n,
+    )
+    same = html.read_bytes() == first
+    figure(res, f"n{n}_report_cohort_repeat_identical", int(same), "(1 = same bytes)")
+    if not same:
+        raise SystemExit("the cohort report differs between two runs on the same inputs")
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--n", type=int, default=10_000, help="samples of the tiled cohort")
@@ -139,6 +160,9 @@ def main() -> None:
     p.add_argument("--n-source", type=int, default=200, help="samples simulated without --source")
     p.add_argument("--keep", type=Path, help="work folder kept (and reused) instead of a temp one")
     p.add_argument("--before-src", type=Path, help="another checkout's workflow/src to compare")
+    p.add_argument(
+        "--repeat", action="store_true", help="run the cohort report again: same bytes or fail"
+    )
     a = p.parse_args()
     base = a.keep or Path(tempfile.mkdtemp(prefix="allstrat-bench-cohort-"))
     try:
@@ -162,6 +186,8 @@ def main() -> None:
         figure(res, f"n{a.n}_cohort_html", html.stat().st_size / 2**20, "MiB")
         h5 = dest / "results/cohort.h5ad"
         figure(res, f"n{a.n}_cohort_h5ad", h5.stat().st_size / 2**20, "MiB")
+        if a.repeat:
+            repeat_report(dest, chunks, section, res, a.n)
         save(res, "bench_cohort")
     finally:
         if not a.keep:

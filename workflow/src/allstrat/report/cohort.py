@@ -38,6 +38,7 @@ from allstrat.report.assemble import assemble_records, calls_table
 from allstrat.report.figures import figure_data_uri, subtype_colour
 from allstrat.report.html import render_cohort_html
 from allstrat.report.jit_cache import enable_umap_cache
+from allstrat.report.seeded_arpack import seeded_arpack
 
 logger = logging.getLogger(__name__)
 
@@ -455,8 +456,19 @@ def _embedding(
     if len(keep) < 2 or len(obs) < 3:
         return None, "too few samples or variable genes for an embedding"
     sub = ad.AnnData(X=x, obs=obs)
-    n_comps = min(30, sub.n_obs - 1, sub.n_vars - 1)
     sc.pp.scale(sub, max_value=10)
+    # ARPACK restarts (PCA, UMAP's spectral start) seeded too: same bytes every run
+    with seeded_arpack(seed):
+        coords, umap_note = _pca_umap(sub, seed=seed, umap=umap)
+    return coords, note + ("; " if note and umap_note else "") + umap_note
+
+
+def _pca_umap(sub: Any, *, seed: int, umap: bool) -> tuple[pd.DataFrame, str]:
+    """PCA (+ UMAP) coordinates of the scaled AnnData ``sub`` (and a note)."""
+    import scanpy as sc
+
+    note = ""
+    n_comps = min(30, sub.n_obs - 1, sub.n_vars - 1)
     sc.tl.pca(sub, n_comps=n_comps, random_state=seed)
     coords = pd.DataFrame(
         {
@@ -474,7 +486,7 @@ def _embedding(
         coords["UMAP1"] = sub.obsm["X_umap"][:, 0]
         coords["UMAP2"] = sub.obsm["X_umap"][:, 1]
     elif umap:
-        note += ("; " if note else "") + "UMAP needs at least 10 samples; PCA only"
+        note = "UMAP needs at least 10 samples; PCA only"
     return coords, note
 
 
