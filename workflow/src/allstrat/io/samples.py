@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jsonschema
@@ -124,13 +125,44 @@ def _first_invalid_row(df: pd.DataFrame, schema: dict) -> int | None:
         rule = {k: v for k, v in schema["properties"][col].items() if k != "description"}
         if rule == {"type": "string"}:
             continue  # every cell of a text table is a string
-        check = jsonschema.Draft202012Validator(rule)
+        is_valid = _text_cell_check(rule) or jsonschema.Draft202012Validator(rule).is_valid
         values = df[col]
-        invalid = [v for v in pd.unique(values) if not check.is_valid(v)]
+        invalid = [v for v in pd.unique(values) if not is_valid(v)]
         if invalid:
             bad |= values.isin(invalid).to_numpy()
     hits = np.flatnonzero(bad)
     return int(hits[0]) if len(hits) else None
+
+
+def _text_cell_check(rule: dict) -> Callable[[object], bool] | None:
+    """``jsonschema``'s answer for a text cell, for a string rule of ``pattern`` / ``enum`` /
+    ``not: {enum}`` (string values) only; ``None`` for any other rule (use ``jsonschema``).
+
+    Draft 2020-12 semantics: ``pattern`` matches anywhere (``re.search``), ``enum`` and
+    ``not enum`` compare by equality. The sample_id column (10,000 distinct values) took
+    ~0.1 s through ``jsonschema`` in every job that reads the sheet.
+    """
+    if rule.get("type") != "string" or set(rule) - {"type", "pattern", "enum", "not"}:
+        return None
+    enum, refused = rule.get("enum"), rule.get("not", {"enum": []})
+    if set(refused) != {"enum"}:
+        return None
+    lists = [x for x in (enum, refused["enum"]) if x is not None]
+    if not all(isinstance(x, list) and all(type(v) is str for v in x) for x in lists):
+        return None
+    pattern = re.compile(rule["pattern"]).search if "pattern" in rule else None
+    allowed = None if enum is None else frozenset(enum)
+    no = frozenset(refused["enum"])
+
+    def check(v: object) -> bool:
+        return (
+            isinstance(v, str)
+            and (pattern is None or pattern(v) is not None)
+            and (allowed is None or v in allowed)
+            and v not in no
+        )
+
+    return check
 
 
 def blast_fraction(value: object) -> float | None:
