@@ -86,8 +86,14 @@ def test_a_run_without_restarts_is_unchanged():
     np.testing.assert_array_equal(plain[1], seeded[1])
 
 
-def test_cohort_pca_and_umap_run_with_seeded_arpack(monkeypatch):
+def _limited(pool: dict) -> bool:
+    """The BLAS pools and scikit-learn's OpenMP (its kNN splits work by thread count)."""
+    return pool["user_api"] == "blas" or "scikit_learn" in pool["filepath"]
+
+
+def test_cohort_pca_and_umap_run_with_seeded_arpack_and_one_thread(monkeypatch):
     import scanpy as sc
+    from threadpoolctl import threadpool_info
 
     plain = [cls.__dict__["__init__"] for cls in arpack_params_classes()]
     seen: list[str] = []
@@ -96,6 +102,8 @@ def test_cohort_pca_and_umap_run_with_seeded_arpack(monkeypatch):
         def run(*args, **kwargs):
             now = [cls.__dict__["__init__"] for cls in arpack_params_classes()]
             seen.append(name if now != plain or not plain else f"{name} unseeded")
+            pools = {i["num_threads"] for i in threadpool_info() if _limited(i)}
+            seen.append(f"threads {sorted(pools)}")
             return real(*args, **kwargs)
 
         return run
@@ -119,4 +127,6 @@ def test_cohort_pca_and_umap_run_with_seeded_arpack(monkeypatch):
     )
     assert coords is not None
     assert "UMAP1" in coords
-    assert seen == ["pca", "umap"]
+    pools = ["threads [1]"] if any(_limited(i) for i in threadpool_info()) else ["threads []"]
+    assert [s for s in seen if not s.startswith("threads")] == ["pca", "umap"]
+    assert [s for s in seen if s.startswith("threads")] == pools * 2

@@ -411,6 +411,7 @@ def _embedding(
     """PCA (+ UMAP) coordinates of the (subsampled) cohort and optional reference."""
     import anndata as ad
     import scanpy as sc
+    from threadpoolctl import threadpool_limits
 
     if adata.n_vars == 0:
         return None, "the cohort AnnData has no genes; no embedding drawn"
@@ -456,9 +457,13 @@ def _embedding(
     if len(keep) < 2 or len(obs) < 3:
         return None, "too few samples or variable genes for an embedding"
     sub = ad.AnnData(X=x, obs=obs)
-    sc.pp.scale(sub, max_value=10)
-    # ARPACK restarts (PCA, UMAP's spectral start) seeded too: same bytes every run
-    with seeded_arpack(seed):
+    # Same bytes on every run and machine: ARPACK restarts (PCA, UMAP's spectral start)
+    # seeded, and one BLAS / OpenMP thread (scikit-learn's kNN splits its distance blocks
+    # by the OpenMP thread count, i.e. the machine's cores: the UMAP of a 1,000-sample
+    # cohort differed between 1 and 2 threads; a second BLAS thread also spun for ~20% of
+    # the report's CPU at 10,000 samples)
+    with threadpool_limits(limits=1), seeded_arpack(seed):
+        sc.pp.scale(sub, max_value=10)
         coords, umap_note = _pca_umap(sub, seed=seed, umap=umap)
     return coords, note + ("; " if note and umap_note else "") + umap_note
 
