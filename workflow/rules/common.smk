@@ -7,9 +7,12 @@ from snakemake.utils import validate
 
 from allstrat.batching import missing_sample_files, split_chunks
 from allstrat.io.samples import read_sample_sheet
-from allstrat.snakemake_cache import unbound_metadata_cache
+from allstrat import snakemake_cache, snakemake_scheduler
 
-unbound_metadata_cache()  # per-sample outputs: see allstrat.snakemake_cache
+# Snakemake's bookkeeping sized for per-sample outputs and many input files per job
+# (each a no-op on a Snakemake that does not look as expected; see the modules)
+snakemake_cache.unbound_metadata_cache()
+snakemake_scheduler.wake_only_when_rate_limited()
 
 validate(config, schema="../schemas/config.schema.yaml")
 
