@@ -12,6 +12,7 @@ from allstrat import snakemake_cache, snakemake_scheduler
 # Snakemake's bookkeeping sized for per-sample outputs and many input files per job
 # (each a no-op on a Snakemake that does not look as expected; see the modules)
 snakemake_cache.unbound_metadata_cache()
+snakemake_cache.checksum_inputs_once_per_job()
 snakemake_scheduler.wake_only_when_rate_limited()
 
 validate(config, schema="../schemas/config.schema.yaml")
