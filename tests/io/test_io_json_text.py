@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from allstrat.io.output import json_text
+from allstrat.io.output import json_text, sorted_json
 
 
 def _nested(depth: int) -> list:
@@ -93,3 +93,26 @@ def test_a_cycle_is_refused_as_by_json_dumps():
     a.append(a)
     with pytest.raises(ValueError, match="Circular reference"):
         json_text(a)
+
+
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"a,b": '[{"x\\\\"}]', "k\\": ["\\", '\\\\"', "}", "{", "]"], "": {"\\\\": {}}},
+        ['"', "\\", '\\"', ",", "[]", "{}", {"\\": []}, [["\\\\\\"]]],
+        'a string with , { [ ] } and \\ "',
+        [{}, [], {"": [{}]}, [[], [[]]]],
+    ],
+)
+def test_structure_characters_and_escapes_inside_strings(obj):
+    # the layout step must skip , { } [ ] inside strings, after any run of backslashes
+    assert json_text(obj) == _reference(obj)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values)
+def test_sorted_json_is_json_dumps_on_one_line(obj):
+    want = json.dumps(
+        obj, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ": ")
+    )
+    assert sorted_json(obj) == want

@@ -24,7 +24,7 @@ from typing import Any
 
 from allstrat import __version__
 from allstrat.errors import InputError
-from allstrat.io.output import json_text, write_json, write_texts
+from allstrat.io.output import indent_json, sorted_json, write_json, write_texts
 from allstrat.io.samples import SCHEMA_DIR
 from allstrat.report.figures import SampleFigures
 from allstrat.report.html import render_sample_html
@@ -64,10 +64,14 @@ def _renderer_fingerprint() -> bytes:
 
 def render_key(record: Mapping[str, Any], *, html: bool = True) -> str:
     """Key of a sample's rendered files: changes when the record or the renderer does."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _key(sorted_json(record).encode("utf-8"), html=html)
+
+
+def _key(one_line: bytes, *, html: bool) -> str:
+    """:func:`render_key` of the record whose one-line JSON is ``one_line``."""
     h = hashlib.sha256(_renderer_fingerprint())
     h.update(b"html" if html else b"json")
-    h.update(text.encode("utf-8"))
+    h.update(one_line)
     return h.hexdigest()
 
 
@@ -129,12 +133,14 @@ def write_sample_reports(
     t0 = time.perf_counter()
     logger.info("writing reports of %d samples to %s", len(records), out)
     written: list[Path] = []
-    pending: dict[Path, str] = {}
+    pending: dict[Path, str | bytes] = {}
     skipped = 0
     for sid, rec in records.items():
         paths = [out / f"{sid}.json", *([out / f"{sid}.html"] if html else [])]
+        # one C-encoder pass gives the render key and, laid out, the JSON file
+        one_line = sorted_json(rec).encode("utf-8")
         if keys_path is not None:
-            new[sid] = render_key(rec, html=html)
+            new[sid] = _key(one_line, html=html)
             if old.get(sid) == new[sid] and all(p.is_file() for p in paths):
                 for p in paths:
                     os.utime(p)
@@ -142,7 +148,7 @@ def write_sample_reports(
                 continue
         if validate:
             validate_record(rec)
-        pending[paths[0]] = json_text(rec)
+        pending[paths[0]] = indent_json(one_line) + b"\n"
         if html:
             pending[paths[1]] = render_sample_html(rec, figures=figures)
         if len(pending) >= batch:  # bounded memory: a batch of files at a time
