@@ -10,11 +10,13 @@ recorded, models, rule sets), assembles the records
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -72,8 +74,37 @@ def report_chunk(
     ``genome_build``), to read a shared file's rows as the copy-number stage did.
     Returns the files written.
     """
-    from allstrat.io.chunk import expression_qc
     from allstrat.io.gene_table import load_gene_table
+    from allstrat.report.figures import SampleFigures, default_zoom_regions
+    from allstrat.report.samples import write_sample_reports
+
+    t0 = time.perf_counter()
+    # reading the stage files builds millions of objects that live until the end: the
+    # cyclic garbage collector's full passes over them while they were parsed took ~10%
+    # of the job's CPU (JSON holds no cycles), and they are frozen out of its passes
+    # while the reports are rendered
+    with _gc_paused():
+        records = _records(rows, outputs, config_hash, default_genome_build)
+        gc.freeze()  # before collection resumes: its first pass would scan all of them
+    figures = SampleFigures(
+        zoom_regions=default_zoom_regions(_zoom_coordinates(load_gene_table().table))
+    )
+    try:
+        written = write_sample_reports(
+            records, outdir=outdir, figures=figures, html=html, keys=keys
+        )
+    finally:
+        gc.unfreeze()
+        figures.close()
+    logger.info("report samples: %d samples in %.2f s", len(records), time.perf_counter() - t0)
+    return written
+
+
+def _records(
+    rows: pd.DataFrame, outputs: ChunkOutputs, config_hash: str, default_genome_build: str
+) -> dict[str, dict[str, Any]]:
+    """The result records of the sample-sheet ``rows`` from the chunk's stage files."""
+    from allstrat.io.chunk import expression_qc
     from allstrat.io.stage_tables import (
         read_classify_table,
         read_copynumber_table,
@@ -81,10 +112,7 @@ def report_chunk(
         read_sidecar,
     )
     from allstrat.report.assemble import assemble_records
-    from allstrat.report.figures import SampleFigures, default_zoom_regions
-    from allstrat.report.samples import write_sample_reports
 
-    t0 = time.perf_counter()
     ids = [str(s) for s in rows.index]
     o = outputs
     classify = read_classify_table(o.classify)
@@ -129,17 +157,19 @@ def report_chunk(
         sources={k: v for k in ("classify", "copynumber", "risk") if (v := getattr(o, k))},
         validate=False,  # write_sample_reports validates the records it writes
     )
-    figures = SampleFigures(
-        zoom_regions=default_zoom_regions(_zoom_coordinates(load_gene_table().table))
-    )
+    return records
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No automatic cyclic garbage collection inside the block (restored after)."""
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        written = write_sample_reports(
-            records, outdir=outdir, figures=figures, html=html, keys=keys
-        )
+        yield
     finally:
-        figures.close()
-    logger.info("report samples: %d samples in %.2f s", len(ids), time.perf_counter() - t0)
-    return written
+        if enabled:
+            gc.enable()
 
 
 class _StageEntries:
