@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -52,3 +53,41 @@ def test_cells_of_a_decision_trace():
     assert scalar_text(["x", "y"]) == "x; y"
     assert scalar_text([]) == "—"
     assert scalar_text(0.000123456) == "0.0001235"
+
+
+def test_cell_json_after_a_failed_encode():
+    # one encoder serves every cell: a refused value must not leave its cycle markers
+    # behind (the same containers, fixed, would then be refused as circular)
+    from allstrat.report.evidence import _cell_json
+
+    d: dict = {"k": []}
+    d["k"].append(d)
+    with pytest.raises(ValueError, match="Circular"):
+        _cell_json(d)
+    d["k"].clear()
+    assert _cell_json(d) == '{"k": []}'
+    assert _cell_json({"b": 1, "a": [1.5, None]}) == '{"a": [1.5, null], "b": 1}'
+
+
+def test_tables_of_plain_and_other_mappings_agree():
+    # the exact-type fast paths (dict, list) and the general ones give the same tables
+    from collections import OrderedDict
+    from types import MappingProxyType
+
+    from allstrat.report.evidence import structured_tables
+
+    plain = {
+        "rules": [{"id": "R1", "facts": {"a": 1}}, {"id": "R2", "x": None}],
+        "derived": {"f": {"v": 1.5}, "g": {"v": "x", "w": True}},
+        "steps": ["a", "b"],
+        "n": 3,
+    }
+    other = MappingProxyType(
+        {
+            "rules": tuple(OrderedDict(r) for r in plain["rules"]),
+            "derived": OrderedDict((k, MappingProxyType(v)) for k, v in plain["derived"].items()),
+            "steps": ("a", "b"),
+            "n": 3,
+        }
+    )
+    assert structured_tables(other, first=("rules",)) == structured_tables(plain, first=("rules",))

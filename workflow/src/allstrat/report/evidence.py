@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["as_table", "marker_genes", "reference_stats", "scalar_text", "structured_tables"]
@@ -187,17 +187,28 @@ def _other_text(value: Any, digits: int) -> str:
 
 _CELL_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 _C_ENCODER = getattr(json.encoder, "c_make_encoder", None)
+_CELL_MARKERS: dict[int, Any] = {}
+_CELL_ENC = (
+    None
+    if _C_ENCODER is None
+    else _C_ENCODER(
+        _CELL_MARKERS, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True
+    )
+)
 
 
 def _cell_json(value: Any) -> str:
     """``json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)``, calling the
     standard library's C encoder directly (what ``json.dumps`` does for these options,
-    without its per-call Python set-up).
+    without its per-call Python set-up; one encoder serves every call).
     """
-    if _C_ENCODER is None:
+    if _CELL_ENC is None:
         return _CELL_JSON.encode(value)
-    enc = _C_ENCODER({}, str, json.encoder.encode_basestring, None, ": ", ", ", True, False, True)
-    return "".join(enc(value, 0))
+    try:
+        return "".join(_CELL_ENC(value, 0))
+    except BaseException:
+        _CELL_MARKERS.clear()  # an interrupted encode leaves its cycle markers behind
+        raise
 
 
 _RANK = {k: i for i, k in enumerate(_LEADING_COLUMNS)}
@@ -228,17 +239,23 @@ def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
     order); a mapping becomes two columns (key, value); anything else returns ``None``.
     """
     if isinstance(obj, Mapping):
-        if obj and all(isinstance(v, Mapping) for v in obj.values()):
+        if obj and _all_mappings(obj.values()):
             inner: list[str] = []
             for v in obj.values():
                 inner += [str(k) for k in v if str(k) not in inner]
-            rows = [[str(k), *(scalar_text(v.get(c)) for c in inner)] for k, v in obj.items()]
+            # (text cells as they are: scalar_text returns a str unchanged)
+            rows = [
+                [str(k), *[c if type(c := v.get(h)) is str else scalar_text(c) for h in inner]]
+                for k, v in obj.items()
+            ]
             return ["", *inner], rows
-        return ["field", "value"], [[str(k), scalar_text(v)] for k, v in obj.items()]
+        return ["field", "value"], [
+            [str(k), v if type(v) is str else scalar_text(v)] for k, v in obj.items()
+        ]
     if isinstance(obj, Sequence) and not isinstance(obj, str):
         if not obj:
             return None
-        if all(isinstance(x, (dict, Mapping)) for x in obj):
+        if _all_mappings(obj):
             header = _union_of_keys(obj)
             # stages write sorted keys; put what a reader scans first (rule, outcome) first
             header.sort(key=lambda k: _RANK.get(k, len(_RANK)))
@@ -248,6 +265,27 @@ def as_table(obj: Any) -> tuple[list[str], list[list[str]]] | None:
             return header, rows
         return ["step"], [[scalar_text(x)] for x in obj]
     return None
+
+
+def _all_mappings(items: Iterable[Any]) -> bool:
+    """Every item is a mapping (plain dicts, as stages write them, checked in one pass)."""
+    items = list(items)
+    if set(map(type, items)) == {dict}:
+        return True
+    return all(isinstance(x, (dict, Mapping)) for x in items)
+
+
+def _holds_mapping(items: Sequence[Any]) -> bool:
+    """Some item is a mapping (plain JSON values checked by type in one pass)."""
+    types = set(map(type, items))
+    if dict in types:
+        return True
+    if types <= _PLAIN_LEAVES:
+        return False
+    return any(isinstance(x, (dict, Mapping)) for x in items)
+
+
+_PLAIN_LEAVES = {str, int, float, bool, type(None), list}
 
 
 def structured_tables(
@@ -279,11 +317,17 @@ def structured_tables(
         if k in skip:
             continue
         v = obj[k]
-        nested = isinstance(v, (dict, Mapping)) or (
-            isinstance(v, Sequence)
-            and not isinstance(v, str)
-            and any(isinstance(x, (dict, Mapping)) for x in v)
-        )
+        kind = type(v)
+        if kind is dict:
+            nested = True
+        elif kind is list:
+            nested = _holds_mapping(v)
+        elif kind is str:
+            nested = False
+        else:
+            nested = isinstance(v, Mapping) or (
+                isinstance(v, Sequence) and not isinstance(v, str) and _holds_mapping(v)
+            )
         if nested:
             t = as_table(v)
             if t is not None and t[1]:
