@@ -219,15 +219,26 @@ def _walk(obj: Any, keys: tuple[str, ...]) -> list[Mapping[str, Any]]:
     out: list[Mapping[str, Any]] = []
     if isinstance(obj, Mapping):
         for k, v in obj.items():
+            kind = type(v)
+            if kind in _SCALARS:  # most values: skipped without an ABC check
+                continue
             if k in keys and isinstance(v, list):
-                out += [x for x in v if isinstance(x, Mapping)]
-            elif isinstance(v, (dict, list, Mapping)):  # skip the scalars
+                out += [x for x in v if type(x) is dict or isinstance(x, Mapping)]
+            elif kind is dict or kind is list or isinstance(v, (list, Mapping)):
                 out += _walk(v, keys)
     elif isinstance(obj, list):
         for v in obj:
-            if isinstance(v, (dict, list, Mapping)):
+            kind = type(v)
+            if (
+                kind is dict
+                or kind is list
+                or (kind not in _SCALARS and isinstance(v, (list, Mapping)))
+            ):
                 out += _walk(v, keys)
     return out
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _state_name(cn: float) -> str:
