@@ -7,6 +7,7 @@ the values it hands back to ``json.dumps`` (same text or same error).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 
@@ -116,3 +117,31 @@ def test_sorted_json_is_json_dumps_on_one_line(obj):
         obj, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ": ")
     )
     assert sorted_json(obj) == want
+
+
+@contextlib.contextmanager
+def _window(n: int):
+    from allstrat.io import output
+
+    old = output._WINDOW
+    output._WINDOW = n
+    try:
+        yield
+    finally:
+        output._WINDOW = old
+
+
+@settings(max_examples=200, deadline=None)
+@given(_values, st.integers(min_value=1, max_value=9))
+def test_layout_in_small_windows(obj, window):
+    # long texts are laid out window by window (nesting and in-string state carried):
+    # tiny windows cut everywhere, also between "{" and "}" and inside strings / escapes
+    with _window(window):
+        assert json_text(obj) == _reference(obj)
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 5])
+def test_windows_cut_escapes_and_empty_containers(window):
+    obj = {'a\\\\"b': [{}, [], {"": [[]]}], "c": '\\"{[,]}\\\\', "d": [1, {"e": {}}]}
+    with _window(window):
+        assert json_text(obj) == _reference(obj)

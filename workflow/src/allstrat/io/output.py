@@ -126,21 +126,45 @@ def indent_json(compact: bytes) -> bytes:
     operations instead of a Python step per value: quotes that close or open a string
     are the ones not escaped (``\"`` and ``\\`` are blanked in a copy first; no other
     escape contains a quote), and a structural character lies outside strings when an
-    even number of such quotes precede it.
+    even number of such quotes precede it. Long texts (a chunk's sidecars) are laid out
+    in windows of ~4 MB, the nesting depth and the in-string state carried over, so
+    the arrays stay small.
     """
-    a = np.frombuffer(compact, np.uint8)
-    n = len(a)
+    bare = compact.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in compact else compact
+    parts, n, start, depth, inside = [], len(compact), 0, 0, 0
+    while start < n:
+        end = min(start + _WINDOW, n)
+        while end < n and compact[end - 1] in _OPENERS:  # keep "{}" / "[]" in one window
+            end += 1
+        part, depth, inside = _indent_window(compact, bare, (start, end), (depth, inside))
+        parts.append(part)
+        start = end
+    return b"".join(parts)
+
+
+_WINDOW = 1 << 22
+
+
+def _indent_window(
+    compact: bytes, bare: bytes, span: tuple[int, int], state: tuple[int, int]
+) -> tuple[bytes, int, int]:
+    """:func:`indent_json` of ``compact[start:end]`` (``span``) at nesting ``depth0``, inside
+    a string when ``inside0`` is 1 (``state``); returns the laid-out bytes and the depth and
+    in-string state at ``end``.
+    """
+    (start, end), (depth0, inside0) = span, state
+    n = end - start
+    a = np.frombuffer(compact, np.uint8, count=n, offset=start)
+    quotes = np.flatnonzero(np.frombuffer(bare, np.uint8, count=n, offset=start) == _QUOTE)
     s = np.flatnonzero(
         (a == _COMMA) | (a == _OPENERS[0]) | (a == _OPENERS[1]) | (a == _CLOSERS[0])
         | (a == _CLOSERS[1])
     )  # fmt: skip
-    bare = compact.replace(b"\\\\", b"__").replace(b'\\"', b"__") if b"\\" in compact else compact
-    quotes = np.flatnonzero(np.frombuffer(bare, np.uint8) == _QUOTE)
-    s = s[(np.searchsorted(quotes, s) & 1) == 0]
+    s = s[((np.searchsorted(quotes, s) + inside0) & 1) == 0]
     c = a[s]
     opens = (c == _OPENERS[0]) | (c == _OPENERS[1])
     closes = (c == _CLOSERS[0]) | (c == _CLOSERS[1])
-    depth = np.cumsum(opens.astype(np.int64) - closes)  # nesting after each character
+    depth = depth0 + np.cumsum(opens.astype(np.int64) - closes)  # nesting after each one
     empty = np.zeros(len(s) + 1, bool)  # an opener directly followed by its closer
     empty[1:-1] = opens[:-1] & closes[1:] & (s[1:] == s[:-1] + 1)
     after = (opens & ~empty[1:]) | (c == _COMMA)  # newline + indent after the character
@@ -153,7 +177,8 @@ def indent_json(compact: bytes) -> bytes:
     out = np.full(n + int(shift[-1]), _SPACE, np.uint8)
     out[np.arange(n) + np.repeat(shift, np.diff(where, prepend=0, append=n))] = a
     out[where + shift[:-1]] = _NL
-    return out.tobytes()
+    depth_end = int(depth[-1]) if len(depth) else depth0
+    return out.tobytes(), depth_end, (inside0 + len(quotes)) & 1
 
 
 def write_json(dest: str | Path, obj: Any) -> None:
