@@ -215,3 +215,39 @@ def test_clinical_implausible_values_are_warned_not_refused(tmp_path, caplog):
     assert any("age_years = 22" in x and "age_months" in x for x in w["A"])
     assert any("wbc_1e9_per_l = 650" in x and "wbc_per_ul" in x for x in w["A"])
     assert "extreme hyperleukocytosis" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "schema_name", ["clinical.schema.yaml", "mrd.schema.yaml", "lab_genetics.schema.yaml"]
+)
+def test_invalid_rows_are_the_rows_jsonschema_rejects(schema_name):
+    """The column-wise screen flags exactly the rows a row-by-row validation rejects."""
+    import random
+
+    import jsonschema
+    import pandas as pd
+
+    from allstrat.io.samples import invalid_rows, load_schema
+
+    schema = load_schema(schema_name)
+    props = schema["properties"]
+    # per column: the values of a pool the schema accepts, and sometimes a pool value
+    pool = ["", "A1", "b.2", "C-3_x", "8", "33", "4.5", "18", "1.5e2", "-3", "negative",
+            "1e-4", "*1/*3A", "*1/*3", "2024-01-31", "x y", "*1", "1,5", "12 ", "NEGATIVE",
+            "-", "é", "1.", "yes\n", "12\n"]  # fmt: skip
+    accepts = {
+        c: [v for v in pool + [e for e in props[c].get("enum", []) if isinstance(e, str)]
+            if jsonschema.Draft202012Validator(props[c]).is_valid(v)]
+        for c in props
+    }  # fmt: skip
+    rng = random.Random(7)
+    cols = list(props)
+    rows = []
+    for _ in range(300):
+        row = {c: rng.choice(accepts[c]) if rng.random() > 0.02 else rng.choice(pool) for c in cols}
+        rows.append(row)
+    df = pd.DataFrame(rows, columns=cols)
+    validator = jsonschema.Draft202012Validator(schema)
+    expected = [i for i, r in enumerate(df.to_dict("records")) if not validator.is_valid(r)]
+    assert 0 < len(expected) < len(df)
+    assert invalid_rows(df, schema).tolist() == expected

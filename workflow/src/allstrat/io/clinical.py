@@ -68,7 +68,7 @@ import pandas as pd
 
 from allstrat.contracts import AGE_HEADERS, CLINICAL_COLUMNS, ETP_MARKER_COLUMNS, WBC_HEADERS
 from allstrat.errors import InputError
-from allstrat.io.samples import load_schema, read_table_str
+from allstrat.io.samples import invalid_rows, load_schema, read_table_str
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +162,9 @@ def _validate_rows(df: pd.DataFrame, schema_name: str, path: Path, what: str) ->
         if col in df.columns:
             df[col] = [table.get(v.lower(), v) for v in df[col]]
     validator = jsonschema.Draft202012Validator(schema)
-    for i, row in enumerate(df.to_dict("records"), start=2):
+    # only the rows the column-wise screen cannot clear are validated whole (same errors)
+    for k in invalid_rows(df, schema):
+        row = df.iloc[int(k)].to_dict()
         err = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.path))), None)
         if err is not None:
             field = ".".join(str(x) for x in err.path) or "row"
@@ -171,7 +173,7 @@ def _validate_rows(df: pd.DataFrame, schema_name: str, path: Path, what: str) ->
             raise InputError(
                 f"column {field}: {err.message}{hint}",
                 path=path,
-                line=i,
+                line=int(k) + 2,
                 sample=row.get("sample_id") or None,
             )
     return df

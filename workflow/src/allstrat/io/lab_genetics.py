@@ -26,7 +26,7 @@ import pandas as pd
 
 from allstrat.contracts import LAB_FINDING_ALIASES, LAB_FINDINGS, LAB_GENETICS_COLUMNS
 from allstrat.errors import InputError
-from allstrat.io.samples import load_schema, read_table_str
+from allstrat.io.samples import invalid_rows, load_schema, read_table_str
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +97,20 @@ def _check_row(row: dict[str, str], where: dict) -> float:
     return x
 
 
+def _schema_error(
+    validator: jsonschema.Draft202012Validator, schema: dict, row: dict, where: dict
+) -> None:
+    """Raise the row's first schema error (by path), if it has one."""
+    err = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.path))), None)
+    if err is not None:
+        field = ".".join(str(x) for x in err.path) or "row"
+        desc = " ".join(schema["properties"].get(field, {}).get("description", "").split())
+        raise InputError(
+            f"column {field}: {err.message}" + (f" (expected: {desc})" if desc else ""),
+            **where,
+        )
+
+
 def read_lab_genetics(path: str | Path) -> pd.DataFrame:
     """Read and validate the diagnostic-genetics table.
 
@@ -135,17 +149,14 @@ def read_lab_genetics(path: str | Path) -> pd.DataFrame:
         if c not in df.columns:
             df[c] = ""
     validator = jsonschema.Draft202012Validator(schema)
+    suspect = set(invalid_rows(df, schema).tolist())  # the others pass the schema
     values = []
-    for i, row in enumerate(df.to_dict("records"), start=2):
-        where: dict[str, Any] = {"path": p, "line": i, "sample": row.get("sample_id") or None}
-        err = next(iter(sorted(validator.iter_errors(row), key=lambda e: list(e.path))), None)
-        if err is not None:
-            field = ".".join(str(x) for x in err.path) or "row"
-            desc = " ".join(schema["properties"].get(field, {}).get("description", "").split())
-            raise InputError(
-                f"column {field}: {err.message}" + (f" (expected: {desc})" if desc else ""),
-                **where,
-            )
+    columns = [str(c) for c in df.columns]
+    for k, cells in enumerate(zip(*(df[c].tolist() for c in columns), strict=True)):
+        row = dict(zip(columns, cells, strict=True))
+        where: dict[str, Any] = {"path": p, "line": k + 2, "sample": row.get("sample_id") or None}
+        if k in suspect:
+            _schema_error(validator, schema, row, where)
         row["finding"] = LAB_FINDING_ALIASES.get(row["finding"], row["finding"])
         values.append(_check_row(row, where))
     out = pd.DataFrame(
