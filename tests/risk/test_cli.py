@@ -11,6 +11,7 @@ import pytest
 from allstrat.cli import main
 from allstrat.contracts import RISK_COLUMNS
 from allstrat.provenance import build_provenance
+from allstrat.risk.traces import TRACES_FORMAT, expand_traces
 
 
 @pytest.fixture
@@ -66,6 +67,8 @@ def test_end_to_end(data, tmp_path):
     assert "mercaptopurine_start:reduce_to_30_80pct" in r01.annotations.split(";")
 
     doc = json.loads(traces.read_text())
+    assert doc["format"] == TRACES_FORMAT
+    doc = expand_traces(doc)  # the full per-rule traces, as the reports read them
     prov = doc["provenance"]  # the one provenance builder, as in every stage
     assert prov["stage"] == "risk"
     assert set(build_provenance(stage="x")) <= set(prov)

@@ -13,6 +13,7 @@ import pytest
 
 from allstrat.cli import main
 from allstrat.contracts import CLASSIFY_COLUMNS, COPYNUMBER_COLUMNS
+from allstrat.risk.traces import expand_traces
 
 # B-other patient (RNA: no subtype), diploid DNA, MRD negative at TP1 and TP2 unless stated.
 CLS = dict.fromkeys(CLASSIFY_COLUMNS, "") | {
@@ -73,7 +74,8 @@ def _run(tmp_path, samples, *, clinical, mrd="", lab="", extra=()):
     if rc != 0:
         return rc, None, None
     table = pd.read_csv(out, sep="\t", dtype=str, keep_default_na=False)
-    return rc, table.set_index(["sample_id", "protocol"]), json.loads(traces.read_text())
+    doc = expand_traces(json.loads(traces.read_text()))  # full per-rule traces, as reports read
+    return rc, table.set_index(["sample_id", "protocol"]), doc
 
 
 def _mrd(sid, tp2_value, unit, sens="1e-5", tp2_day=79):

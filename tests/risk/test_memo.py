@@ -109,7 +109,7 @@ def test_no_memo_empty_memo_and_full_memo_give_the_same_bytes_and_log(
     def no_evaluation(*args, **kwargs):
         raise AssertionError("a protocol was evaluated although the memo had every sample")
 
-    monkeypatch.setattr(assign_mod, "evaluate_protocol", no_evaluation)
+    monkeypatch.setattr(assign_mod, "evaluate_compact", no_evaluation)
     caplog.clear()
     memo = _memo(tmp_path / "memo.json")
     assert _run(rulesets, tables, tmp_path, memo) == plain

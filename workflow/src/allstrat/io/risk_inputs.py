@@ -126,9 +126,13 @@ def write_risk_outputs(
 ) -> None:
     """Write the risk stage table and the traces (with provenance) atomically.
 
+    The traces (:mod:`allstrat.io.risk_traces`) are sorted, compact JSON (one line: a
+    machine file, read back by the reports; the standard library's C encoder writes it).
     Then the per-sample memo (:class:`allstrat.memo.SampleMemo`) if there is one.
     """
-    from allstrat.io.output import write_json, write_tsv
+    import json
+
+    from allstrat.io.output import write_text, write_tsv
     from allstrat.provenance import build_provenance
     from allstrat.risk import results_table
 
@@ -139,6 +143,9 @@ def write_risk_outputs(
         settings=settings,
     )
     write_tsv(out, results_table(results))
-    write_json(traces_path, traces)
+    text = json.dumps(
+        traces, sort_keys=True, ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    )
+    write_text(traces_path, text + "\n")
     if memo is not None:
         memo.save()

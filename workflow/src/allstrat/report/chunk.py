@@ -105,6 +105,7 @@ def _records(
 ) -> dict[str, dict[str, Any]]:
     """The result records of the sample-sheet ``rows`` from the chunk's stage files."""
     from allstrat.io.chunk import expression_qc
+    from allstrat.io.risk_traces import read_risk_traces
     from allstrat.io.stage_tables import (
         read_classify_table,
         read_copynumber_table,
@@ -117,7 +118,7 @@ def _records(
     o = outputs
     classify = read_classify_table(o.classify)
     risk = read_risk_table(o.risk) if o.risk else None
-    traces = read_sidecar(o.traces, what="risk traces")
+    traces = read_risk_traces(o.traces)
     qc_metrics, upstream, recorded = expression_qc(o.expression)
     rulesets = _ruleset_versions(risk, traces)
     stage = {  # what the stages wrote, as the records and their provenance read it

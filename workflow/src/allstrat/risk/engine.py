@@ -17,8 +17,9 @@ Semantics (the contract the property tests check):
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,8 +28,18 @@ from allstrat.risk.completion import complete_groups
 from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, Node, evaluate, names_in, settings_in
 from allstrat.risk.facts import Fact, mrd_facts
 from allstrat.risk.ruleset import NOT_APPLICABLE, UNSOURCED, RuleSet
+from allstrat.risk.traces import expand_protocol
 
-__all__ = ["INDETERMINATE", "RiskResult", "evaluate_protocol", "jsonable"]
+__all__ = [
+    "INDETERMINATE",
+    "RiskResult",
+    "evaluate_compact",
+    "evaluate_protocol",
+    "fact_traces",
+    "jsonable",
+    "protocol_template",
+    "referenced_facts",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -111,12 +122,8 @@ class _Resolver:
         return f.value, frozenset()
 
 
-def _used(node: Node, resolve: _Resolver) -> dict[str, Any]:
-    return {n: jsonable(resolve(n)[0]) for n in names_in(node)}
-
-
 def _settings_used(node: Node, rs: RuleSet) -> dict[str, Any]:
-    return {f"${n}": rs.settings[n] for n in settings_in(node)}
+    return {f"${n}": rs.settings[n] for n in sorted(settings_in(node))}
 
 
 def _eval(node: Node, resolve: _Resolver, rs: RuleSet, where: str) -> tuple[Any, frozenset[str]]:
@@ -129,8 +136,9 @@ def _eval(node: Node, resolve: _Resolver, rs: RuleSet, where: str) -> tuple[Any,
     return value, missing
 
 
-def _outcome(v: Any) -> str:
-    return "unknown" if v is UNKNOWN else ("true" if v else "false")
+def _code(v: Any) -> str:
+    """The trace letter of a condition's value: ``t`` true, ``f`` false, ``u`` unknown."""
+    return "u" if v is UNKNOWN else ("t" if v else "f")
 
 
 def evaluate_protocol(
@@ -169,35 +177,59 @@ def evaluate_protocol(
     RiskResult
         The group (or ``indeterminate``), the deciding rule, and the full trace.
     """
+    res = evaluate_compact(
+        rs, sample_id, base_facts, mrd_rows=mrd_rows, max_completions=max_completions
+    )
+    sample_facts = fact_traces(base_facts, _referenced(rs))
+    full = expand_protocol(res.trace, protocol_template(rs), sample_facts)
+    return dataclasses.replace(res, trace=full)
+
+
+def evaluate_compact(
+    rs: RuleSet,
+    sample_id: str,
+    base_facts: Mapping[str, Fact],
+    *,
+    mrd_rows: Sequence[Mapping[str, Any]] = (),
+    max_completions: int = 512,
+) -> RiskResult:
+    """:func:`evaluate_protocol` with the trace in the compact layout.
+
+    Only what varies between samples (:mod:`allstrat.io.risk_traces`, format 2): the
+    outcome, the protocol's own facts (those not in ``base_facts``, e.g. its MRD time
+    points), one letter per evaluated derived fact / rule / annotation and their missing
+    inputs; :func:`allstrat.io.risk_traces.expand_protocol` with
+    :func:`protocol_template` and :func:`fact_traces` of ``base_facts`` gives the full trace.
+    """
     facts = _protocol_facts(rs, sample_id, base_facts, mrd_rows)
     resolve = _Resolver(facts)
-    derived_trace = _derive(rs, resolve)
-    scan = _scan_rules(rs, resolve, sample_id)
+    missing: dict[str, list[str]] = {}
+    derived_codes = _derive(rs, resolve, missing)
+    scan = _scan_rules(rs, resolve, sample_id, missing)
     distinct, case_analysis, decided_rules = _tighten(
         rs, facts, scan, sample_id=sample_id, max_completions=max_completions
     )
     d = _decide(rs, scan, distinct, case_analysis, decided_rules)
-    annotations, ann_trace = _annotate(rs, resolve, d.group)
+    annotations, ann_codes = _annotate(rs, resolve, d.group, missing)
+    referenced = _referenced(rs)
     trace = {
-        "protocol": rs.protocol,
-        "title": rs.title,
-        "ruleset_version": rs.version,
-        "ruleset_file": rs.path,
-        "ruleset_sha256": rs.sha256,
-        "common_annotations_version": rs.common_version,
         "risk_group": d.group,
         "minimum_group": d.minimum,
         "possible_groups": list(d.possible),
-        "group_order": list(rs.groups),
         "decided_by_rule": d.decided_by,
         "missing_inputs": list(d.missing),
         "case_analysis": case_analysis,
-        "overridden_settings": dict(rs.overridden),
-        "facts": _fact_trace(rs, facts),
-        "derived": derived_trace,
-        "rules": scan.trace,
-        "annotations": ann_trace,
+        "facts": {
+            n: _fact_json(f)
+            for n, f in facts.items()
+            if n in referenced and base_facts.get(n) is not f
+        },
+        "derived": derived_codes,
+        "rules": scan.codes,
+        "annotations": ann_codes,
     }
+    if missing:
+        trace["missing"] = missing
     return RiskResult(
         sample_id=sample_id,
         protocol=rs.protocol,
@@ -233,25 +265,19 @@ def _protocol_facts(
     return facts
 
 
-def _derive(rs: RuleSet, resolve: _Resolver) -> list[dict[str, Any]]:
-    """Evaluate the derived facts in order (each may use those above it); their trace."""
-    out = []
+def _derive(rs: RuleSet, resolve: _Resolver, missing: dict[str, list[str]]) -> str:
+    """Evaluate the derived facts in order (each may use those above it): their letters.
+
+    Non-empty missing-input lists go to ``missing`` under ``derived/<i>``.
+    """
+    codes = []
     for i, d in enumerate(rs.derived):
-        value, missing = _eval(d.node, resolve, rs, f"derived/{i} ({d.name})")
-        resolve.derived[d.name] = (value, missing)
-        out.append(
-            {
-                "name": d.name,
-                "when": d.when,
-                "value": _outcome(value),
-                "facts": _used(d.node, resolve),
-                "settings": _settings_used(d.node, rs),
-                "missing": sorted(missing),
-                "description": d.description,
-                "sources": list(d.sources),
-            }
-        )
-    return out
+        value, miss = _eval(d.node, resolve, rs, f"derived/{i} ({d.name})")
+        resolve.derived[d.name] = (value, miss)
+        codes.append(_code(value))
+        if miss:
+            missing[f"derived/{i}"] = sorted(miss)
+    return "".join(codes)
 
 
 @dataclass
@@ -263,67 +289,44 @@ class _Scan:
     unresolved: list[str] = field(default_factory=list)
     unsourced: list[str] = field(default_factory=list)
     missing: set[str] = field(default_factory=set)
-    trace: list[dict[str, Any]] = field(default_factory=list)
+    codes: str = ""
 
 
-def _scan_rules(rs: RuleSet, resolve: _Resolver, sample_id: str) -> _Scan:
+def _scan_rules(
+    rs: RuleSet, resolve: _Resolver, sample_id: str, missing: dict[str, list[str]]
+) -> _Scan:
     """Rules in order: the first true one decides; unknown ones before it stay possible.
 
     An unsourced rule (group ``indeterminate``) that is not false leaves every group
-    possible; rules after the deciding one are traced as not reached.
+    possible; rules after the deciding one are not evaluated (not reached). The scan's
+    ``codes`` hold one letter per evaluated rule; non-empty missing-input lists go to
+    ``missing`` under ``rules/<i>``.
     """
     scan = _Scan()
+    codes = []
     for i, r in enumerate(rs.rules):
-        if scan.decided:
-            scan.trace.append(
-                {
-                    "id": r.id,
-                    "when": r.when,
-                    "group": r.group,
-                    "outcome": "not reached",
-                    "why": f"rule {scan.decided} decided earlier",
-                    "description": r.description,
-                    "sources": list(r.sources),
-                }
-            )
-            continue
-        value, missing = _eval(r.node, resolve, rs, f"rules/{i} ({r.id})")
-        entry = {
-            "id": r.id,
-            "when": r.when,
-            "group": r.group,
-            "outcome": _RULE_OUTCOME[_outcome(value)],
-            "facts": _used(r.node, resolve),
-            "settings": _settings_used(r.node, rs),
-            "missing": sorted(missing),
-            "description": r.description,
-            "sources": list(r.sources),
-        }
+        value, miss = _eval(r.node, resolve, rs, f"rules/{i} ({r.id})")
+        codes.append(_code(value))
+        if miss:
+            missing[f"rules/{i}"] = sorted(miss)
         groups_here = list(rs.groups) if r.group == UNSOURCED else [r.group]
         if value is True:
-            entry["why"] = "condition true"
             scan.decided = r.id
             scan.possible.extend(groups_here)
         elif value is UNKNOWN:
-            entry["why"] = "condition unknown: depends on missing input(s) " + ", ".join(
-                sorted(missing)
-            )
             scan.possible.extend(groups_here)
             scan.unresolved.append(r.id)
-            scan.missing |= missing
-        else:
-            entry["why"] = "condition false"
+            scan.missing |= miss
         if r.group == UNSOURCED and value is not False:
             scan.unsourced.append(r.id)
             if value is True:
                 scan.missing.add(f"unsourced:{r.id}")
-        scan.trace.append(entry)
+        if scan.decided:
+            break
+    scan.codes = "".join(codes)
     if not scan.decided:  # pragma: no cover - the loader enforces a catch-all last rule
         raise ConfigError(f"{rs.path}: no rule decided for {sample_id}")
     return scan
-
-
-_RULE_OUTCOME = {"true": "fired", "false": "not fired", "unknown": "unknown"}
 
 
 def _tighten(
@@ -392,36 +395,27 @@ def _decide(
 
 
 def _annotate(
-    rs: RuleSet, resolve: _Resolver, group: str
-) -> tuple[list[str], list[dict[str, Any]]]:
-    """Annotation names (``possible:`` prefix when unknown) and their trace.
+    rs: RuleSet, resolve: _Resolver, group: str, missing: dict[str, list[str]]
+) -> tuple[list[str], str]:
+    """Annotation names (``possible:`` prefix when unknown) and their letters.
 
-    Annotations see the decided group as fact ``group`` (unknown when indeterminate).
+    Annotations see the decided group as fact ``group`` (unknown when indeterminate);
+    non-empty missing-input lists go to ``missing`` under ``annotations/<i>``.
     """
     gval = group if group != INDETERMINATE else UNKNOWN
     resolve.derived["group"] = (gval, frozenset({"risk group"}) if gval is UNKNOWN else frozenset())
-    trace = []
+    codes = []
     annotations: list[str] = []
     for i, a in enumerate(rs.annotations):
-        value, missing = _eval(a.node, resolve, rs, f"annotations/{i} ({a.id})")
+        value, miss = _eval(a.node, resolve, rs, f"annotations/{i} ({a.id})")
         if value is True:
             annotations.append(a.name)
         elif value is UNKNOWN:
             annotations.append(f"possible:{a.name}")
-        trace.append(
-            {
-                "id": a.id,
-                "name": a.name,
-                "when": a.when,
-                "outcome": _outcome(value),
-                "facts": _used(a.node, resolve),
-                "settings": _settings_used(a.node, rs),
-                "missing": sorted(missing),
-                "text": a.text,
-                "sources": list(a.sources),
-            }
-        )
-    return annotations, trace
+        codes.append(_code(value))
+        if miss:
+            missing[f"annotations/{i}"] = sorted(miss)
+    return annotations, "".join(codes)
 
 
 #: per rule set (by id; the rule set is kept so its id stays its own): facts its conditions name
@@ -442,11 +436,76 @@ def _referenced(rs: RuleSet) -> frozenset[str]:
     return hit[1]
 
 
-def _fact_trace(rs: RuleSet, facts: Mapping[str, Fact]) -> dict[str, dict[str, Any]]:
-    """Value, source (and note) of every fact a condition of the rule set refers to."""
-    referenced = _referenced(rs)
-    return {
-        n: {"value": jsonable(f.value), "source": f.source, **({"note": f.note} if f.note else {})}
-        for n, f in sorted(facts.items())
-        if n in referenced
+def _fact_json(f: Fact) -> dict[str, Any]:
+    """A fact's trace: value (as JSON), source and note (when there is one)."""
+    if f.note:
+        return {"note": f.note, "source": f.source, "value": jsonable(f.value)}
+    return {"source": f.source, "value": jsonable(f.value)}
+
+
+def fact_traces(facts: Mapping[str, Fact], names: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Trace (:func:`_fact_json`) of every fact in ``facts`` named in ``names``."""
+    return {n: _fact_json(f) for n, f in sorted(facts.items()) if n in names}
+
+
+def referenced_facts(rulesets: Iterable[RuleSet]) -> frozenset[str]:
+    """Names the conditions of any of ``rulesets`` refer to."""
+    out: set[str] = set()
+    for rs in rulesets:
+        out |= _referenced(rs)
+    return frozenset(out)
+
+
+#: per rule set (by id; kept so its id stays its own): its trace template
+_TEMPLATES: dict[int, tuple[RuleSet, dict[str, Any]]] = {}
+
+
+def protocol_template(rs: RuleSet) -> dict[str, Any]:
+    """What the trace of every sample shares under ``rs`` (:mod:`allstrat.io.risk_traces`).
+
+    Header, referenced fact names and, per derived fact / rule / annotation, its static
+    attributes, the settings it uses and where each name it reads gets its value:
+    ``None`` a fact, ``i`` the derived fact ``i`` defined last before it (derived facts
+    see those above them), ``"group"`` the decided group (annotations only).
+    """
+    hit = _TEMPLATES.get(id(rs))
+    if hit is not None and hit[0] is rs:
+        return hit[1]
+    defined: dict[str, Any] = {}
+
+    def entry(node: Node, **static: Any) -> dict[str, Any]:
+        uses = [[n, defined.get(n)] for n in sorted(names_in(node))]
+        return {**static, "settings": _settings_used(node, rs), "uses": uses}
+
+    derived = []
+    for i, d in enumerate(rs.derived):
+        derived.append(entry(d.node, description=d.description, name=d.name,
+                             sources=list(d.sources), when=d.when))  # fmt: skip
+        defined[d.name] = i
+    rules = []
+    for r in rs.rules:
+        rules.append(entry(r.node, description=r.description, group=r.group, id=r.id,
+                           sources=list(r.sources), when=r.when))  # fmt: skip
+    defined["group"] = "group"
+    annotations = [
+        entry(a.node, id=a.id, name=a.name, sources=list(a.sources), text=a.text, when=a.when)
+        for a in rs.annotations
+    ]
+    template = {
+        "header": {
+            "common_annotations_version": rs.common_version,
+            "group_order": list(rs.groups),
+            "overridden_settings": dict(sorted(rs.overridden.items())),
+            "protocol": rs.protocol,
+            "ruleset_file": rs.path,
+            "ruleset_sha256": rs.sha256,
+            "ruleset_version": rs.version,
+            "title": rs.title,
+        },
+        "referenced": sorted(_referenced(rs)),
+        "derived": derived,
+        "rules": rules,
+        "annotations": annotations,
     }
+    _TEMPLATES[id(rs)] = (rs, template)
+    return template
