@@ -20,7 +20,7 @@ import itertools
 from collections.abc import Mapping
 from typing import Any
 
-from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, compiled, walk
+from allstrat.risk.expr import UNKNOWN, ExprError, Mrd, compiled, names_in, walk
 from allstrat.risk.facts import BASE_FACTS, Fact
 from allstrat.risk.ruleset import RuleSet
 
@@ -147,38 +147,148 @@ def complete_groups(
         total *= len(cand)
         if total > max_completions:
             return None
-    groups: set[str] = set()
-    rules: set[str] = set()
-    derived = [(d.name, compiled(d.node)) for d in rs.derived if d.name not in names]
-    shadowed = [compiled(d.node) for d in rs.derived if d.name in names]  # evaluated, unused
-    conditions = [(r.group, r.id, compiled(r.node)) for r in rs.rules]
-    settings = rs.settings
     base = _Values(
         (n, (UNKNOWN, frozenset({n})) if f.value is UNKNOWN else (f.value, _KNOWN))
         for n, f in facts.items()
     )
+    try:
+        done = _run_completions(rs, base, names, options)
+    except ExprError:
+        return None  # e.g. a representative of the wrong type: keep the rule-level set
+    return done[0], done[1], total
+
+
+def _depends(rs: RuleSet, names: list[str]) -> tuple[set[str], bool]:
+    """Names whose value can differ between completions of ``names``, and whether the
+    split into fixed and varying conditions is safe (no derived fact defined twice).
+    """
+    varying = set(names)
+    seen: set[str] = set()
+    for d in rs.derived:
+        if d.name in seen:
+            return varying, False
+        seen.add(d.name)
+        if d.name not in names and not varying.isdisjoint(names_in(d.node)):
+            varying.add(d.name)
+    return varying, True
+
+
+def _run_completions(
+    rs: RuleSet, base: _Values, names: list[str], options: list[list[Any]]
+) -> tuple[set[str], set[str]]:
+    """Groups and deciding rules over every completion (raises :class:`ExprError`).
+
+    A derived fact or rule whose condition reads none of the completed names (directly
+    or through derived facts) has the same value in every completion: derived facts of
+    that kind are evaluated once, before the completions, and so are such rules (an error
+    is raised only when a completion reaches the rule). Every condition is evaluated in
+    the order, and with the values, of a run of the whole rule set per completion.
+
+    What the completions give depends only on the completed names and their candidate
+    values, the values the varying conditions read besides them and the values of the
+    fixed rules: samples that agree on those (common: most facts are categorical) share
+    one result (:data:`_SHARED`).
+    """
+    derived, conditions, fixed, reads = _prepare(rs, base, names)
+    key: tuple[Any, ...] = (
+        id(rs),
+        tuple(names),
+        tuple(tuple(o) for o in options),
+        tuple((n, base[n]) for n in sorted(reads.difference(names))),
+        tuple(fixed.items()),
+    )
+    try:
+        hit = _SHARED.get(key)
+    except TypeError:  # a value that cannot be hashed: no sharing
+        hit, key = None, ()
+    if hit is not None and hit[0] is rs:
+        return set(hit[1]), set(hit[2])
+    groups: set[str] = set()
+    rules: set[str] = set()
+    settings = rs.settings
     for combo in itertools.product(*options):
         values = _Values(base)
         values.update((n, (v, _KNOWN)) for n, v in zip(names, combo, strict=True))
         resolve = values.__getitem__
-        try:
-            for name, fn in derived:
-                values[name] = fn(resolve, settings)
-            for fn in shadowed:
-                fn(resolve, settings)
-            for group, rule_id, fn in conditions:
+        for name, fn, used in derived:
+            value = fn(resolve, settings)
+            if used:
+                values[name] = value
+        for i, (group, rule_id, fn, constant) in enumerate(conditions):
+            if not constant:
                 value, _ = fn(resolve, settings)
-                if value is UNKNOWN:  # not covered by the completion: keep it possible
-                    groups.add(group)
-                    rules.add(rule_id)
-                    continue
-                if value is True:
-                    groups.add(group)
-                    rules.add(rule_id)
-                    break
-        except ExprError:
-            return None  # e.g. a representative of the wrong type: keep the rule-level set
-    return groups, rules, total
+            else:
+                value = fixed[i]
+                if type(value) is _Failed:
+                    raise value.error
+            if value is UNKNOWN:  # not covered by the completion: keep it possible
+                groups.add(group)
+                rules.add(rule_id)
+                continue
+            if value is True:
+                groups.add(group)
+                rules.add(rule_id)
+                break
+    if key:
+        if len(_SHARED) >= _SHARED_MAX:
+            _SHARED.clear()
+        _SHARED[key] = (rs, frozenset(groups), frozenset(rules))
+    return groups, rules
+
+
+def _prepare(
+    rs: RuleSet, base: _Values, names: list[str]
+) -> tuple[list[Any], list[Any], dict[int, Any], set[str]]:
+    """Split the conditions into those evaluated per completion and fixed ones.
+
+    Fixed derived facts are evaluated into ``base``; returns the varying derived facts
+    (name, evaluator, whether its value is used), the rules (group, id, evaluator,
+    fixed?), the fixed rules' values (:class:`_Failed` when evaluating raised) and the
+    names the varying conditions read.
+    """
+    settings = rs.settings
+    varying, split = _depends(rs, names)
+    # derived facts in order, then those that are themselves completed (evaluated, unused)
+    ordered = [d for d in rs.derived if d.name not in names]
+    ordered += [d for d in rs.derived if d.name in names]
+    derived = []
+    reads: set[str] = set()
+    for d in ordered:
+        fn = compiled(d.node)
+        used = d.name not in names
+        if split and varying.isdisjoint(names_in(d.node)):
+            value = fn(base.__getitem__, settings)  # the same in every completion
+            if used:
+                base[d.name] = value
+        else:
+            derived.append((d.name, fn, used))
+            reads.update(names_in(d.node))
+    conditions = []
+    fixed: dict[int, Any] = {}  # rule index -> its value (rules reading no varying name)
+    for i, r in enumerate(rs.rules):
+        fn = compiled(r.node)
+        constant = split and varying.isdisjoint(names_in(r.node))
+        if constant:
+            try:
+                fixed[i] = fn(base.__getitem__, settings)[0]
+            except ExprError as exc:
+                fixed[i] = _Failed(exc)
+        else:
+            reads.update(names_in(r.node))
+        conditions.append((r.group, r.id, fn, constant))
+    return derived, conditions, fixed, reads
+
+
+class _Failed:
+    """A fixed rule whose evaluation raised (re-raised when a completion reaches it)."""
+
+    def __init__(self, error: ExprError) -> None:
+        self.error = error
+
+
+#: results of the completions by what they depend on (:func:`_run_completions`)
+_SHARED: dict[tuple[Any, ...], tuple[RuleSet, frozenset[str], frozenset[str]]] = {}
+_SHARED_MAX = 100_000
 
 
 _KNOWN: frozenset[str] = frozenset()

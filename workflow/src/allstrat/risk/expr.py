@@ -30,6 +30,7 @@ missing inputs matter.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -526,27 +527,36 @@ def _compile_not(node: Node) -> Evaluator:
 
 def _compile_and_or(node: Node) -> Evaluator:
     decisive = node.kind == "or"  # the value that settles the result
+    other = not decisive
     subs = [(_compile(a), a) for a in node.args]
     settled = (decisive, _EMPTY)
-    open_ = (not decisive, _EMPTY)
+    open_ = (other, _EMPTY)
 
     def and_or(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
-        missing: set[str] = set()
-        any_unknown = False
+        missing: frozenset[str] | None = None  # of the unknown operands so far
         for sub, a in subs:
             v, miss = sub(facts, settings)
-            if v is UNKNOWN:
-                any_unknown = True
-                missing |= miss
-            elif v is decisive:
+            if v is decisive:
                 return settled
-            elif not isinstance(v, bool):
+            if v is UNKNOWN:
+                missing = miss if missing is None else missing | miss
+            elif v is not other:  # not a truth value
                 _as_truth(v, a)  # raises
-        if any_unknown:
+        if missing is not None:
             return UNKNOWN, frozenset(missing)
         return open_
 
     return and_or
+
+
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
 
 
 def _compile_cmp(node: Node) -> Evaluator:
@@ -556,11 +566,21 @@ def _compile_cmp(node: Node) -> Evaluator:
         {"imprecise value"}
     )
 
+    fop = _OPERATORS[op]
+    equality = op in ("==", "!=")
+
     def cmp(facts: Resolver, settings: Mapping[str, Any]) -> tuple[Any, frozenset[str]]:
         a, ma = left(facts, settings)
         b, mb = right(facts, settings)
         if a is UNKNOWN or b is UNKNOWN:
             return UNKNOWN, ma | mb
+        ta, tb = type(a), type(b)
+        if ta is float and tb is float:  # the usual case, as _compare does it
+            if a != a or b != b:  # NaN
+                return UNKNOWN, imprecise
+            return fop(a, b), _EMPTY
+        if equality and ta is str and tb is str:
+            return fop(a, b), _EMPTY
         r = _compare(op, a, b, node)
         if r is UNKNOWN:  # known but imprecise (an MRD interval straddling the threshold)
             return r, imprecise
