@@ -204,3 +204,23 @@ def test_completeness_missing_orphans_and_mrd_outside_windows(tmp_path, caplog):
     assert "clinical table: 1 row(s) for sample(s) not in this run, not used: Z1" in log
     assert "A: not used by any protocol: MRD PCR BM day 90" in log
     assert "B: sample not in the clinical table" in log
+
+
+def test_whole_cohort_tables_checked_beyond_the_chunk():
+    """Only the chunk's rows become dicts, but every row counts for the checks."""
+    import pandas as pd
+
+    from allstrat.errors import InputError
+    from allstrat.risk import assign_risk, load_rulesets
+
+    rs = load_rulesets(["dcog_all11"])
+    cls = pd.DataFrame({c: [""] for c in CLASSIFY_COLUMNS}).assign(sample_id="A")
+    clin = pd.DataFrame({"sample_id": ["A", "Z", "Z"], "age_years": [5.0, 4.0, 4.0]})
+    with pytest.raises(InputError, match="more than one row") as exc:
+        assign_risk(rs, classify=cls, copynumber=None, clinical=clin, mrd=None)
+    assert exc.value.sample == "Z"
+    results, traces = assign_risk(
+        rs, classify=cls, copynumber=None, clinical=clin.iloc[:2], mrd=None
+    )
+    assert traces["orphan_rows"] == {"clinical": ["Z"]}
+    assert [r.sample_id for r in results] == ["A"]

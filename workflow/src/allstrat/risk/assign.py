@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -47,27 +48,40 @@ class SampleMemoLike(Protocol):
 
 
 def _rows_by_sample(
-    table: pd.DataFrame | None, what: str, *, unique: bool = True
-) -> dict[str, list[dict[str, Any]]]:
+    table: pd.DataFrame | None,
+    what: str,
+    *,
+    unique: bool = True,
+    wanted: set[str] | None = None,
+) -> tuple[dict[str, list[dict[str, Any]]], set[str]]:
+    """The rows (as dicts) of the ``wanted`` samples (default: all) by sample, and the
+    ids of every sample of the table.
+
+    The clinical, MRD and lab tables hold the whole cohort while a job assigns one chunk:
+    only its samples' rows are turned into dicts; the one-row-per-sample check covers
+    every row.
+    """
     if table is None:
-        return {}
+        return {}, set()
     if "sample_id" not in table.columns:
         if table.index.name == "sample_id":
             table = table.reset_index()
         else:
             raise InputError(f"{what} table has no sample_id column")
-    out: dict[str, list[dict[str, Any]]] = {}
-    for rec in table.to_dict("records"):
-        sid = str(rec["sample_id"]).strip()
-        out.setdefault(sid, []).append(rec)
+    sids = [str(s).strip() for s in table["sample_id"].tolist()]
     if unique:
-        dups = sorted(s for s, rows in out.items() if len(rows) > 1)
+        dups = sorted(s for s, n in Counter(sids).items() if n > 1)
         if dups:
             raise InputError(
                 f"{what} table has more than one row for sample(s) {dups[:5]}; expected one",
                 sample=dups[0],
             )
-    return out
+    keep = range(len(sids)) if wanted is None else [i for i, s in enumerate(sids) if s in wanted]
+    rows = table if wanted is None else table.iloc[list(keep)]
+    out: dict[str, list[dict[str, Any]]] = {}
+    for i, rec in zip(keep, rows.to_dict("records"), strict=True):
+        out.setdefault(sids[i], []).append(rec)
+    return out, set(sids)
 
 
 def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or policy
@@ -126,13 +140,20 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
     """
     t0 = time.perf_counter()
     given = {"clinical": clinical, "MRD": mrd, "diagnostic-genetics": lab}
+    cls, _ = _rows_by_sample(classify, "classify")
+    cn, _ = _rows_by_sample(copynumber, "copynumber")
+    ids = sorted(set(cls) | set(cn)) if samples is None else sorted(dict.fromkeys(samples))
+    wanted = set(ids)
+    clin, clin_ids = _rows_by_sample(clinical, "clinical", wanted=wanted)
+    mrd_rows, mrd_ids = _rows_by_sample(mrd, "MRD", unique=False, wanted=wanted)
+    lab_rows, lab_ids = _rows_by_sample(lab, "diagnostic-genetics", unique=False, wanted=wanted)
     ch = _Chunk(
         rulesets=rulesets,
-        cls=_rows_by_sample(classify, "classify"),
-        cn=_rows_by_sample(copynumber, "copynumber"),
-        clin=_rows_by_sample(clinical, "clinical"),
-        mrd_rows=_rows_by_sample(mrd, "MRD", unique=False),
-        lab_rows=_rows_by_sample(lab, "diagnostic-genetics", unique=False),
+        cls=cls,
+        cn=cn,
+        clin=clin,
+        mrd_rows=mrd_rows,
+        lab_rows=lab_rows,
         given={k: t is not None for k, t in given.items()},
         warnings={k: _attr_warnings(t) for k, t in given.items()},
         accepted_tiers=tuple(accepted_tiers),
@@ -140,13 +161,12 @@ def assign_risk(  # noqa: PLR0913 - one keyword-only argument per input table or
         lab_discordance=lab_discordance,
         referenced=referenced_facts(rulesets),
     )
-    ids = sorted(set(ch.cls) | set(ch.cn)) if samples is None else sorted(dict.fromkeys(samples))
     logger.info("assigning risk for %d sample(s) under %d protocol(s)", len(ids), len(rulesets))
     for name, table in given.items():
         if table is None:
             logger.warning("no %s table given: the facts it would give are unknown", name)
     orphan = orphans(
-        {"clinical": ch.clin, "MRD": ch.mrd_rows, "diagnostic-genetics": ch.lab_rows},
+        {"clinical": clin_ids, "MRD": mrd_ids, "diagnostic-genetics": lab_ids},
         set(known_samples) if known_samples is not None else set(ids),
     )
     _log_orphans(orphan)
