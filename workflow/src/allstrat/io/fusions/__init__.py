@@ -53,9 +53,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -65,18 +65,22 @@ from allstrat.io.fusions._common import (
     CALLER_NAMES,
     EXTRA_COLUMNS,
     FUSION_COLUMNS,
+    Record,
     detect_caller,
     ig_locus,
+    table_cache,
+    to_frame,
 )
-from allstrat.io.fusions.arriba import ARRIBA_REQUIRED, read_arriba
-from allstrat.io.fusions.cicero import read_cicero
-from allstrat.io.fusions.fusioncatcher import read_fusioncatcher
-from allstrat.io.fusions.jaffa import read_jaffa
-from allstrat.io.fusions.merge import MERGED_COLUMNS, merge_calls
+from allstrat.io.fusions.arriba import ARRIBA_REQUIRED, arriba_record, read_arriba
+from allstrat.io.fusions.cicero import cicero_record, read_cicero
+from allstrat.io.fusions.fusioncatcher import fusioncatcher_record, read_fusioncatcher
+from allstrat.io.fusions.jaffa import jaffa_record, read_jaffa
+from allstrat.io.fusions.merge import MERGED_COLUMNS, merge_calls, merge_rows
 from allstrat.io.fusions.starfusion import (
     STARFUSION_REQUIRED,
     read_starfusion,
     starfusion_confidence,
+    starfusion_record,
 )
 from allstrat.io.samples import fusion_list_problem
 
@@ -97,6 +101,7 @@ __all__ = [
     "check_build",
     "detect_caller",
     "fusion_input_digests",
+    "fusion_record",
     "ig_locus",
     "merge_calls",
     "read_arriba",
@@ -119,6 +124,14 @@ FUSION_READERS: dict[str, Callable[..., pd.DataFrame]] = {
     "cicero": read_cicero,
     "jaffa": read_jaffa,
 }
+#: The same readers returning plain columns (``_common.Record``; no DataFrame).
+RECORD_READERS: dict[str, Callable[..., Record]] = {
+    "arriba": arriba_record,
+    "starfusion": starfusion_record,
+    "fusioncatcher": fusioncatcher_record,
+    "cicero": cicero_record,
+    "jaffa": jaffa_record,
+}
 #: A breakpoint farther than this from its gene's GRCh38 locus does not fit GRCh38.
 BUILD_MARGIN = 20_000
 
@@ -128,32 +141,39 @@ def split_sources(value: str) -> list[str]:
     return [v.strip() for v in str(value or "").split(";") if v.strip()]
 
 
-def check_build(table: pd.DataFrame, genes: GeneTable, build: str, path: str | Path) -> None:
+def check_build(
+    table: pd.DataFrame | Mapping[str, Sequence[Any]],
+    genes: GeneTable,
+    build: str,
+    path: str | Path,
+) -> None:
     """Refuse coordinates that do not fit the build the sheet states.
 
-    The gene table is GRCh38: when the sheet says GRCh38, every breakpoint whose gene is
-    in the table (not intergenic, on the gene's chromosome) must lie within
-    :data:`BUILD_MARGIN` of the gene. If most of at least two such breakpoints do not,
-    the file is on another build (GRCh37 shifts ETV6 by ~150 kb, RUNX1 by ~1.4 Mb, ABL1
-    by ~2.9 Mb). GRCh37 files cannot be checked this way (no GRCh37 table is shipped).
+    ``table``: a fusion record (DataFrame or ``_common.Record`` columns). The gene table
+    is GRCh38: when the sheet says GRCh38, every breakpoint whose gene is in the table
+    (not intergenic, on the gene's chromosome) must lie within :data:`BUILD_MARGIN` of
+    the gene. If most of at least two such breakpoints do not, the file is on another
+    build (GRCh37 shifts ETV6 by ~150 kb, RUNX1 by ~1.4 Mb, ABL1 by ~2.9 Mb). GRCh37
+    files cannot be checked this way (no GRCh37 table is shipped).
     """
-    if build != "GRCh38" or table.empty:
+    if build != "GRCh38" or not len(table["gene5"]):
         return
-    loc = genes.table
+    loci = _loci(genes)
     checked, outside = 0, []
     for side in ("5", "3"):
         for g, bp, raw in zip(
             table[f"gene{side}"], table[f"breakpoint{side}"], table[f"gene{side}_raw"], strict=True
         ):
-            if not bp or g not in loc.index or "(" in str(raw):
+            locus = loci.get(g) if bp else None
+            if locus is None or "(" in str(raw):
                 continue
             chrom, pos = bp.rsplit(":", 1)
-            row = loc.loc[g]
-            if row["chrom"] != chrom:
+            g_chrom, start, end = locus
+            if g_chrom != chrom:
                 continue
             checked += 1
-            if not row["start"] - BUILD_MARGIN <= int(pos) <= row["end"] + BUILD_MARGIN:
-                outside.append(f"{g} at {bp} (GRCh38 {chrom}:{row['start']}-{row['end']})")
+            if not start - BUILD_MARGIN <= int(pos) <= end + BUILD_MARGIN:
+                outside.append(f"{g} at {bp} (GRCh38 {chrom}:{start}-{end})")
     if checked >= 2 and len(outside) * 2 > checked:
         raise InputError(
             f"{len(outside)} of {checked} breakpoints lie outside their genes' GRCh38 loci, "
@@ -163,6 +183,21 @@ def check_build(table: pd.DataFrame, genes: GeneTable, build: str, path: str | P
         )
 
 
+def _loci(genes: GeneTable) -> dict[Any, tuple[Any, Any, Any]]:
+    """Gene table index -> (chrom, start, end), built once per table."""
+    cache = table_cache(genes, "_fusion_loci")
+    if not cache:
+        t = genes.table
+        cache.update(
+            zip(
+                t.index.tolist(),
+                zip(t["chrom"].tolist(), t["start"].tolist(), t["end"].tolist(), strict=True),
+                strict=True,
+            )
+        )
+    return cache
+
+
 def read_fusions(
     path: str | Path, fmt: str, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
 ) -> pd.DataFrame:
@@ -170,23 +205,52 @@ def read_fusions(
 
     Returns :data:`FUSION_COLUMNS` + :data:`EXTRA_COLUMNS` (module docstring).
     """
-    if fmt not in FUSION_READERS:
+    rec = fusion_record(path, fmt, sample_id=sample_id, genes=genes, build=build)
+    return to_frame(rec, fmt)
+
+
+def fusion_record(
+    path: str | Path, fmt: str, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> Record:
+    """:func:`read_fusions` as plain columns (no DataFrame: the classify verb's path)."""
+    if fmt not in RECORD_READERS:
         raise InputError(
             f"unknown fusions format {fmt!r}; expected one of {sorted(FUSION_READERS)}",
             path=path,
             sample=sample_id,
         )
-    out = FUSION_READERS[fmt](path, sample_id=sample_id, genes=genes, build=build)
+    out = RECORD_READERS[fmt](path, sample_id=sample_id, genes=genes, build=build)
     check_build(out, genes, build, path)
     logger.info(
         "%s (%s): %d fusion(s) for %s, %d passing the caller's filters",
         path,
         fmt,
-        len(out),
+        len(out["passed"]),
         sample_id,
-        int(out["passed"].sum()),
+        sum(out["passed"]),
     )
     return out
+
+
+def _source_records(
+    paths: str | Sequence[str],
+    fmts: str | Sequence[str],
+    *,
+    sample_id: str,
+    genes: GeneTable,
+    build: str,
+) -> tuple[list[Record], list[str]]:
+    """The records of every fusion file of one sample, and the formats (as listed)."""
+    ps = split_sources(paths) if isinstance(paths, str) else list(paths)
+    fs = split_sources(fmts) if isinstance(fmts, str) else list(fmts)
+    problem = fusion_list_problem(ps, fs)
+    if problem:
+        raise InputError(problem, sample=sample_id)
+    recs = [
+        fusion_record(p, f, sample_id=sample_id, genes=genes, build=build)
+        for p, f in zip(ps, fs, strict=True)
+    ]
+    return recs, fs
 
 
 def read_fusion_sources(
@@ -202,15 +266,8 @@ def read_fusion_sources(
     Raises InputError when the number of paths and formats differ or a caller appears
     twice for the sample.
     """
-    ps = split_sources(paths) if isinstance(paths, str) else list(paths)
-    fs = split_sources(fmts) if isinstance(fmts, str) else list(fmts)
-    problem = fusion_list_problem(ps, fs)
-    if problem:
-        raise InputError(problem, sample=sample_id)
-    tables = [
-        read_fusions(p, f, sample_id=sample_id, genes=genes, build=build)
-        for p, f in zip(ps, fs, strict=True)
-    ]
+    recs, fs = _source_records(paths, fmts, sample_id=sample_id, genes=genes, build=build)
+    tables = [to_frame(r, f) for r, f in zip(recs, fs, strict=True)]
     if not tables:
         return pd.DataFrame(columns=list(FUSION_COLUMNS) + list(EXTRA_COLUMNS))
     # one caller (the common case): its table as is -- concat would only copy it
@@ -254,32 +311,46 @@ def read_sample_fusions(rows: pd.DataFrame) -> dict[str, list[Fusion] | None]:
 
     ``None`` means "not assessed" (never "no fusion"); a header-only caller file is an
     assessed sample without fusions. Several callers (``;``-separated) are merged by
-    :func:`merge_calls`; calls filtered by their caller are left out.
+    :func:`merge_calls` (here :func:`merge_rows`: no DataFrame per sample); calls filtered
+    by their caller are left out.
     """
     from allstrat.classify.decide import Fusion
     from allstrat.io.gene_table import load_gene_table
 
     out: dict[str, list[Fusion] | None] = {}
     genes = None
-    for sid, row in rows.iterrows():
-        paths = str(row.get("fusions", "") or "")
-        fmts = str(row.get("fusions_format", "") or "")
+    cols = [
+        rows[c].tolist() if c in rows.columns else [""] * len(rows)
+        for c in ("fusions", "fusions_format", "genome_build")
+    ]
+    for sid, path_v, fmt_v, build_v in zip(rows.index, *cols, strict=True):
+        paths = str(path_v or "")
+        fmts = str(fmt_v or "")
         if not paths.strip(";").strip():
             out[str(sid)] = None
             continue
         if not fmts:
             raise InputError("fusions file given without fusions_format", sample=str(sid))
         genes = genes or load_gene_table()
-        build = str(row.get("genome_build", "") or "") or "GRCh38"
-        table = read_fusion_sources(paths, fmts, sample_id=str(sid), genes=genes, build=build)
+        build = str(build_v or "") or "GRCh38"
+        recs, _ = _source_records(paths, fmts, sample_id=str(sid), genes=genes, build=build)
         out[str(sid)] = [
             Fusion(
-                str(r.gene5),
-                str(r.gene3),
-                str(r.confidence),
-                callers=tuple(str(r.callers).split(";")),
-                in_gene_table=bool(r.gene5_in_table and r.gene3_in_table),
+                str(r["gene5"]),
+                str(r["gene3"]),
+                str(r["confidence"]),
+                callers=tuple(str(r["callers"]).split(";")),
+                in_gene_table=bool(r["gene5_in_table"] and r["gene3_in_table"]),
             )
-            for r in merge_calls(table).itertuples()
+            for r in merge_rows(_rows(recs))
         ]
+    return out
+
+
+def _rows(recs: Sequence[Record]) -> list[dict[str, Any]]:
+    """The rows of the records, in order, as dicts."""
+    out: list[dict[str, Any]] = []
+    for rec in recs:
+        names = list(rec)
+        out.extend(dict(zip(names, vals, strict=True)) for vals in zip(*rec.values(), strict=True))
     return out

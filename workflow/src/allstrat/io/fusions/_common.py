@@ -10,6 +10,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
@@ -79,7 +80,51 @@ def detect_caller(columns: Sequence[str]) -> str | None:
     return None
 
 
-def read_table(path: str | Path, *, caller: str, sep: str = "\t") -> tuple[pd.DataFrame, Path]:
+@dataclass
+class Table:
+    """A caller's table as text: header names, its data rows (each as long as the header)
+    and the file line of each row (1-based, header = 1; blank lines are skipped).
+
+    Plain lists, not a DataFrame: a classify job reads one small file per sample, and
+    building frames per file cost more than the rest of the parse (profiled).
+    """
+
+    path: Path
+    caller: str
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.header
+
+    def col(self, name: str) -> list[str]:
+        """The values of column ``name`` (InputError when the header names it twice)."""
+        k = self.header.index(name)
+        if name in self.header[k + 1 :]:
+            raise InputError(
+                f"{CALLER_NAMES[self.caller]} file: column {name!r} appears twice in the header",
+                path=self.path,
+                line=1,
+            )
+        return [r[k] for r in self.rows]
+
+    def select(self, keep: Sequence[bool]) -> Table:
+        """The rows where ``keep`` is true (with their file lines)."""
+        pick = [k for k, v in enumerate(keep) if v]
+        return Table(
+            self.path,
+            self.caller,
+            self.header,
+            [self.rows[k] for k in pick],
+            [self.lines[k] for k in pick],
+        )
+
+
+def read_table(path: str | Path, *, caller: str, sep: str = "\t") -> Table:
     """Read a caller's table as strings, with checks that name the file and the line.
 
     * missing / not UTF-8 / 0 bytes -> InputError (a caller that found nothing still
@@ -104,26 +149,9 @@ def read_table(path: str | Path, *, caller: str, sep: str = "\t") -> tuple[pd.Da
         )
     rows = list(csv.reader(io.StringIO(text), delimiter=sep, quoting=_quoting(sep)))
     header = [c.lstrip("#").strip() for c in rows[0]]
-    found = detect_caller(header)
-    if found is None and sep == "\t" and len(header) == 1 and "," in rows[0][0]:
-        found = detect_caller(next(csv.reader([rows[0][0]])))
-    if found is None and sep == "," and len(header) == 1 and "\t" in rows[0][0]:
-        found = detect_caller(rows[0][0].split("\t"))
-    if found is not None and found != caller:
-        raise InputError(
-            f"this is {_a(CALLER_NAMES[found])} file (detected from its header), but the sample "
-            f"sheet declares fusions_format {caller!r}; set fusions_format to {found!r}",
-            path=p,
-            line=1,
-        )
-    if found is None:
-        raise InputError(
-            f"header is not a {what} header (expected columns such as "
-            f"{list(dict(SIGNATURES)[caller])}; found {header[:6]})",
-            path=p,
-            line=1,
-        )
+    _check_header(rows[0], header, caller, sep, p)
     n = len(header)
+    body, lines = [], []
     for k, row in enumerate(rows[1:], start=2):
         if not row or (len(row) == 1 and not row[0].strip()):
             continue
@@ -133,10 +161,32 @@ def read_table(path: str | Path, *, caller: str, sep: str = "\t") -> tuple[pd.Da
                 path=p,
                 line=k,
             )
-    body = [r for r in rows[1:] if r and not (len(r) == 1 and not r[0].strip())]
-    df = pd.DataFrame(body, columns=header, dtype=str)
-    df.attrs["lines"] = [k for k, r in enumerate(rows[1:], start=2) if r in body]
-    return df, p
+        body.append(row)
+        lines.append(k)
+    return Table(p, caller, header, body, lines)
+
+
+def _check_header(first: list[str], header: list[str], caller: str, sep: str, p: Path) -> None:
+    """InputError unless ``header`` (of line 1, ``first`` as split) is ``caller``'s."""
+    found = detect_caller(header)
+    if found is None and sep == "\t" and len(header) == 1 and "," in first[0]:
+        found = detect_caller(next(csv.reader([first[0]])))
+    if found is None and sep == "," and len(header) == 1 and "\t" in first[0]:
+        found = detect_caller(first[0].split("\t"))
+    if found is not None and found != caller:
+        raise InputError(
+            f"this is {_a(CALLER_NAMES[found])} file (detected from its header), but the sample "
+            f"sheet declares fusions_format {caller!r}; set fusions_format to {found!r}",
+            path=p,
+            line=1,
+        )
+    if found is None:
+        raise InputError(
+            f"header is not a {CALLER_NAMES[caller]} file header (expected columns such as "
+            f"{list(dict(SIGNATURES)[caller])}; found {header[:6]})",
+            path=p,
+            line=1,
+        )
 
 
 def _a(name: str) -> str:
@@ -147,29 +197,42 @@ def _quoting(sep: str) -> Literal[0, 3]:
     return csv.QUOTE_MINIMAL if sep == "," else csv.QUOTE_NONE
 
 
-def line_of(df: pd.DataFrame, k: int) -> int:
-    """File line number (1-based, header = 1) of row ``k`` of a :func:`read_table` frame."""
-    lines = df.attrs.get("lines")
-    return int(lines[k]) if lines else k + 2
-
-
-def require(df: pd.DataFrame, cols: Sequence[str], p: Path, caller: str) -> None:
+def require(t: Table, cols: Sequence[str]) -> None:
     """InputError naming the missing columns of a caller's file."""
-    missing = [c for c in cols if c not in df.columns]
+    missing = [c for c in cols if c not in t.header]
     if missing:
         raise InputError(
-            f"{CALLER_NAMES[caller]} file lacks column(s) {missing}; is this the right "
+            f"{CALLER_NAMES[t.caller]} file lacks column(s) {missing}; is this the right "
             "caller / format?",
-            path=p,
+            path=t.path,
             line=1,
         )
 
 
-def ints(
-    s: pd.Series, p: Path, what: str, df: pd.DataFrame, *, dash_zero: bool = False
-) -> np.ndarray:
-    """Non-negative integer column (``-`` as 0 when ``dash_zero``), else InputError + line."""
-    vals = s.str.strip()
+_DASH = frozenset({"-", "", "NA"})
+
+
+def ints(values: Sequence[str], t: Table, what: str, *, dash_zero: bool = False) -> list[int]:
+    """Non-negative integer column (``-`` as 0 when ``dash_zero``), else InputError + line.
+
+    Plain digit strings (the usual case) are converted here; anything else goes through
+    :func:`_ints_numeric` (pandas' number parsing, as before).
+    """
+    out = []
+    for v in values:
+        s = v.strip()
+        if s.isdigit() and s.isascii() and len(s) <= 15:  # exact in float64 too
+            out.append(int(s))
+        elif dash_zero and s in _DASH:
+            out.append(0)
+        else:
+            return _ints_numeric(values, t, what, dash_zero=dash_zero)
+    return out
+
+
+def _ints_numeric(values: Sequence[str], t: Table, what: str, *, dash_zero: bool) -> list[int]:
+    """:func:`ints` through ``pandas.to_numeric`` (signs, decimals, exponents, errors)."""
+    vals = pd.Series(list(values), dtype=object).str.strip()
     if dash_zero:
         vals = vals.replace({"-": "0", "": "0", "NA": "0"})
     num = pd.to_numeric(vals, errors="coerce").to_numpy(dtype="float64")
@@ -177,17 +240,17 @@ def ints(
     if bad.any():
         k = int(np.argmax(bad))
         raise InputError(
-            f"{what} {s.iloc[k]!r} is not a non-negative integer (truncated line?)",
-            path=p,
-            line=line_of(df, k),
+            f"{what} {values[k]!r} is not a non-negative integer (truncated line?)",
+            path=t.path,
+            line=t.lines[k],
         )
-    return num.astype("int64")
+    return [int(v) for v in num.astype("int64")]
 
 
 def breakpoint(chrom: str, pos: str, p: Path, line: int) -> str:
     """``chrN:pos`` from a caller's chromosome and 1-based position (InputError if bad)."""
     pos = pos.strip()
-    if not pos.isdigit():
+    if not pos.isdecimal():  # what int() reads (isdigit() also passes e.g. superscripts)
         raise InputError(
             f"breakpoint position {pos!r} is not a positive integer", path=p, line=line
         )
@@ -244,32 +307,54 @@ def canonical_genes(
     marked not found -- never dropped.
     """
     alt = list(fallback) if fallback is not None else list(ids)
+    cache = table_cache(genes, "_fusion_partners")
     out, found = [], []
     for i, a in zip(ids, alt, strict=True):
-        k = ""
-        for cand in dict.fromkeys([i, a]):
-            if cand:
-                k = harmonise_ids([cand], genes)[0][0]
-                if k:
-                    break
-        locus = ig_locus(k) if k else ig_locus(a) or ig_locus(i)
-        if locus is not None:
-            out.append(locus)
-            found.append(True)
-        else:
-            out.append(k or a or i)
-            found.append(bool(k))
+        hit = cache.get((i, a))
+        if hit is None:
+            hit = cache[(i, a)] = _canonical(i, a, genes)
+        out.append(hit[0])
+        found.append(hit[1])
     return out, found
 
 
+def _canonical(i: str, a: str, genes: GeneTable) -> tuple[str, bool]:
+    """:func:`canonical_genes` of one partner (ID ``i``, caller's symbol ``a``)."""
+    k = ""
+    for cand in dict.fromkeys([i, a]):
+        if cand:
+            k = harmonise_ids([cand], genes)[0][0]
+            if k:
+                break
+    locus = ig_locus(k) if k else ig_locus(a) or ig_locus(i)
+    if locus is not None:
+        return locus, True
+    return k or a or i, bool(k)
+
+
+def table_cache(genes: GeneTable, name: str) -> dict[Any, Any]:
+    """A dict kept on ``genes`` (a frozen dataclass, as :meth:`GeneTable.maps` does): what
+    the readers derive from the gene table per name is derived once per table.
+    """
+    cache = genes.__dict__.get(name)
+    if cache is None:
+        cache = {}
+        object.__setattr__(genes, name, cache)
+    return cast("dict[Any, Any]", cache)
+
+
 def _seq(value: object) -> Iterable[Any]:
-    """A column passed to :func:`frame` (any iterable of cell values)."""
+    """A column passed to :func:`record` (any iterable of cell values)."""
     return cast("Iterable[Any]", value)
 
 
 def _seq_or_none(value: object) -> Any:
     return None if value is None else list(_seq(value))
 
+
+#: One sample's calls of one caller as columns (:data:`FUSION_COLUMNS` +
+#: :data:`EXTRA_COLUMNS`, each a list of plain values); :func:`to_frame` makes the frame.
+Record = dict[str, list[Any]]
 
 _ALL_COLUMNS = (*FUSION_COLUMNS, *EXTRA_COLUMNS)
 _DTYPES: dict[str, Any] = {
@@ -281,8 +366,12 @@ _DTYPES: dict[str, Any] = {
 }
 
 
-def frame(sample_id: str, caller: str, n: int, genes: GeneTable, **cols: object) -> pd.DataFrame:
-    """Assemble the fusion record (gene columns canonicalised, dtypes fixed)."""
+def record(sample_id: str, caller: str, n: int, genes: GeneTable, **cols: object) -> Record:
+    """Assemble the fusion record as plain columns (gene columns canonicalised).
+
+    ``cols``: the other columns, each an iterable of ``n`` values or one string for all
+    rows; ``gene5_alt`` / ``gene3_alt``: the caller's symbols (:func:`canonical_genes`).
+    """
     alt5, alt3 = cols.pop("gene5_alt", None), cols.pop("gene3_alt", None)
     g5, f5 = canonical_genes(list(_seq(cols.pop("gene5"))), genes, _seq_or_none(alt5))
     g3, f3 = canonical_genes(list(_seq(cols.pop("gene3"))), genes, _seq_or_none(alt3))
@@ -295,11 +384,22 @@ def frame(sample_id: str, caller: str, n: int, genes: GeneTable, **cols: object)
         "gene3_in_table": f3,
         **{k: (list(_seq(v)) if not isinstance(v, str) else [v] * n) for k, v in cols.items()},
     }
+    return {c: data[c] for c in _ALL_COLUMNS}
+
+
+def to_frame(rec: Record, caller: str) -> pd.DataFrame:
+    """The fusion record as a DataFrame (dtypes fixed, ``attrs["caller"]``)."""
     # one typed array per column, built once: per-column astype on a DataFrame cost a
     # 2,500-sample classify job more than reading the files (profiled)
+    n = len(rec["sample_id"])
     df = pd.DataFrame(
-        {c: np.asarray(data[c], dtype=_DTYPES.get(c, object)) for c in _ALL_COLUMNS},
+        {c: np.asarray(rec[c], dtype=_DTYPES.get(c, object)) for c in _ALL_COLUMNS},
         index=pd.RangeIndex(n),
     )
     df.attrs.update(caller=caller)
     return df
+
+
+def frame(sample_id: str, caller: str, n: int, genes: GeneTable, **cols: object) -> pd.DataFrame:
+    """Assemble the fusion record as a DataFrame (:func:`record`, then :func:`to_frame`)."""
+    return to_frame(record(sample_id, caller, n, genes, **cols), caller)

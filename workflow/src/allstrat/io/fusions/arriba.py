@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from allstrat.errors import InputError
 from allstrat.harmonise import GeneTable
 from allstrat.io.fusions._common import (
     CONFIDENCE,
+    Record,
     colon_breakpoint,
-    frame,
     ints,
-    line_of,
     partner,
     read_table,
+    record,
     require,
+    to_frame,
 )
 
 ARRIBA_REQUIRED = (
@@ -50,43 +50,58 @@ def read_arriba(
     versions). ``junction_reads = split_reads1 + split_reads2``, ``spanning_reads =
     discordant_mates``.
     """
-    df, p = read_table(path, caller="arriba")
-    require(df, ARRIBA_REQUIRED, p, "arriba")
-    conf = df["confidence"].str.lower()
-    bad = ~conf.isin(CONFIDENCE)
-    if bad.any():
-        k = int(np.argmax(bad.to_numpy()))
-        raise InputError(
-            f"confidence {df['confidence'].iloc[k]!r}; Arriba writes high, medium or low",
-            path=p,
-            line=line_of(df, k),
+    return to_frame(arriba_record(path, sample_id=sample_id, genes=genes, build=build), "arriba")
+
+
+def arriba_record(
+    path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> Record:
+    """:func:`read_arriba` as plain columns (:data:`~allstrat.io.fusions._common.Record`)."""
+    t = read_table(path, caller="arriba")
+    require(t, ARRIBA_REQUIRED)
+    raw_conf = t.col("confidence")
+    conf = [c.lower() for c in raw_conf]
+    for k, c in enumerate(conf):
+        if c not in CONFIDENCE:
+            raise InputError(
+                f"confidence {raw_conf[k]!r}; Arriba writes high, medium or low",
+                path=t.path,
+                line=t.lines[k],
+            )
+    split = [
+        a + b
+        for a, b in zip(
+            ints(t.col("split_reads1"), t, "split_reads1"),
+            ints(t.col("split_reads2"), t, "split_reads2"),
+            strict=True,
         )
-    split = ints(df["split_reads1"], p, "split_reads1", df) + ints(
-        df["split_reads2"], p, "split_reads2", df
-    )
-    discarded = "discarded" in p.name
-    return frame(
+    ]
+    discarded = "discarded" in t.path.name
+    g1, g2 = t.col("gene1"), t.col("gene2")
+    return record(
         sample_id,
         "arriba",
-        len(df),
+        len(t),
         genes,
-        gene5=[partner(g) for g in df["gene1"]],
-        gene3=[partner(g) for g in df["gene2"]],
-        confidence=conf.to_numpy(),
+        gene5=[partner(g) for g in g1],
+        gene3=[partner(g) for g in g2],
+        confidence=conf,
         junction_reads=split,
-        spanning_reads=ints(df["discordant_mates"], p, "discordant_mates", df),
+        spanning_reads=ints(t.col("discordant_mates"), t, "discordant_mates"),
         breakpoint5=[
-            colon_breakpoint(v, p, line_of(df, k)) for k, v in enumerate(df["breakpoint1"])
+            colon_breakpoint(v, t.path, ln)
+            for v, ln in zip(t.col("breakpoint1"), t.lines, strict=True)
         ],
         breakpoint3=[
-            colon_breakpoint(v, p, line_of(df, k)) for k, v in enumerate(df["breakpoint2"])
+            colon_breakpoint(v, t.path, ln)
+            for v, ln in zip(t.col("breakpoint2"), t.lines, strict=True)
         ],
         build=build,
-        passed=[not discarded] * len(df),
+        passed=[not discarded] * len(t),
         filter_reason="arriba:discarded" if discarded else "",
-        gene5_raw=df["gene1"].to_numpy(),
-        gene3_raw=df["gene2"].to_numpy(),
-        fusion_type=df["type"].to_numpy(),
-        reading_frame=df["reading_frame"].to_numpy() if "reading_frame" in df else "",
-        caller_confidence=df["confidence"].to_numpy(),
+        gene5_raw=g1,
+        gene3_raw=g2,
+        fusion_type=t.col("type"),
+        reading_frame=t.col("reading_frame") if "reading_frame" in t else "",
+        caller_confidence=raw_conf,
     )

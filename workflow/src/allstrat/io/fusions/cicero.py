@@ -31,12 +31,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from allstrat.errors import InputError
 from allstrat.harmonise import GeneTable
-from allstrat.io.fusions._common import breakpoint, frame, ints, line_of, read_table, require
+from allstrat.io.fusions._common import (
+    Record,
+    breakpoint,
+    ints,
+    read_table,
+    record,
+    require,
+    to_frame,
+)
 
 CICERO_REQUIRED = (
     "geneA", "chrA", "posA", "geneB", "chrB", "posB", "readsA", "readsB", "type", "rating", "medal",
@@ -73,52 +80,54 @@ def read_cicero(
     path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
 ) -> pd.DataFrame:
     """Read a CICERO final fusion table of one sample."""
-    df, p = read_table(path, caller="cicero")
-    require(df, CICERO_REQUIRED, p, "cicero")
-    bad = ~df["rating"].isin(RATINGS)
-    if bad.any():
-        k = int(np.argmax(bad.to_numpy()))
-        raise InputError(
-            f"rating {df['rating'].iloc[k]!r}; CICERO writes one of {list(RATINGS)}",
-            path=p,
-            line=line_of(df, k),
-        )
-    medal = ints(df["medal"], p, "medal", df)
-    ra = ints(df["readsA"], p, "readsA", df)
-    rb = ints(df["readsB"], p, "readsB", df)
-    effect = df["functional effect"] if "functional effect" in df else pd.Series([""] * len(df))
-    lines = [line_of(df, k) for k in range(len(df))]
-    return frame(
+    return to_frame(cicero_record(path, sample_id=sample_id, genes=genes, build=build), "cicero")
+
+
+def cicero_record(
+    path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> Record:
+    """:func:`read_cicero` as plain columns (:data:`~allstrat.io.fusions._common.Record`)."""
+    t = read_table(path, caller="cicero")
+    require(t, CICERO_REQUIRED)
+    rating = t.col("rating")
+    for k, r in enumerate(rating):
+        if r not in RATINGS:
+            raise InputError(
+                f"rating {r!r}; CICERO writes one of {list(RATINGS)}",
+                path=t.path,
+                line=t.lines[k],
+            )
+    medal = ints(t.col("medal"), t, "medal")
+    ra = ints(t.col("readsA"), t, "readsA")
+    rb = ints(t.col("readsB"), t, "readsB")
+    effect = t.col("functional effect") if "functional effect" in t else [""] * len(t)
+    chr_a, pos_a, chr_b, pos_b = t.col("chrA"), t.col("posA"), t.col("chrB"), t.col("posB")
+    gene_a, gene_b, types = t.col("geneA"), t.col("geneB"), t.col("type")
+    reasons = [_reason(r, ty, e) for r, ty, e in zip(rating, types, effect, strict=True)]
+    return record(
         sample_id,
         "cicero",
-        len(df),
+        len(t),
         genes,
-        gene5=[_gene(g, c, q) for g, c, q in zip(df["geneA"], df["chrA"], df["posA"], strict=True)],
-        gene3=[_gene(g, c, q) for g, c, q in zip(df["geneB"], df["chrB"], df["posB"], strict=True)],
+        gene5=[_gene(g, c, q) for g, c, q in zip(gene_a, chr_a, pos_a, strict=True)],
+        gene3=[_gene(g, c, q) for g, c, q in zip(gene_b, chr_b, pos_b, strict=True)],
         confidence=[
-            cicero_confidence(r, int(m), int(a + b))
-            for r, m, a, b in zip(df["rating"], medal, ra, rb, strict=True)
+            cicero_confidence(r, m, a + b) for r, m, a, b in zip(rating, medal, ra, rb, strict=True)
         ],
-        junction_reads=np.maximum(ra, rb),
-        spanning_reads=np.zeros(len(df), dtype="int64"),
+        junction_reads=[max(a, b) for a, b in zip(ra, rb, strict=True)],
+        spanning_reads=[0] * len(t),
         breakpoint5=[
-            breakpoint(c, q, p, ln) for c, q, ln in zip(df["chrA"], df["posA"], lines, strict=True)
+            breakpoint(c, q, t.path, ln) for c, q, ln in zip(chr_a, pos_a, t.lines, strict=True)
         ],
         breakpoint3=[
-            breakpoint(c, q, p, ln) for c, q, ln in zip(df["chrB"], df["posB"], lines, strict=True)
+            breakpoint(c, q, t.path, ln) for c, q, ln in zip(chr_b, pos_b, t.lines, strict=True)
         ],
         build=build,
-        passed=[
-            not _reason(r, t, e) for r, t, e in zip(df["rating"], df["type"], effect, strict=True)
-        ],
-        filter_reason=[
-            _reason(r, t, e) for r, t, e in zip(df["rating"], df["type"], effect, strict=True)
-        ],
-        gene5_raw=df["geneA"].to_numpy(),
-        gene3_raw=df["geneB"].to_numpy(),
-        fusion_type=df["type"].to_numpy(),
-        reading_frame=df["frame"].to_numpy() if "frame" in df else "",
-        caller_confidence=[
-            f"rating={r};medal={m}" for r, m in zip(df["rating"], medal, strict=True)
-        ],
+        passed=[not r for r in reasons],
+        filter_reason=reasons,
+        gene5_raw=gene_a,
+        gene3_raw=gene_b,
+        fusion_type=types,
+        reading_frame=t.col("frame") if "frame" in t else "",
+        caller_confidence=[f"rating={r};medal={m}" for r, m in zip(rating, medal, strict=True)],
     )

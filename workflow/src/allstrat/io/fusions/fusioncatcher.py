@@ -40,12 +40,14 @@ import pandas as pd
 from allstrat.errors import InputError
 from allstrat.harmonise import GeneTable
 from allstrat.io.fusions._common import (
+    Record,
+    Table,
     colon_breakpoint,
-    frame,
     ints,
-    line_of,
     read_table,
+    record,
     require,
+    to_frame,
 )
 
 G5 = "Gene_1_symbol(5end_fusion_partner)"
@@ -143,50 +145,47 @@ def read_fusioncatcher(
     path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
 ) -> pd.DataFrame:
     """Read FusionCatcher's final list (with or without the coordinate columns)."""
-    df, p = read_table(path, caller="fusioncatcher")
-    require(df, FUSIONCATCHER_REQUIRED, p, "fusioncatcher")
-    stated = file_build(p)
+    rec = fusioncatcher_record(path, sample_id=sample_id, genes=genes, build=build)
+    return to_frame(rec, "fusioncatcher")
+
+
+def fusioncatcher_record(
+    path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> Record:
+    """:func:`read_fusioncatcher` as plain columns (``_common.Record``)."""
+    t = read_table(path, caller="fusioncatcher")
+    require(t, FUSIONCATCHER_REQUIRED)
+    stated = file_build(t.path)
     if stated is not None and stated != build:
         raise InputError(
             f"the file name states {stated} coordinates but the sample sheet's genome_build "
             f"is {build}; name the file of the sheet's build (FusionCatcher writes both)",
-            path=p,
+            path=t.path,
         )
-    junction = ints(df["Spanning_unique_reads"], p, "Spanning_unique_reads", df)
-    pairs = ints(df["Spanning_pairs"], p, "Spanning_pairs", df)
-    labels = [[x.strip() for x in d.split(",") if x.strip()] for d in df["Fusion_description"]]
+    junction = ints(t.col("Spanning_unique_reads"), t, "Spanning_unique_reads")
+    pairs = ints(t.col("Spanning_pairs"), t, "Spanning_pairs")
+    desc = t.col("Fusion_description")
+    labels = [[x.strip() for x in d.split(",") if x.strip()] for d in desc]
     known = np.array([bool(set(lab) & KNOWN_LABELS) for lab in labels], dtype=bool)
     reasons = [_filter(lab) for lab in labels]
-
-    def _ids(sym_col: str, id_col: str) -> list[str]:
-        if id_col not in df:
-            return df[sym_col].tolist()
-        return [i if i.startswith("ENSG") and not s.endswith("@") else s
-                for s, i in zip(df[sym_col], df[id_col], strict=True)]  # fmt: skip
-
-    has_bp = BP5 in df and BP3 in df
-    n = len(df)
-    bp5 = (
-        [colon_breakpoint(v, p, line_of(df, k)) for k, v in enumerate(df[BP5])]
-        if has_bp
-        else [""] * n
+    has_bp = BP5 in t and BP3 in t
+    n = len(t)
+    bp5 = _breakpoints(t, BP5) if has_bp else [""] * n
+    bp3 = _breakpoints(t, BP3) if has_bp else [""] * n
+    g5, g3 = t.col(G5), t.col(G3)
+    conf = fusioncatcher_confidence(
+        np.asarray(junction, dtype=np.int64), np.asarray(pairs, dtype=np.int64), known
     )
-    bp3 = (
-        [colon_breakpoint(v, p, line_of(df, k)) for k, v in enumerate(df[BP3])]
-        if has_bp
-        else [""] * n
-    )
-    effect = df["Predicted_effect"].to_numpy() if "Predicted_effect" in df else ""
-    return frame(
+    return record(
         sample_id,
         "fusioncatcher",
         n,
         genes,
-        gene5=_ids(G5, ID5),
-        gene3=_ids(G3, ID3),
-        gene5_alt=df[G5].tolist(),
-        gene3_alt=df[G3].tolist(),
-        confidence=fusioncatcher_confidence(junction, pairs, known),
+        gene5=_ids(t, g5, ID5),
+        gene3=_ids(t, g3, ID3),
+        gene5_alt=g5,
+        gene3_alt=g3,
+        confidence=conf.tolist(),
         junction_reads=junction,
         spanning_reads=pairs,
         breakpoint5=bp5,
@@ -194,9 +193,21 @@ def read_fusioncatcher(
         build=build if has_bp else "",
         passed=[not r for r in reasons],
         filter_reason=reasons,
-        gene5_raw=df[G5].to_numpy(),
-        gene3_raw=df[G3].to_numpy(),
-        fusion_type=df["Fusion_finding_method"].to_numpy() if "Fusion_finding_method" in df else "",
-        reading_frame=effect,
-        caller_confidence=df["Fusion_description"].to_numpy(),
+        gene5_raw=g5,
+        gene3_raw=g3,
+        fusion_type=t.col("Fusion_finding_method") if "Fusion_finding_method" in t else "",
+        reading_frame=t.col("Predicted_effect") if "Predicted_effect" in t else "",
+        caller_confidence=desc,
     )
+
+
+def _ids(t: Table, symbols: list[str], id_col: str) -> list[str]:
+    """The Ensembl ID of each partner where given (an IG ``...@`` locus by its symbol)."""
+    if id_col not in t:
+        return symbols
+    return [i if i.startswith("ENSG") and not s.endswith("@") else s
+            for s, i in zip(symbols, t.col(id_col), strict=True)]  # fmt: skip
+
+
+def _breakpoints(t: Table, col: str) -> list[str]:
+    return [colon_breakpoint(v, t.path, ln) for v, ln in zip(t.col(col), t.lines, strict=True)]

@@ -24,12 +24,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from allstrat.errors import InputError
 from allstrat.harmonise import GeneTable
-from allstrat.io.fusions._common import breakpoint, frame, ints, line_of, read_table, require
+from allstrat.io.fusions._common import (
+    Record,
+    breakpoint,
+    ints,
+    read_table,
+    record,
+    require,
+    to_frame,
+)
 
 JAFFA_REQUIRED = (
     "sample", "fusion genes", "chrom1", "base1", "chrom2", "base2",
@@ -46,64 +53,68 @@ def read_jaffa(
     path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
 ) -> pd.DataFrame:
     """Read the rows of one sample from a JAFFA results table."""
-    df, p = read_table(path, caller="jaffa", sep=",")
-    require(df, JAFFA_REQUIRED, p, "jaffa")
-    samples = sorted(set(df["sample"]))
+    return to_frame(jaffa_record(path, sample_id=sample_id, genes=genes, build=build), "jaffa")
+
+
+def jaffa_record(
+    path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> Record:
+    """:func:`read_jaffa` as plain columns (:data:`~allstrat.io.fusions._common.Record`)."""
+    t = read_table(path, caller="jaffa", sep=",")
+    require(t, JAFFA_REQUIRED)
+    col = t.col("sample")
+    samples = sorted(set(col))
     if len(samples) > 1:
         if sample_id not in samples:
             raise InputError(
                 f"JAFFA results hold samples {samples[:5]} but not this one",
-                path=p,
+                path=t.path,
                 sample=sample_id,
             )
-        keep = (df["sample"] == sample_id).to_numpy()
-        lines = [ln for ln, k in zip(df.attrs["lines"], keep, strict=True) if k]
-        df = df[keep].reset_index(drop=True)
-        df.attrs["lines"] = lines
-    cls = df["classification"].str.strip()
-    known = cls.isin(list(JAFFA_CONFIDENCE)) | cls.str.startswith("Potential")
-    if not known.all():
-        k = int(np.argmax(~known.to_numpy()))
-        raise InputError(
-            f"classification {cls.iloc[k]!r}; JAFFA writes HighConfidence, MediumConfidence, "
-            "LowConfidence or Potential*",
-            path=p,
-            line=line_of(df, k),
-        )
-    pairs5_3 = [g.split(":", 1) if ":" in g else [g, ""] for g in df["fusion genes"]]
+        t = t.select([s == sample_id for s in col])
+    cls = [c.strip() for c in t.col("classification")]
+    for k, c in enumerate(cls):
+        if c not in JAFFA_CONFIDENCE and not c.startswith("Potential"):
+            raise InputError(
+                f"classification {c!r}; JAFFA writes HighConfidence, MediumConfidence, "
+                "LowConfidence or Potential*",
+                path=t.path,
+                line=t.lines[k],
+            )
+    names = t.col("fusion genes")
+    pairs5_3 = [g.split(":", 1) if ":" in g else [g, ""] for g in names]
     bad = [k for k, (a, b) in enumerate(pairs5_3) if not a or not b]
     if bad:
         raise InputError(
-            f"fusion genes {df['fusion genes'].iloc[bad[0]]!r}; expected GENE5:GENE3",
-            path=p,
-            line=line_of(df, bad[0]),
+            f"fusion genes {names[bad[0]]!r}; expected GENE5:GENE3",
+            path=t.path,
+            line=t.lines[bad[0]],
         )
-    lines = [line_of(df, k) for k in range(len(df))]
     reasons = ["" if c in JAFFA_CONFIDENCE else f"jaffa:{c}" for c in cls]
-    return frame(
+    return record(
         sample_id,
         "jaffa",
-        len(df),
+        len(t),
         genes,
         gene5=[a for a, _ in pairs5_3],
         gene3=[b for _, b in pairs5_3],
         confidence=[JAFFA_CONFIDENCE.get(c, "low") for c in cls],
-        junction_reads=ints(df["spanning reads"], p, "spanning reads", df, dash_zero=True),
-        spanning_reads=ints(df["spanning pairs"], p, "spanning pairs", df, dash_zero=True),
+        junction_reads=ints(t.col("spanning reads"), t, "spanning reads", dash_zero=True),
+        spanning_reads=ints(t.col("spanning pairs"), t, "spanning pairs", dash_zero=True),
         breakpoint5=[
-            breakpoint(c, q, p, ln)
-            for c, q, ln in zip(df["chrom1"], df["base1"], lines, strict=True)
+            breakpoint(c, q, t.path, ln)
+            for c, q, ln in zip(t.col("chrom1"), t.col("base1"), t.lines, strict=True)
         ],
         breakpoint3=[
-            breakpoint(c, q, p, ln)
-            for c, q, ln in zip(df["chrom2"], df["base2"], lines, strict=True)
+            breakpoint(c, q, t.path, ln)
+            for c, q, ln in zip(t.col("chrom2"), t.col("base2"), t.lines, strict=True)
         ],
         build=build,
         passed=[not r for r in reasons],
         filter_reason=reasons,
         gene5_raw=[a for a, _ in pairs5_3],
         gene3_raw=[b for _, b in pairs5_3],
-        fusion_type=df["rearrangement"].to_numpy() if "rearrangement" in df else "",
-        reading_frame=df["inframe"].to_numpy() if "inframe" in df else "",
-        caller_confidence=cls.to_numpy(),
+        fusion_type=t.col("rearrangement") if "rearrangement" in t else "",
+        reading_frame=t.col("inframe") if "inframe" in t else "",
+        caller_confidence=cls,
     )

@@ -16,6 +16,7 @@ Rules (:func:`merge_calls`):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -48,21 +49,34 @@ _USED = (*_KEYS, "caller", "confidence", "junction_reads", "spanning_reads", "br
 def merge_calls(table: pd.DataFrame) -> pd.DataFrame:
     """Merge passing fusion rows of one or more callers (module docstring).
 
-    Plain Python over the rows: a sample has a handful of calls, and a pandas group-by per
-    sample cost a 2,500-sample classify job seconds (profiled). Groups come in order of
-    first appearance; the breakpoints are those of the first row with the best
-    (confidence, junction reads) -- what a stable descending sort would put first.
+    Plain Python over the rows (:func:`merge_rows`): a sample has a handful of calls, and
+    a pandas group-by per sample cost a 2,500-sample classify job seconds (profiled).
     """
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    recs: list[dict[str, Any]] = []
     if len(table):
         passed = table["passed"].astype(bool).to_numpy()
-        for rec in table.loc[passed, list(_USED)].to_dict("records"):
-            key = tuple(rec[k] for k in _KEYS)
-            if any(pd.isna(k) for k in key):  # as a group-by: rows with a missing key drop
-                continue
-            groups.setdefault(key, []).append(rec)
-    rows = [_merge_group(key, recs) for key, recs in groups.items()]
-    return pd.DataFrame(rows, columns=list(MERGED_COLUMNS))
+        recs = table.loc[passed, list(_USED)].to_dict("records")
+    return pd.DataFrame(merge_rows(recs, passed_only=False), columns=list(MERGED_COLUMNS))
+
+
+def merge_rows(recs: Iterable[dict[str, Any]], *, passed_only: bool = True) -> list[dict[str, Any]]:
+    """:func:`merge_calls` of rows as dicts (of at least the columns it uses, and
+    ``passed`` unless ``passed_only`` is False: the rows are then all taken).
+
+    Groups come in order of first appearance; the breakpoints are those of the first row
+    with the best (confidence, junction reads) -- what a stable descending sort would put
+    first.
+    """
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for rec in recs:
+        if passed_only and not rec["passed"]:
+            continue
+        key = tuple(rec[k] for k in _KEYS)
+        # as a group-by: rows with a missing key drop (keys are text, but for a frame)
+        if any(not isinstance(k, str) and pd.isna(k) for k in key):
+            continue
+        groups.setdefault(key, []).append(rec)
+    return [_merge_group(key, rows) for key, rows in groups.items()]
 
 
 def _merge_group(key: tuple[Any, ...], recs: list[dict[str, Any]]) -> dict[str, Any]:

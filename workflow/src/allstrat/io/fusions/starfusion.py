@@ -14,14 +14,15 @@ import pandas as pd
 
 from allstrat.harmonise import GeneTable
 from allstrat.io.fusions._common import (
+    Record,
     colon_breakpoint,
-    frame,
     ints,
-    line_of,
     partner,
     read_table,
+    record,
     require,
     symbol_part,
+    to_frame,
 )
 
 STARFUSION_REQUIRED = (
@@ -71,35 +72,46 @@ def read_starfusion(
     LargeAnchorSupport FFPM ...``; genes ``SYMBOL^ENSG...``, breakpoints
     ``chr:pos:strand``).
     """
-    df, p = read_table(path, caller="starfusion")
-    require(df, STARFUSION_REQUIRED, p, "starfusion")
-    j = ints(df["JunctionReadCount"], p, "JunctionReadCount", df)
-    s = ints(df["SpanningFragCount"], p, "SpanningFragCount", df)
-    ldas = df["LargeAnchorSupport"].to_numpy() if "LargeAnchorSupport" in df else [""] * len(df)
-    return frame(
+    rec = starfusion_record(path, sample_id=sample_id, genes=genes, build=build)
+    return to_frame(rec, "starfusion")
+
+
+def starfusion_record(
+    path: str | Path, *, sample_id: str, genes: GeneTable, build: str = "GRCh38"
+) -> Record:
+    """:func:`read_starfusion` as plain columns (:data:`~allstrat.io.fusions._common.Record`)."""
+    t = read_table(path, caller="starfusion")
+    require(t, STARFUSION_REQUIRED)
+    j = ints(t.col("JunctionReadCount"), t, "JunctionReadCount")
+    s = ints(t.col("SpanningFragCount"), t, "SpanningFragCount")
+    ldas = t.col("LargeAnchorSupport") if "LargeAnchorSupport" in t else [""] * len(t)
+    left, right = t.col("LeftGene"), t.col("RightGene")
+    return record(
         sample_id,
         "starfusion",
-        len(df),
+        len(t),
         genes,
-        gene5=[partner(g) for g in df["LeftGene"]],
-        gene3=[partner(g) for g in df["RightGene"]],
-        gene5_alt=[symbol_part(g) for g in df["LeftGene"]],
-        gene3_alt=[symbol_part(g) for g in df["RightGene"]],
-        confidence=starfusion_confidence(j, s, ldas),
+        gene5=[partner(g) for g in left],
+        gene3=[partner(g) for g in right],
+        gene5_alt=[symbol_part(g) for g in left],
+        gene3_alt=[symbol_part(g) for g in right],
+        confidence=starfusion_confidence(j, s, ldas).tolist(),
         junction_reads=j,
         spanning_reads=s,
         breakpoint5=[
-            colon_breakpoint(v, p, line_of(df, k)) for k, v in enumerate(df["LeftBreakpoint"])
+            colon_breakpoint(v, t.path, ln)
+            for v, ln in zip(t.col("LeftBreakpoint"), t.lines, strict=True)
         ],
         breakpoint3=[
-            colon_breakpoint(v, p, line_of(df, k)) for k, v in enumerate(df["RightBreakpoint"])
+            colon_breakpoint(v, t.path, ln)
+            for v, ln in zip(t.col("RightBreakpoint"), t.lines, strict=True)
         ],
         build=build,
-        passed=[True] * len(df),
+        passed=[True] * len(t),
         filter_reason="",
-        gene5_raw=df["LeftGene"].to_numpy(),
-        gene3_raw=df["RightGene"].to_numpy(),
-        fusion_type=df["SpliceType"].to_numpy() if "SpliceType" in df else "",
+        gene5_raw=left,
+        gene3_raw=right,
+        fusion_type=t.col("SpliceType") if "SpliceType" in t else "",
         reading_frame="",
         caller_confidence=[f"LargeAnchorSupport={v}" if v else "" for v in ldas],
     )
