@@ -220,34 +220,28 @@ def classify_counts(
     gene_col = {g: i for i, g in enumerate(genes)}
     classes = list(clf.classes_)
     explanations: dict[str, dict[str, Any]] = {}
+    # the call columns as lists and the probabilities as one array: a pandas row per sample
+    # cost more than the explanation itself (profiled)
+    cols = {c: table[c].tolist() for c in ("subtype", "confidence_tier", "decided_by", "qc_flags")}
+    pvals = proba.to_numpy()
     for i, sid in enumerate(sample_ids):
-        row = table.iloc[i]
         rec = records[sid]
         target = rec["top_class"]
         k = classes.index(target)
-        order = np.argsort(-contrib[i, k])[:top_n]
-        top = []
-        for j in order:
-            item: dict[str, Any] = {
-                "feature": fnames[j],
-                "contribution": round(float(contrib[i, k, j]), 4),
-            }
-            if fnames[j].startswith("expr:"):
-                gi = gene_col[fnames[j][5:]]
-                ref = (ref_mean[gi], ref_sd[gi])
-                item.update(_gene_evidence(fnames[j][5:], x[i, gi], y[i, gi], f[i, j], ref))
-            else:
-                item.update(_feature_evidence(fnames[j], f[i, j], feats.feature_fill_[j]))
-            top.append(item)
-        probs = proba.iloc[i].sort_values(ascending=False)
+        top = _top_features(
+            contrib[i, k], top_n, fnames=fnames, gene_col=gene_col, sample=(x[i], y[i], f[i]),
+            reference=(ref_mean, ref_sd, feats.feature_fill_),
+        )  # fmt: skip
         explanations[sid] = {
             "sample_id": sid,
-            "subtype": row["subtype"],
-            "confidence_tier": row["confidence_tier"],
-            "decided_by": row["decided_by"],
-            "qc_flags": [q for q in row["qc_flags"].split(";") if q],
+            "subtype": cols["subtype"][i],
+            "confidence_tier": cols["confidence_tier"][i],
+            "decided_by": cols["decided_by"][i],
+            "qc_flags": [q for q in cols["qc_flags"][i].split(";") if q],
             "explained_class": target,
-            "top_probabilities": {c: round(float(v), 4) for c, v in probs.head(5).items()},
+            "top_probabilities": {
+                classes[j]: round(float(pvals[i, j]), 4) for j in _descending(pvals[i])[:5]
+            },
             "top_features": top,
             "missing_panel_genes": miss_panel[i],
             "decision": rec,
@@ -261,6 +255,49 @@ def classify_counts(
         normalised=normalised,
         explanations=explanations,
     )
+
+
+def _top_features(
+    contrib: np.ndarray,
+    top_n: int,
+    *,
+    fnames: list[str],
+    gene_col: dict[str, int],
+    sample: tuple[np.ndarray, np.ndarray, np.ndarray],
+    reference: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> list[dict[str, Any]]:
+    """The ``top_n`` features contributing most to one sample's explained class, with
+    their evidence. ``contrib``: the sample's contributions to that class; ``sample``: its
+    counts, normalised values and features; ``reference``: mean, SD and feature fill.
+    """
+    x, y, f = sample
+    ref_mean, ref_sd, fill = reference
+    top = []
+    for j in np.argsort(-contrib)[:top_n]:
+        item: dict[str, Any] = {
+            "feature": fnames[j],
+            "contribution": round(float(contrib[j]), 4),
+        }
+        if fnames[j].startswith("expr:"):
+            gi = gene_col[fnames[j][5:]]
+            ref = (ref_mean[gi], ref_sd[gi])
+            item.update(_gene_evidence(fnames[j][5:], x[gi], y[gi], f[j], ref))
+        else:
+            item.update(_feature_evidence(fnames[j], f[j], fill[j]))
+        top.append(item)
+    return top
+
+
+def _descending(v: np.ndarray) -> np.ndarray:
+    """Positions of ``v`` from the largest value down, as ``Series.sort_values(ascending=
+    False)`` orders them (its algorithm: quicksort of the reversed values, reversed; NaN
+    last), so ties come out in the same order as before.
+    """
+    mask = np.isnan(v)
+    idx = np.arange(len(v))
+    non_nan, non_nan_idx = v[~mask][::-1], idx[~mask][::-1]
+    order = non_nan_idx[non_nan.argsort(kind="quicksort")][::-1]
+    return np.concatenate([order, np.flatnonzero(mask)])
 
 
 def _features_and_reference(

@@ -250,7 +250,7 @@ def _agrees(subtype: str, expr_call: str, candidates: list[str]) -> bool:
     return expr_call in keys or bool(keys & set(candidates))
 
 
-def _group_call(p: pd.Series, expr_call: str, s: CallSettings) -> tuple[str, float]:
+def _group_call(p: dict[str, float], expr_call: str, s: CallSettings) -> tuple[str, float]:
     """The ETV6::RUNX1 group from the two classes that share its programme.
 
     When neither ETV6::RUNX1 nor ETV6::RUNX1-like alone makes the call but together they
@@ -259,20 +259,20 @@ def _group_call(p: pd.Series, expr_call: str, s: CallSettings) -> tuple[str, flo
     call and the probability the tier is read from.
     """
     er, erl = "ETV6::RUNX1", "ETV6::RUNX1-like"
-    if er not in p.index or erl not in p.index:
-        return expr_call, float(p.max())
-    p_grp = float(p[er] + p[erl])
+    if er not in p or erl not in p:
+        return expr_call, max(p.values())
+    p_grp = p[er] + p[erl]
     if expr_call in (er, erl):
-        return expr_call, float(p[expr_call])
-    rest = p.drop([er, erl])
-    other = float(rest.max()) if len(rest) else 0.0
+        return expr_call, p[expr_call]
+    rest = [v for c, v in p.items() if c != er and c != erl]
+    other = max(rest) if rest else 0.0
     if (
         expr_call in (MULTIPLE, UNCLASSIFIED)
         and p_grp >= s.threshold(er)
         and (p_grp - other >= s.margin)
     ):
         return FUSION_GROUPS[er][0], p_grp
-    return expr_call, float(p.max())
+    return expr_call, max(p.values())
 
 
 def _fusion_group_rule(expr_call: str, assessed: bool) -> tuple[str, str, list[str]] | None:
@@ -360,18 +360,33 @@ def decide_calls(
     """
     s = settings or CallSettings()
     rows, records = [], {}
-    for sid, p in proba.iterrows():
+    # per-sample values as plain floats, looked up by sample id (a pandas lookup per value
+    # and a Series per sample cost more than the rules; profiled)
+    by_id = {
+        name: dict(zip(v.index, v.to_numpy(dtype=np.float64).tolist(), strict=True))
+        for name, v in (
+            ("B", lineage_scores["B"]),
+            ("T", lineage_scores["T"]),
+            ("ood", ood_score),
+            ("marrow", marrow_score),
+            ("missing", missing_fraction),
+        )
+    }
+    classes = list(proba.columns)
+    values = proba.to_numpy(dtype=np.float64)
+    for i, sid in enumerate(proba.index):
         sample = _SampleInputs(
-            lineage_b=float(lineage_scores.at[sid, "B"]),
-            lineage_t=float(lineage_scores.at[sid, "T"]),
-            ood=float(ood_score[sid]),
-            marrow=float(marrow_score[sid]),
+            lineage_b=by_id["B"][sid],
+            lineage_t=by_id["T"][sid],
+            ood=by_id["ood"][sid],
+            marrow=by_id["marrow"][sid],
             marrow_limit=float(marrow_limit),
-            missing=float(missing_fraction[sid]),
+            missing=by_id["missing"][sid],
             blast=None if blast_fraction is None else blast_fraction.get(sid),
             fusions=fusions.get(str(sid)),
         )
-        row, record = _decide_sample(str(sid), p, sample, s)
+        p = dict(zip(classes, values[i].tolist(), strict=True))
+        row, record = _decide_sample(str(sid), p, values[i], sample, s)
         rows.append(row)
         records[str(sid)] = record
     return pd.DataFrame(rows), records
@@ -392,15 +407,17 @@ class _SampleInputs:
 
 
 def _decide_sample(
-    sid: str, p: pd.Series, x: _SampleInputs, s: CallSettings
+    sid: str, p: dict[str, float], values: np.ndarray, x: _SampleInputs, s: CallSettings
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """One sample through the rules, in order: lineage, QC flags, expression call, the
     fusion and lineage rules, the confidence tier, then the Ph / DUX4 columns.
+
+    ``p``: class -> probability (model class order); ``values``: the same as an array.
     """
-    classes = list(p.index)
-    order = np.argsort(-p.to_numpy(), kind="stable")
-    top, top_p = classes[order[0]], float(p.iloc[order[0]])
-    second_p = float(p.iloc[order[1]]) if len(order) > 1 else 0.0
+    classes = list(p)
+    order = np.argsort(-values, kind="stable")
+    top, top_p = classes[order[0]], p[classes[order[0]]]
+    second_p = p[classes[order[1]]] if len(order) > 1 else 0.0
     candidates = [c for c in classes if p[c] >= s.candidate_probability]
     candidates.sort(key=lambda c: -p[c])
     measured = 1.0 - x.missing
@@ -494,12 +511,12 @@ _ROW_ORDER = (
 )  # fmt: skip
 
 
-def _lineage_rule(p: pd.Series, x: _SampleInputs, s: CallSettings) -> str:
+def _lineage_rule(p: dict[str, float], x: _SampleInputs, s: CallSettings) -> str:
     """Rule 1, lineage: B or T when one rank score leads by ``lineage_margin`` (T also
     needs the T-ALL probability threshold), else ``uncertain``.
     """
     b, t = x.lineage_b, x.lineage_t
-    p_t = float(p[T_ALL]) if T_ALL in p.index else 1.0
+    p_t = p.get(T_ALL, 1.0)
     if b - t >= s.lineage_margin:
         return "B"
     if t - b >= s.lineage_margin and p_t >= s.threshold(T_ALL):
@@ -631,7 +648,7 @@ def _confidence_tier(
 
 
 def _ph_and_dux4(
-    p: pd.Series,
+    p: dict[str, float],
     subtype: str,
     lineage: str,
     candidates: list[str],
@@ -643,7 +660,7 @@ def _ph_and_dux4(
     """Rule 6, the ``ph_group`` / ``ph_like`` / ``dux4`` columns (``not_assessable`` where a
     call was not made or QC flags make a negative unreliable).
     """
-    ph_group_prob = float(p[PH_GROUP]) if PH_GROUP in p.index else 0.0
+    ph_group_prob = p.get(PH_GROUP, 0.0)
     ph_group = (
         "yes"
         if subtype in ("BCR::ABL1", "Ph-like", PH_GROUP)
