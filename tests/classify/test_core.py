@@ -106,9 +106,9 @@ def test_missing_genes_warned_and_flagged(tiny_model, new_samples, caplog):
 @pytest.mark.parametrize("seed", range(20))
 def test_descending_orders_as_series_sort_values(seed):
     """The explanation's top probabilities keep Series.sort_values' order, ties included."""
-    from allstrat.classify.core import _descending
+    from allstrat.classify.core import descending
 
     rng = np.random.default_rng(seed)
     v = rng.choice([0.0, 0.1, 0.25, 0.5, np.nan, 1e-300], size=int(rng.integers(1, 25)))
     want = pd.Series(v).sort_values(ascending=False).index.to_numpy()
-    assert _descending(v).tolist() == want.tolist()
+    assert descending(v).tolist() == want.tolist()

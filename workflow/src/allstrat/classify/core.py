@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # scikit-learn is imported by build_model only (training)
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ClassificationResult", "align_counts", "build_model", "classify_counts"]
+__all__ = ["ClassificationResult", "align_counts", "build_model", "classify_counts", "descending"]
 
 
 PANELS = ("bcp", "tall")
@@ -240,7 +240,7 @@ def classify_counts(
             "qc_flags": [q for q in cols["qc_flags"][i].split(";") if q],
             "explained_class": target,
             "top_probabilities": {
-                classes[j]: round(float(pvals[i, j]), 4) for j in _descending(pvals[i])[:5]
+                classes[j]: round(float(pvals[i, j]), 4) for j in descending(pvals[i])[:5]
             },
             "top_features": top,
             "missing_panel_genes": miss_panel[i],
@@ -288,7 +288,7 @@ def _top_features(
     return top
 
 
-def _descending(v: np.ndarray) -> np.ndarray:
+def descending(v: np.ndarray) -> np.ndarray:
     """Positions of ``v`` from the largest value down, as ``Series.sort_values(ascending=
     False)`` orders them (its algorithm: quicksort of the reversed values, reversed; NaN
     last), so ties come out in the same order as before.

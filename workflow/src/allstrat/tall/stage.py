@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from allstrat.classify.core import descending
 from allstrat.classify.decide import CallSettings, Fusion
 from allstrat.contracts import ETP_MARKER_COLUMNS
 from allstrat.tall.classify import TallCall, classify_tall
@@ -42,13 +43,15 @@ def first_stage_defaults(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _top_features(model: Any, feats: pd.DataFrame, sid: str, target: str, n: int) -> list:
+def _top_features(model: Any, names: list[str], fvals: np.ndarray, target: str, n: int) -> list:
+    """The ``n`` features contributing most to ``target`` for one sample (``fvals``: its
+    feature row, ``names`` the feature names).
+    """
     clf = model.named_steps["classifier"]
     fe = model.named_steps["features"]
-    contrib = clf.contributions(feats.loc[[sid]].to_numpy())[0]
+    contrib = clf.contributions(fvals[None, :])[0]
     contrib = contrib - contrib.mean(axis=0, keepdims=True)
     k = [str(c) for c in clf.classes_].index(target)
-    names = list(feats.columns)
     out = []
     for j in np.argsort(-contrib[k])[:n]:
         name = names[j]
@@ -57,7 +60,7 @@ def _top_features(model: Any, feats: pd.DataFrame, sid: str, target: str, n: int
             "feature": name,
             "kind": {"sig": "signature"}.get(kind, kind),
             "contribution": round(float(contrib[k, j]), 4),
-            "value": round(float(feats.at[sid, name]), 4),
+            "value": round(float(fvals[j]), 4),
             "reference_mean": round(float(fe.feature_fill_[j]), 4),
         }
         if kind == "gene":
@@ -131,9 +134,21 @@ def apply_tall_stage(
             counts.loc[t_ids], model, fusions=fusions, first_stage_flags=first_flags,
             settings=settings,
         )  # fmt: skip
+    # plain arrays and dicts by sample: a pandas row or cell per sample and value cost more
+    # than the stage's rules (profiled)
+    pos = {str(s): i for i, s in enumerate(proba.index)} if proba is not None else {}
+    pvals = proba.to_numpy() if proba is not None else np.empty((0, 0))
+    classes = [str(c) for c in proba.columns] if proba is not None else []
+    fvals = feats.to_numpy() if feats is not None else np.empty((0, 0))
+    names = [str(c) for c in feats.columns] if feats is not None else []
+    immuno_rows: dict[Any, dict[str, Any]] = {}
+    if immunophenotype is not None:  # sample ids are unique (read_clinical)
+        given = immunophenotype.index[immunophenotype.index.isin(t_ids)]
+        immuno_rows = immunophenotype.loc[given, list(ETP_MARKER_COLUMNS)].to_dict("index")
     for sid in t_ids:
         tall: dict[str, Any] = {"model_id": model_id if model is not None else ""}
-        if sid in results and proba is not None and feats is not None:
+        i = pos.get(sid)
+        if sid in results and proba is not None and feats is not None and i is not None:
             c = results[sid]
             for k, v in _row_values(c, model_id).items():
                 out.at[sid, k] = v
@@ -144,16 +159,13 @@ def apply_tall_stage(
                 decided_by=c.decided_by,
                 flags=c.flags,
                 top_probabilities={
-                    k: round(float(v), 4)
-                    for k, v in proba.loc[sid].sort_values(ascending=False).head(5).items()
+                    classes[j]: round(float(pvals[i, j]), 4) for j in descending(pvals[i])[:5]
                 },
                 explained_class=target,
-                top_features=_top_features(model, feats, sid, target, top_n),
+                top_features=_top_features(model, names, fvals[i], target, top_n),
                 decision=c.record,
             )
-        row = None
-        if immunophenotype is not None and sid in immunophenotype.index:
-            row = immunophenotype.loc[sid, list(ETP_MARKER_COLUMNS)].to_dict()
+        row = immuno_rows.get(sid)
         immuno = etp_from_immunophenotype(row, es) if row is not None else None
         p_etp = float(proba.at[sid, "ETP-like"]) if proba is not None else None
         score = float(feats.at[sid, "etp:score"]) if feats is not None else None
