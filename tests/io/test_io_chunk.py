@@ -38,6 +38,13 @@ def test_round_trip_not_measured_is_nan_zero_stays_zero(tmp_path, genes):
     assert light.obs.loc["B", "n_genes_measured"] == 2
     sub = read_expression_chunk(out, samples=["B"])
     assert list(sub.counts.index) == ["B"]
+    # all samples in the chunk's order (taken as read) or in another order (reordered)
+    same = read_expression_chunk(out, samples=["A", "B"])
+    assert same.counts.equals(chunk.counts)
+    assert same.obs.equals(light.obs)
+    swapped = read_expression_chunk(out, samples=["B", "A"])
+    assert swapped.counts.equals(chunk.counts.loc[["B", "A"]])
+    assert list(swapped.obs.index) == ["B", "A"]
     with pytest.raises(InputError, match=r"chunk\.h5ad.*\['Z'\] not in the expression chunk"):
         read_expression_chunk(out, samples=["Z"])
     with pytest.raises(InputError, match="not found"):
