@@ -170,3 +170,16 @@ def test_row_nanmedian_equals_numpy_nanmedian(width):
         got = _row_nanmedian(a)
     assert np.array_equal(got, expected, equal_nan=True)
     assert np.array_equal(_row_nanmedian(a[[0, 1, 3]]), np.median(a[[0, 1, 3]], axis=1))
+
+
+def test_region_offsets_with_ref_mean_equal_those_of_the_difference():
+    """ref_mean subtracted region by region gives exactly the offsets of y - ref_mean."""
+    rng = np.random.default_rng(3)
+    y = rng.normal(5, 2, size=(40, 30))
+    y[rng.random(y.shape) < 0.2] = np.nan
+    ref = rng.normal(5, 1, size=30)
+    regions = [np.arange(0, 12), np.arange(12, 13), np.array([], dtype=int), np.arange(13, 30)]
+    want = region_offsets(y - ref, regions, min_genes=3)
+    got = region_offsets(y, regions, min_genes=3, ref_mean=ref)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert not np.isnan(want).all()

@@ -108,14 +108,16 @@ def signature_rank_scores(
     v = np.asarray(values, dtype=float)
     n = v.shape[0]
     out = np.full((n, len(up)), np.nan)
-    sub = v[:, universe]
-    n_present = (~np.isnan(sub)).sum(axis=1)
-    srt = np.sort(sub, axis=1)  # NaN sort last
     pos = np.full(v.shape[1], -1)
     pos[universe] = np.arange(len(universe))
     need = np.unique(np.concatenate([pos[g][pos[g] >= 0] for g in (*up, *down)] or [[]]))
     need = need.astype(int)
-    vals = sub[:, need]
+    # one C-ordered samples x universe copy, sorted in place once the values it is asked
+    # for are taken (v[:, universe] then np.sort held two Fortran-ordered copies)
+    srt = np.take(v, universe, axis=1)
+    n_present = (~np.isnan(srt)).sum(axis=1)
+    vals = srt[:, need]
+    srt.sort(axis=1)  # NaN sort last
     ranks = np.full(vals.shape, np.nan)
     for i in range(n):
         row = srt[i, : n_present[i]]
@@ -156,7 +158,11 @@ def _row_nanmean(a: np.ndarray) -> np.ndarray:
 
 
 def region_offsets(
-    delta: np.ndarray, regions: list[np.ndarray], *, min_genes: int = 10
+    delta: np.ndarray,
+    regions: list[np.ndarray],
+    *,
+    min_genes: int = 10,
+    ref_mean: np.ndarray | None = None,
 ) -> np.ndarray:
     """Median expression shift of each genomic region relative to the reference.
 
@@ -168,6 +174,9 @@ def region_offsets(
         Column indices of the (expressed) genes in each region (chromosome, chr21 bin).
     min_genes
         Fewer measured genes than this gives NaN for the region.
+    ref_mean
+        When given, ``delta`` is the expression itself and ``delta - ref_mean`` is taken
+        region by region (the same values, without a samples x genes copy).
 
     Returns
     -------
@@ -180,7 +189,7 @@ def region_offsets(
     for k, idx in enumerate(regions):
         if len(idx) == 0:
             continue
-        sub = d[:, idx]
+        sub = d[:, idx] if ref_mean is None else d[:, idx] - ref_mean[idx]
         enough = (~np.isnan(sub)).sum(axis=1) >= min_genes
         if enough.any():
             with quiet_nan():
@@ -194,32 +203,39 @@ def reference_offsets(lc: np.ndarray, anchors: np.ndarray, ref_mean: np.ndarray)
 
     A sample measuring no anchor gene gets offset 0.
     """
-    d = lc[:, anchors] - ref_mean[anchors]
+    # a C-ordered copy of ours (lc[:, anchors] would be Fortran-ordered, which np.median
+    # copies twice more): subtracted and partitioned in place, the same values
+    d = np.take(lc, anchors, axis=1)
+    d -= ref_mean[anchors]
     ok = ~np.isnan(d).all(axis=1)
     out = np.zeros(lc.shape[0])
     if ok.any():
         with quiet_nan():
-            out[ok] = _row_nanmedian(d[ok])
+            out[ok] = _row_nanmedian(d if ok.all() else d[ok], overwrite=True)
     return out
 
 
-def _row_nanmedian(a: np.ndarray) -> np.ndarray:
+def _row_nanmedian(a: np.ndarray, *, overwrite: bool = False) -> np.ndarray:
     """``np.nanmedian(a, axis=1)``, with ``np.median`` for the rows without NaN.
 
     The same values (the middle element, or the mean of the middle two, of each row), but
     numpy's nanmedian of a wide array is a Python-level loop over rows
     (``apply_along_axis``), ~5x slower than one vectorised median on a chunk.
+    ``overwrite``: ``a`` may be reordered within rows (no copy of it; the same medians).
     """
     has_nan = np.isnan(a).any(axis=1)
     if not has_nan.any():
-        return np.median(a, axis=1)
+        return np.median(a, axis=1, overwrite_input=overwrite)
     out = np.empty(a.shape[0])
-    out[~has_nan] = np.median(a[~has_nan], axis=1)
-    out[has_nan] = np.nanmedian(a[has_nan], axis=1)
+    # the row selections are copies: partition them in place (the same medians, one
+    # samples x genes copy less each)
+    out[~has_nan] = np.median(a[~has_nan], axis=1, overwrite_input=True)
+    out[has_nan] = np.nanmedian(a[has_nan], axis=1, overwrite_input=True)
     return out
 
 
 def reference_log_cpm(x: np.ndarray, anchors: np.ndarray, ref_mean: np.ndarray) -> np.ndarray:
     """Offset-corrected log-CPM ``y_g = l_g - o`` of samples x genes counts ``x``."""
     lc = log_cpm(x)
-    return lc - reference_offsets(lc, anchors, ref_mean)[:, None]
+    lc -= reference_offsets(lc, anchors, ref_mean)[:, None]  # in place: lc is ours
+    return lc

@@ -75,7 +75,9 @@ def raw_features(fe: Any, x: np.ndarray, y: np.ndarray | None = None) -> np.ndar
             )
         )
     if fe.region_names_:
-        parts.append(region_offsets(y - norm.ref_mean_, fe.regions_, min_genes=fe.min_region_genes))
+        parts.append(
+            region_offsets(y, fe.regions_, min_genes=fe.min_region_genes, ref_mean=norm.ref_mean_)
+        )
     return np.hstack(parts)
 
 

@@ -97,7 +97,8 @@ def align_counts(counts: pd.DataFrame, genes: Sequence[str]) -> tuple[pd.DataFra
     """
     genes = list(genes)
     missing = [g for g in genes if g not in counts.columns]
-    aligned = counts.reindex(columns=genes).astype(float)
+    # reindex copies already: no second copy when the counts are float (a chunk's are)
+    aligned = counts.reindex(columns=genes).astype(float, copy=False)
     return aligned, missing
 
 
