@@ -153,14 +153,22 @@ class LoadedModels:
         """Digest of what the T-ALL stage of T-lineage sample ``sid`` depends on besides its
         first-stage inputs: the T-ALL model and the sample's immunophenotype row.
         """
-        from allstrat.contracts import ETP_MARKER_COLUMNS
         from allstrat.memo import digest
 
+        return digest(self.tall[1:], self.marker_rows.get(sid))
+
+    @functools.cached_property
+    def marker_rows(self) -> dict[Any, dict[str, Any]]:
+        """Per sample of the clinical table its ETP marker values (``{}`` without a table):
+        ``immunophenotype.loc[sid, markers].to_dict()`` of every sample at once (sample
+        ids are unique in the clinical table).
+        """
+        from allstrat.contracts import ETP_MARKER_COLUMNS
+
         immuno = self.immunophenotype
-        row = None
-        if immuno is not None and sid in immuno.index:
-            row = immuno.loc[sid, list(ETP_MARKER_COLUMNS)].to_dict()
-        return digest(self.tall[1:], row)
+        if immuno is None:
+            return {}
+        return immuno[list(ETP_MARKER_COLUMNS)].to_dict("index")
 
 
 def classify_with_memo(
