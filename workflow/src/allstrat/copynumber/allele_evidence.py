@@ -203,6 +203,10 @@ def _check_build(res: SampleResult, variants: Any, chk: dict, hot: dict[str, dic
     return not_assessed(f"{chk['message']}: hotspot positions cannot be trusted")
 
 
+def _missing(state: Any) -> bool:
+    return state is None or bool(pd.isna(state))
+
+
 def _loh_list(ev: dict) -> list[str]:
     kar = ev.get("karyotype", {}).get("allelic_classes")
     if kar:
@@ -225,10 +229,14 @@ def _dna(res: SampleResult, summary: dict | None, flags: list[str], ks: Karyotyp
     row, ev = res.row, res.evidence
     if summary is None or summary.get("status") != "assessed":
         no_baf = (ev.get("allelic_dna") or {}).get("status") != "assessed"
-        dosage = _dosage(res)
-        gained = [] if dosage is None else list(dosage.index[dosage["state"] == "gain"])
         hyper = row["karyotype_class"] in ("high_hyperdiploid", "low_hyperdiploid")
-        if no_baf and hyper and masked_not_excluded(gained, ks):
+        if not (no_baf and hyper):  # the gains only matter then (no dosage table per sample)
+            return
+        # the chromosomes _dosage(res) labels "gain" (whole state > 2), without its table
+        chroms = ev.get("ploidy", {}).get("chromosomes") or {}
+        whole = {c: v.get("whole_state") for c, v in chroms.items()}
+        gained = [c for c, st in whole.items() if not _missing(st) and int(st) > 2]
+        if masked_not_excluded(gained, ks):
             flags.append("masked_hypodiploidy_not_excluded")
             ev["masked_hypodiploidy_not_excluded"] = {
                 "gained": gained,

@@ -81,6 +81,7 @@ from scipy import special
 
 from allstrat.config import FROM_SCHEMA, schema_defaults
 from allstrat.copynumber.resources import AUTOSOMES
+from allstrat.copynumber.segments import SegmentArrays
 
 logger = logging.getLogger(__name__)
 
@@ -578,7 +579,7 @@ def summarise_sites(
 
 
 def summarise_segment_baf(
-    segments: pd.DataFrame,
+    segments: pd.DataFrame | SegmentArrays,
     *,
     purity: float,
     settings: AllelicSettings | None = None,
@@ -596,27 +597,52 @@ def summarise_segment_baf(
         allelic_ratio}}; ``not_assessable`` without BAF.
     """
     s = settings or AllelicSettings()
-    seg = segments[segments["baf"].notna()] if "baf" in segments else segments.iloc[0:0]
-    if seg.empty:
+    a = SegmentArrays.of(segments)
+    assert a.cn_state is not None, "normalised segments expected"
+    rows = np.flatnonzero(~np.isnan(a.baf))
+    if not len(rows):
         return {"status": "not_assessable", "reason": "no BAF in the segments", "chromosomes": {}}
+    baf = a.baf[rows]
+    cn = np.maximum(a.cn_state[rows].astype(np.int64), 1)
+    b, dist = _nearest_minor(baf, cn, purity)
+    length = (a.end[rows] - a.start[rows] + 1).tolist()
+    groups: dict[str, list[int]] = {}
+    for i, c in enumerate(a.chrom[rows].tolist()):
+        groups.setdefault(c, []).append(i)
+    ok = (dist <= s.dna_baf_margin).tolist()
+    b_l, cn_l = b.tolist(), cn.tolist()
     out: dict[str, dict] = {}
-    for c, d in seg.groupby("chrom", sort=False):
+    for c, idx in groups.items():
         w: dict[tuple[str, str], float] = {}
-        for r in d.itertuples(index=False):
-            cn = max(int(r.cn_state), 1)
-            exp = [(abs(float(r.baf) - expected_minor_fraction(cn, b, purity)), b)
-                   for b in range(cn // 2 + 1)]  # fmt: skip
-            dist, b = min(exp)
-            key = (state_class(cn, b), f"{b}:{cn - b}") if dist <= s.dna_baf_margin else (
+        for i in idx:
+            key = (state_class(cn_l[i], b_l[i]), f"{b_l[i]}:{cn_l[i] - b_l[i]}") if ok[i] else (
                 "not_assessable", "")  # fmt: skip
-            w[key] = w.get(key, 0.0) + float(r.end - r.start + 1)
+            w[key] = w.get(key, 0.0) + float(length[i])
         (cls, ratio), _ = max(w.items(), key=lambda kv: kv[1])
-        lengths = (d["end"] - d["start"] + 1).to_numpy(dtype=float)
+        lengths = np.array([length[i] for i in idx], dtype=float)
         out[str(c)] = {
             "class": cls,
             "allelic_ratio": ratio,
-            "mirrored_baf": round(float(np.average(d["baf"], weights=lengths)), 4),
-            "n_segments": len(d),
+            "mirrored_baf": round(float(np.average(baf[idx], weights=lengths)), 4),
+            "n_segments": len(idx),
         }
     return {"status": "assessed", "source": "DNA segment BAF", "purity": purity,
             "chromosomes": out}  # fmt: skip
+
+
+def _nearest_minor(baf: np.ndarray, cn: np.ndarray, purity: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per segment: the minor count b (0..cn//2) whose expected mirrored BAF
+    (:func:`expected_minor_fraction`) is nearest its BAF (ties: the smaller b), and the
+    distance; one array operation per distinct copy number.
+    """
+    b = np.zeros(len(cn), dtype=np.int64)
+    dist = np.zeros(len(cn), dtype=float)
+    for c in np.unique(cn).tolist():
+        at = np.flatnonzero(cn == c)
+        minor = np.arange(c // 2 + 1)
+        denom = purity * c + 2.0 * (1.0 - purity)
+        exp = np.minimum((purity * minor + (1.0 - purity)) / denom, 0.5)
+        d = np.abs(baf[at][:, None] - exp[None, :])
+        b[at] = np.argmin(d, axis=1)
+        dist[at] = d[np.arange(len(at)), b[at]]
+    return b, dist

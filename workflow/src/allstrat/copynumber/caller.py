@@ -8,6 +8,7 @@ Library code never reads the workflow config itself: the CLI builds the settings
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import math
@@ -28,7 +29,11 @@ from allstrat.copynumber.lesions import CnThresholds, LesionCall
 from allstrat.copynumber.mlpa import MlpaThresholds
 from allstrat.copynumber.ploidy import FAVOURABLE_TRISOMIES, PloidyCutoffs
 from allstrat.copynumber.rna_dosage import RnaDosageSettings
-from allstrat.copynumber.segments import normalise_segments, validate_segments
+from allstrat.copynumber.segments import (
+    SegmentArrays,
+    normalise_segment_arrays,
+    validate_segment_arrays,
+)
 from allstrat.copynumber.ukall import ukall_cna_profile
 from allstrat.errors import InputError
 from allstrat.tall.mutations import DriverMutationSettings
@@ -206,20 +211,46 @@ def _finish(
     return SampleResult(row, ev)
 
 
+def _asdict(settings: object) -> dict:
+    """``dataclasses.asdict`` of a (frozen) settings object, computed once per object."""
+    key = id(settings)
+    hit = _ASDICT.get(key)
+    if hit is None or hit[0] is not settings:
+        if len(_ASDICT) >= 64:
+            _ASDICT.clear()
+        hit = _ASDICT[key] = (settings, dataclasses.asdict(settings))  # type: ignore[call-overload]
+    return copy.deepcopy(hit[1]) if _has_containers(hit[1]) else dict(hit[1])
+
+
+_ASDICT: dict[int, tuple[object, dict]] = {}
+
+
+def _has_containers(d: dict) -> bool:
+    return any(isinstance(v, (dict, list)) for v in d.values())
+
+
+def _state_evidence(rec: dict) -> dict:
+    """One chromosome's state record as evidence (NaN mean_cn -> None)."""
+    return {
+        k: (None if v is None or v != v else (int(v) if k.endswith("state") else float(v)))
+        for k, v in rec.items()
+    }
+
+
 def _iamp21(
-    norm: pd.DataFrame,
+    norm: SegmentArrays,
     genes: pd.DataFrame,
-    states: pd.DataFrame,
+    states: ploidy.StateRecords,
     s: CopyNumberSettings,
     genome_build: str,
 ) -> tuple[str, dict]:
     """iAMP21 from segments at the build's RUNX1 locus (not assessable without one)."""
-    if "RUNX1" not in genes.index:  # no trusted RUNX1 locus in this build: never a guess
+    span = lesions.gene_span(genes, "RUNX1")
+    if span is None:  # no trusted RUNX1 locus in this build: never a guess
         return "not_assessable", {"reason": f"no RUNX1 coordinates for {genome_build}"}
-    r = genes.loc["RUNX1"]
     return ploidy.call_iamp21(
         norm,
-        (r["chrom"], int(r["start"]), int(r["end"])),
+        span,
         states,
         min_cn=s.iamp21.min_cn,
         min_states_on_21q=s.iamp21.min_states_on_21q,
@@ -269,7 +300,7 @@ def call_from_segments(
     SampleResult
     """
     s = settings or CopyNumberSettings()
-    seg = validate_segments(
+    seg = validate_segment_arrays(
         segments,
         chromosomes=chromosomes,
         sample_id=sample_id,
@@ -279,7 +310,7 @@ def call_from_segments(
     purity = None if blast_fraction is None or math.isnan(blast_fraction) else blast_fraction
     if purity is not None and purity <= 0:
         raise InputError("blast_fraction must be > 0 to call copy number", sample=sample_id)
-    norm, base = normalise_segments(seg, purity=purity, **dataclasses.asdict(s.segments))
+    norm, base = normalise_segment_arrays(seg, purity=purity, **_asdict(s.segments))
     th = s.thresholds
     row = _empty_row(sample_id, "DNA")
     flags: list[str] = []
@@ -294,7 +325,7 @@ def call_from_segments(
         if g != "IKZF1":
             calls[g] = lesions.call_gene(norm, g, genes, thresholds=th)
     calls["PAR1"] = lesions.call_par1(norm, genes, thresholds=th)
-    states = ploidy.chromosome_states(
+    states = ploidy.chromosome_state_records(
         norm,
         chromosomes,
         min_arm_coverage=s.arms.min_arm_coverage,
@@ -338,22 +369,16 @@ def call_from_segments(
             "sex": sex,
             "male_sex_chromosome_convention": convention,
             "whole_chromosome_changes": deltas,
-            "chromosomes": {
-                c: {
-                    k: (None if pd.isna(v) else (int(v) if k.endswith("state") else float(v)))
-                    for k, v in rec.items()
-                }
-                for c, rec in states.to_dict("index").items()
-            },
-            "cutoffs": dataclasses.asdict(s.ploidy),
+            "chromosomes": {c: _state_evidence(rec) for c, rec in states.items()},
+            "cutoffs": _asdict(s.ploidy),
         },
         "masked_hypodiploidy": {
             "loh_fraction": None if loh is None else round(loh, 4),
             "reclassified": masked_ev,
-            **dataclasses.asdict(s.masked_hypodiploidy),
+            **_asdict(s.masked_hypodiploidy),
         },
         "iamp21": iev,
-        "thresholds": dataclasses.asdict(th),
+        "thresholds": _asdict(th),
         "allelic_dna": allelic.summarise_segment_baf(norm, purity=base.purity, settings=s.allelic),
     }
     return _finish(row, calls, ev, flags, ikzf1_type=ikzf1_type, dux4=dux4, settings=s)

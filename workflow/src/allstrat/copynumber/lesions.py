@@ -12,11 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from allstrat.config import FROM_SCHEMA, schema_defaults
+from allstrat.copynumber.resources import derived
+from allstrat.copynumber.segments import SegmentArrays
 
 logger = logging.getLogger(__name__)
 
@@ -70,36 +73,42 @@ def overlapping(norm: pd.DataFrame, chrom: str, start: int, end: int) -> pd.Data
 
 
 def _seg_records(
-    norm: pd.DataFrame, chrom: str, start: int, end: int, th: CnThresholds
+    norm: pd.DataFrame | SegmentArrays, chrom: str, start: int, end: int, th: CnThresholds
 ) -> list[dict]:
     """Records of the segments overlapping ``chrom:start-end`` (as :func:`overlapping`).
 
-    Works on the columns' numpy arrays: a sample has a few dozen segments and is queried
-    once per lesion region, where building a filtered DataFrame per query cost more than
-    the whole call.
+    Works on the column arrays (:class:`SegmentArrays`, the rows of ``chrom`` only): a
+    sample is queried once per lesion region, where building a filtered DataFrame per
+    query cost more than the whole call.
     """
-    ch = norm["chrom"].to_numpy()
-    s, e = norm["start"].to_numpy(), norm["end"].to_numpy()
-    log2, cn = norm["log2"].to_numpy(), norm["cn"].to_numpy()
+    a = SegmentArrays.of(norm)
+    on = a.rows_on(chrom)
+    s, e, cn = a.start[on], a.end[on], a.cn
+    assert cn is not None, "normalised segments (cn) expected"
+    hit = np.flatnonzero((s <= end) & (e >= start))
+    if not len(hit):
+        return []
+    idx = np.arange(len(a))[on][hit]
     out = []
-    for i in np.flatnonzero((ch == chrom) & (s <= end) & (e >= start)):
-        ov = min(int(e[i]), end) - max(int(s[i]), start) + 1
+    rows = zip(idx.tolist(), s[hit].tolist(), e[hit].tolist(), strict=True)
+    for (i, si, ei), lg, c in zip(rows, a.log2[idx].tolist(), cn[idx].tolist(), strict=True):
+        si, ei = int(si), int(ei)
         out.append(
             {
-                "chrom": ch[i],
-                "start": int(s[i]),
-                "end": int(e[i]),
-                "log2": round(float(log2[i]), 4),
-                "cn": round(float(cn[i]), 3),
-                "state": th.state(float(cn[i])),
-                "overlap_bp": int(ov),
+                "chrom": a.chrom[i],
+                "start": si,
+                "end": ei,
+                "log2": round(lg, 4),
+                "cn": round(c, 3),
+                "state": th.state(c),
+                "overlap_bp": int(min(ei, end) - max(si, start) + 1),
             }
         )
     return out
 
 
 def region_state(
-    norm: pd.DataFrame,
+    norm: pd.DataFrame | SegmentArrays,
     chrom: str,
     start: int,
     end: int,
@@ -190,8 +199,23 @@ def ikzf1_deletion_type(deleted: Iterable[int], assessed: Iterable[int]) -> str:
     return "other"
 
 
+def gene_span(genes: pd.DataFrame, gene: str) -> tuple[Any, int, int] | None:
+    """(chrom, start, end) of ``gene`` in the gene table, None when it has no row.
+
+    Looked up once per table (every sample of a chunk asks for the same genes).
+    """
+    spans: dict[str, tuple[Any, int, int] | None] = derived(genes, "lesion_spans", lambda t: {})
+    if gene not in spans:
+        if gene in genes.index:
+            g = genes.loc[gene]
+            spans[gene] = (g["chrom"], int(g["start"]), int(g["end"]))
+        else:
+            spans[gene] = None
+    return spans[gene]
+
+
 def call_gene(
-    norm: pd.DataFrame,
+    norm: pd.DataFrame | SegmentArrays,
     gene: str,
     genes: pd.DataFrame,
     *,
@@ -201,19 +225,12 @@ def call_gene(
 
     A gene without coordinates in the sample's build (GRCh37 table) is not assessable.
     """
-    if gene not in genes.index:
+    span = gene_span(genes, gene)
+    if span is None:
         why = {"source": "segments", "reason": "no coordinates for this gene in the build"}
         return LesionCall(gene, "not_assessable", why, [f"{gene.lower()}_no_build_coordinates"])
-    g = genes.loc[gene]
     max_bp = thresholds.erg_focal_max_bp if gene == "ERG" else None
-    state, ev = region_state(
-        norm,
-        g["chrom"],
-        int(g["start"]),
-        int(g["end"]),
-        thresholds=thresholds,
-        max_deletion_bp=max_bp,
-    )
+    state, ev = region_state(norm, *span, thresholds=thresholds, max_deletion_bp=max_bp)
     call = LesionCall(gene, state, {"source": "segments", **ev})
     if gene == "ERG" and "broad_losses_not_counted" in ev:
         call.flags.append("erg_broad_loss_not_counted")
@@ -221,7 +238,7 @@ def call_gene(
 
 
 def call_ikzf1(
-    norm: pd.DataFrame,
+    norm: pd.DataFrame | SegmentArrays,
     genes: pd.DataFrame,
     exons: pd.DataFrame | None,
     *,
@@ -231,26 +248,32 @@ def call_ikzf1(
     call = call_gene(norm, "IKZF1", genes, thresholds=thresholds)
     if call.status not in ("deleted", "homozygous_deleted"):
         return call, ""
-    ex = None if exons is None else exons[exons["gene"] == "IKZF1"]
-    if ex is None or ex.empty:
+    ex = None if exons is None else derived(exons, "ikzf1", _ikzf1_exons)
+    if not ex:
         recs = call.evidence["segments"]
-        g = genes.loc["IKZF1"]
+        _, g_start, g_end = gene_span(genes, "IKZF1")  # type: ignore[misc]
         whole = any(
-            r["start"] <= int(g["start"])
-            and r["end"] >= int(g["end"])
+            r["start"] <= g_start
+            and r["end"] >= g_end
             and r["state"] in ("deleted", "homozygous_deleted")
             for r in recs
         )
         call.flags.append("ikzf1_exon_table_missing")
         return call, "whole gene (Δ1–8)" if whole else ""
     per_exon = {}
-    for r in ex.itertuples(index=False):
-        st, _ = region_state(norm, r.chrom, int(r.start), int(r.end), thresholds=thresholds)
-        per_exon[int(r.exon)] = st
+    for exon, chrom, start, end in ex:
+        st, _ = region_state(norm, chrom, start, end, thresholds=thresholds)
+        per_exon[exon] = st
     call.evidence["exons"] = {str(k): v for k, v in sorted(per_exon.items())}
     deleted = {k for k, v in per_exon.items() if v in ("deleted", "homozygous_deleted")}
     assessed = {k for k, v in per_exon.items() if v != "not_assessable"}
     return call, ikzf1_deletion_type(deleted, assessed)
+
+
+def _ikzf1_exons(exons: pd.DataFrame) -> list[tuple[int, Any, int, int]]:
+    """(exon, chrom, start, end) of the IKZF1 rows of the exon table, in table order."""
+    ex = exons[exons["gene"] == "IKZF1"]
+    return [(int(r.exon), r.chrom, int(r.start), int(r.end)) for r in ex.itertuples(index=False)]
 
 
 def par1_from_states(states: dict[str, str]) -> tuple[str, list[str]]:
@@ -289,16 +312,18 @@ def par1_from_states(states: dict[str, str]) -> tuple[str, list[str]]:
     return "normal", flags
 
 
-def call_par1(norm: pd.DataFrame, genes: pd.DataFrame, *, thresholds: CnThresholds) -> LesionCall:
+def call_par1(
+    norm: pd.DataFrame | SegmentArrays, genes: pd.DataFrame, *, thresholds: CnThresholds
+) -> LesionCall:
     """PAR1 deletion from segments over CRLF2, CSF2RA and IL3RA."""
     states: dict[str, str] = {}
     genes_ev: dict[str, dict] = {}
     ev: dict = {"source": "segments", "genes": genes_ev}
     for g in ("CRLF2", *PAR1_KEY_GENES):
-        row = genes.loc[g]
-        st, e = region_state(
-            norm, row["chrom"], int(row["start"]), int(row["end"]), thresholds=thresholds
-        )
+        span = gene_span(genes, g)
+        if span is None:
+            raise KeyError(g)  # as genes.loc[g]
+        st, e = region_state(norm, *span, thresholds=thresholds)
         states[g] = st
         genes_ev[g] = {"state": st, **e}
     status, flags = par1_from_states(states)

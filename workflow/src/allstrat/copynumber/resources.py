@@ -15,7 +15,9 @@ installation problem and raises :class:`allstrat.errors.ConfigError`.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -103,3 +105,25 @@ def load_gene_coordinates_grch37(path: str | Path | None = None) -> pd.DataFrame
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(f"{p}: cannot read the GRCh37 gene table ({exc})") from None
     return t.set_index("symbol", drop=False)
+
+
+_DERIVED: dict[tuple[int, str], tuple[pd.DataFrame, Any]] = {}
+
+
+def derived(table: pd.DataFrame, what: str, make: Callable[[pd.DataFrame], Any]) -> Any:
+    """``make(table)``, computed once per table object (plain lookups of a bundled table).
+
+    The copy-number calls look up the same chromosome and gene rows for every sample of
+    a chunk, and a DataFrame row lookup costs more than the call it feeds. The entry holds
+    the table itself, so its id cannot be reused by another object while cached; tables
+    are never changed in place (they come from the cached loaders).
+    """
+    key = (id(table), what)
+    hit = _DERIVED.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_DERIVED) >= 32:
+        _DERIVED.clear()
+    value = make(table)
+    _DERIVED[key] = (table, value)
+    return value

@@ -21,6 +21,8 @@ genome-wide loss of heterozygosity.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import logging
 import math
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from allstrat.copynumber.resources import AUTOSOMES, load_chromosomes
+from allstrat.copynumber.resources import AUTOSOMES, derived, load_chromosomes
 from allstrat.errors import InputError
 
 logger = logging.getLogger(__name__)
@@ -118,6 +120,178 @@ class Baseline:
         }
 
 
+@dataclass
+class SegmentArrays:
+    """One sample's segments as column arrays: what the per-sample calls read.
+
+    A DataFrame column access costs more than the numpy work on a sample's few dozen (or
+    few hundred) segments, so the caller validates a sample's rows once into these
+    arrays (:func:`validate_segment_arrays`) and every call after reads them. The public
+    functions also take a DataFrame (:meth:`of`). ``rank`` (the row of each segment's
+    chromosome in ``order``, the chromosome table's index) is set when the segments are
+    sorted by (chromosome, start), as validated segments are; ``cn``, ``cn_state`` and
+    ``log2_centred`` when normalised.
+    """
+
+    chrom: np.ndarray  # object: "chr7"
+    start: np.ndarray  # int64, 1-based inclusive
+    end: np.ndarray  # int64
+    log2: np.ndarray  # float
+    baf: np.ndarray  # float, mirrored 0-0.5 (NaN: none)
+    rank: np.ndarray | None = None
+    order: tuple[str, ...] = ()
+    log2_centred: np.ndarray | None = None
+    cn: np.ndarray | None = None
+    cn_state: np.ndarray | None = None
+    _bounds: np.ndarray | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    @classmethod
+    def of(cls, segments: pd.DataFrame | SegmentArrays) -> SegmentArrays:
+        """The arrays of a segment table (unchanged when already arrays)."""
+        if isinstance(segments, SegmentArrays):
+            return segments
+        n = len(segments)
+        col = {c: segments[c] for c in segments.columns}  # one column access each
+        opt = {c: col[c].to_numpy() for c in ("log2_centred", "cn", "cn_state") if c in col}
+        nan = np.full(n, np.nan)
+        return cls(
+            chrom=col["chrom"].to_numpy(),
+            start=col["start"].to_numpy(),
+            end=col["end"].to_numpy(),
+            log2=col["log2"].to_numpy(dtype=float) if "log2" in col else nan,
+            baf=col["baf"].to_numpy(dtype=float) if "baf" in col else nan,
+            **opt,
+        )
+
+    def rows_on(self, chrom: str) -> slice | np.ndarray:
+        """The rows on ``chrom``, in row order (a slice when sorted by chromosome)."""
+        if self.rank is None:
+            return np.flatnonzero(self.chrom == chrom)
+        try:
+            r = self.order.index(chrom)
+        except ValueError:
+            return slice(0, 0)
+        if self._bounds is None:
+            self._bounds = np.searchsorted(self.rank, np.arange(len(self.order) + 1))
+        return slice(int(self._bounds[r]), int(self._bounds[r + 1]))
+
+    def in_set(self, names: tuple[str, ...] | frozenset[str]) -> np.ndarray:
+        """Boolean mask of the rows whose chromosome is one of ``names``."""
+        if self.rank is None:
+            return np.isin(self.chrom, list(names))
+        table = np.fromiter((c in names for c in self.order), bool, len(self.order))
+        return table[self.rank]
+
+
+def _checked_order(
+    segments: pd.DataFrame,
+    chromosomes: pd.DataFrame,
+    *,
+    sample_id: str,
+    genome_build: str,
+    source: str | None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], np.ndarray]:
+    """Checks of :func:`validate_segments`; (rows kept in sorted order, chromosome rank of
+    each kept row, numeric start / end / log2 of each kept row, chromosome names).
+    """
+    if genome_build not in ("GRCh38", "GRCh37"):
+        raise InputError(
+            f"copy-number coordinates are {genome_build}; expected GRCh38 or GRCh37",
+            path=source,
+            sample=sample_id,
+        )
+    missing = [c for c in ("chrom", "start", "end", "log2") if c not in segments.columns]
+    if missing:
+        raise InputError(f"segment table lacks columns {missing}", path=source, sample=sample_id)
+    # numpy over the sample's rows and one take at the end: pandas per-column operations
+    # cost more than the checks themselves on a few dozen segments; chromosome names are
+    # mapped once per distinct name, not once per segment
+    rank = _chrom_ranks(segments["chrom"].to_numpy(), chromosomes)
+    keep = np.flatnonzero(rank >= 0)
+    if not len(keep):
+        raise InputError(
+            "no segments on chr1-22, X or Y; expected chromosome names like 'chr7' or '7'",
+            path=source,
+            sample=sample_id,
+        )
+    names = chromosomes.index.to_numpy()
+    chrom = names[rank[keep]]
+    num = {c: _numeric(segments[c].to_numpy()[keep]) for c in _NUMERIC}
+    start, end = num["start"], num["end"]
+    bad = np.flatnonzero(pd.isna(start) | pd.isna(end) | (end < start))
+    if len(bad):
+        i = bad[0]
+        raise InputError(
+            f"segment {chrom[i]}:{start[i]}-{end[i]} has missing or reversed coordinates",
+            path=source,
+            sample=sample_id,
+        )
+    beyond = np.flatnonzero(end > _lengths(chromosomes)[rank[keep]])
+    if len(beyond):
+        i = beyond[0]
+        line = segments["_line"].iloc[keep[i]] if "_line" in segments.columns else None
+        where: dict[str, Any] = {"line": line, "genome_build": genome_build, "source": source}
+        _raise_beyond_end(chrom[i], start[i], end[i], chromosomes, sample_id=sample_id, **where)
+    ok = np.flatnonzero(~pd.isna(num["log2"]))
+    order = ok[np.lexsort((start[ok], rank[keep[ok]]))]  # stable: sort_values on (rank, start)
+    return keep[order], rank[keep[order]], {c: v[order] for c, v in num.items()}, names
+
+
+def _numeric(values: np.ndarray) -> np.ndarray:
+    """``pd.to_numeric(values, errors="coerce")`` (numbers pass through unchanged)."""
+    if values.dtype.kind in "iuf":
+        return values
+    return np.asarray(pd.to_numeric(values, errors="coerce"))
+
+
+def _lengths(chromosomes: pd.DataFrame) -> np.ndarray:
+    return derived(chromosomes, "length", lambda t: t["length"].to_numpy())
+
+
+def _chrom_ranks(values: np.ndarray, chromosomes: pd.DataFrame) -> np.ndarray:
+    """Row of each value's chromosome in the table ('7', 'chr7', 'chr23' = chrX); -1 if none."""
+    rank_of = derived(chromosomes, "rank", lambda t: {c: i for i, c in enumerate(t.index)})
+    codes, uniques = pd.factorize(values)
+    rename = {"chr23": "chrX", "chr24": "chrY"}
+    mapped = []
+    for c in uniques.tolist():
+        name = c if str(c).startswith("chr") else f"chr{c}"
+        mapped.append(rank_of.get(rename.get(name, name), -1))
+    return np.asarray([*mapped, -1], dtype=np.int64)[codes]  # code -1 (NaN): the last
+
+
+def _mirrored_baf(values: np.ndarray) -> np.ndarray:
+    baf = _numeric(values).astype(float)
+    return np.where(baf > 0.5, 1.0 - baf, baf)
+
+
+def validate_segment_arrays(
+    segments: pd.DataFrame,
+    *,
+    chromosomes: pd.DataFrame,
+    sample_id: str,
+    genome_build: str = "GRCh38",
+    source: str | None = None,
+) -> SegmentArrays:
+    """:func:`validate_segments` as :class:`SegmentArrays` (same checks, same rows)."""
+    rows, rank, num, names = _checked_order(
+        segments, chromosomes, sample_id=sample_id, genome_build=genome_build, source=source
+    )
+    baf = segments.get("baf")
+    return SegmentArrays(
+        chrom=names[rank],
+        start=num["start"].astype("int64"),
+        end=num["end"].astype("int64"),
+        log2=num["log2"].astype(float),
+        baf=np.full(len(rows), np.nan) if baf is None else _mirrored_baf(baf.to_numpy()[rows]),
+        rank=rank,
+        order=derived(chromosomes, "order", lambda t: tuple(t.index)),
+    )
+
+
 def validate_segments(
     segments: pd.DataFrame,
     *,
@@ -147,57 +321,18 @@ def validate_segments(
         GRCh37 (or any non-GRCh38) build, coordinates beyond GRCh38 chromosome ends,
         unknown chromosomes, end < start, or non-numeric log2.
     """
-    if genome_build not in ("GRCh38", "GRCh37"):
-        raise InputError(
-            f"copy-number coordinates are {genome_build}; expected GRCh38 or GRCh37",
-            path=source,
-            sample=sample_id,
-        )
-    missing = [c for c in ("chrom", "start", "end", "log2") if c not in segments.columns]
-    if missing:
-        raise InputError(f"segment table lacks columns {missing}", path=source, sample=sample_id)
-    # numpy over the sample's rows and one take at the end: pandas per-column operations
-    # cost more than the checks themselves on a few dozen segments
-    rename = {"chr23": "chrX", "chr24": "chrY"}
-    names = [c if str(c).startswith("chr") else f"chr{c}" for c in segments["chrom"]]
-    rank_of = {c: i for i, c in enumerate(chromosomes.index)}
-    rank = np.array([rank_of.get(rename.get(c, c), -1) for c in names], dtype=np.int64)
-    keep = np.flatnonzero(rank >= 0)
-    if not len(keep):
-        raise InputError(
-            "no segments on chr1-22, X or Y; expected chromosome names like 'chr7' or '7'",
-            path=source,
-            sample=sample_id,
-        )
-    chrom = chromosomes.index.to_numpy()[rank[keep]]
-    num = {c: pd.to_numeric(segments[c].to_numpy()[keep], errors="coerce") for c in _NUMERIC}
-    start, end = num["start"], num["end"]
-    bad = np.flatnonzero(pd.isna(start) | pd.isna(end) | (end < start))
-    if len(bad):
-        i = bad[0]
-        raise InputError(
-            f"segment {chrom[i]}:{start[i]}-{end[i]} has missing or reversed coordinates",
-            path=source,
-            sample=sample_id,
-        )
-    beyond = np.flatnonzero(end > chromosomes["length"].to_numpy()[rank[keep]])
-    if len(beyond):
-        i = beyond[0]
-        line = segments["_line"].iloc[keep[i]] if "_line" in segments.columns else None
-        where: dict[str, Any] = {"line": line, "genome_build": genome_build, "source": source}
-        _raise_beyond_end(chrom[i], start[i], end[i], chromosomes, sample_id=sample_id, **where)
-    ok = np.flatnonzero(~pd.isna(num["log2"]))
-    order = ok[np.lexsort((start[ok], rank[keep[ok]]))]  # stable: sort_values on (rank, start)
-    seg = segments.take(keep[order]).reset_index(drop=True)
+    rows, rank, num, names = _checked_order(
+        segments, chromosomes, sample_id=sample_id, genome_build=genome_build, source=source
+    )
+    seg = segments.take(rows).reset_index(drop=True)
     seg.attrs = {}  # reader metadata: pandas would deep-copy it on every later operation
-    seg["chrom"] = chrom[order]
-    seg["start"] = start[order].astype("int64")
-    seg["end"] = end[order].astype("int64")
-    seg["log2"] = num["log2"][order]
+    seg["chrom"] = names[rank]
+    seg["start"] = num["start"].astype("int64")
+    seg["end"] = num["end"].astype("int64")
+    seg["log2"] = num["log2"]
     if "baf" not in seg.columns:
         seg["baf"] = np.nan
-    baf = pd.to_numeric(seg["baf"], errors="coerce").to_numpy(dtype=float)
-    seg["baf"] = np.where(baf > 0.5, 1.0 - baf, baf)
+    seg["baf"] = _mirrored_baf(seg["baf"].to_numpy())
     if "n_probes" not in seg.columns:
         seg["n_probes"] = np.nan
     return seg
@@ -260,13 +395,17 @@ def _density_peaks(x: np.ndarray, w: np.ndarray, *, bandwidth: float) -> list[tu
     return [(float(grid[i]), float(dens[i])) for i in idx]
 
 
+@functools.lru_cache(maxsize=256)
 def _minor_table(max_state: int, purity: float) -> np.ndarray:
-    """Expected mirrored BAF for every (state, minor count); NaN where impossible."""
+    """Expected mirrored BAF for every (state, minor count); NaN where impossible
+    (read-only: cached, as every sample of a chunk asks for the same few purities).
+    """
     table = np.full((max_state + 1, max_state // 2 + 1), np.nan)
     for c in range(max_state + 1):
         for m in range(c // 2 + 1):
             table[c, m] = expected_minor_fraction(c, m, purity)
     table[np.all(np.isnan(table), axis=1), 0] = 0.5
+    table.setflags(write=False)
     return table
 
 
@@ -299,7 +438,7 @@ def _fit(
 
 
 def find_diploid_baseline(  # noqa: PLR0913 - every threshold of the baseline search is a keyword-only setting
-    segments: pd.DataFrame,
+    segments: pd.DataFrame | SegmentArrays,
     *,
     purity: float | None = None,
     bandwidth: float = 0.05,
@@ -350,12 +489,13 @@ def find_diploid_baseline(  # noqa: PLR0913 - every threshold of the baseline se
     Baseline
         Offset to subtract, purity used and the scored hypotheses.
     """
-    auto = segments["chrom"].isin(AUTOSOMES).to_numpy()  # masks: no per-sample sub-frame
+    a = SegmentArrays.of(segments)
+    auto = a.in_set(AUTOSOMES)  # masks: no per-sample sub-frame
     if not auto.any():
-        auto = np.ones(len(segments), dtype=bool)
-    x = np.clip(segments["log2"].to_numpy(dtype=float)[auto], -4, 4)
-    w = (segments["end"].to_numpy()[auto] - segments["start"].to_numpy()[auto] + 1).astype(float)
-    baf = segments["baf"].to_numpy(dtype=float)[auto]
+        auto = np.ones(len(a), dtype=bool)
+    x = np.clip(a.log2[auto], -4, 4)
+    w = (a.end[auto] - a.start[auto] + 1).astype(float)
+    baf = a.baf[auto]
     known = purity is not None and purity > 0
     grid = [float(purity)] if known else [float(p) for p in purity_grid]  # type: ignore[arg-type]
     peaks = [
@@ -483,4 +623,20 @@ def normalise_segments(
     out["log2_centred"] = out["log2"].to_numpy(dtype=float) - base.offset
     out["cn"] = copy_number_from_log2(out["log2_centred"].to_numpy(), base.purity)
     out["cn_state"] = np.rint(out["cn"]).astype(int)
+    return out, base
+
+
+def normalise_segment_arrays(
+    segments: SegmentArrays,
+    *,
+    purity: float | None = None,
+    **baseline_kw: Any,
+) -> tuple[SegmentArrays, Baseline]:
+    """:func:`normalise_segments` on :class:`SegmentArrays` (the same values)."""
+    base = find_diploid_baseline(segments, purity=purity, **baseline_kw)
+    centred = segments.log2 - base.offset
+    cn = copy_number_from_log2(centred, base.purity)
+    out = dataclasses.replace(
+        segments, log2_centred=centred, cn=cn, cn_state=np.rint(cn).astype(int), _bounds=None
+    )
     return out, base
