@@ -28,6 +28,28 @@ def test_digest_is_content_based_and_type_tagged():
     assert digest(a.columns) != digest(list(a.columns))
 
 
+@pytest.mark.parametrize(
+    "values",
+    [["chr1", "chrX", "é", ""], [3, -1, 2**70], ["1", 1], [1, True], [None, "a"], [1.5, "x"]],
+)
+def test_object_arrays_digest_as_their_elements_one_by_one(values):
+    """All-str / all-int object arrays are hashed in one update: the same bytes as one
+    update per element (so the same digest), and still type-tagged and length-prefixed.
+    """
+    import hashlib
+
+    arr = np.array(values, dtype=object)
+    h = hashlib.sha256()
+    h.update(f"a{arr.dtype.str}{arr.shape}:".encode())
+    for x in values:
+        memo_mod._feed(h, x)
+    assert digest(arr) == h.hexdigest()
+    assert digest(np.array(["ab", "c"], dtype=object)) != digest(
+        np.array(["a", "bc"], dtype=object)
+    )
+    assert digest(np.array([1, 2], dtype=object)) != digest(np.array(["1", "2"], dtype=object))
+
+
 def test_digest_ignores_timing_fields_of_dataclasses_and_rejects_unknown_types():
     @dataclasses.dataclass
     class Calls:

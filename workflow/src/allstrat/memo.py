@@ -130,8 +130,17 @@ def _feed_array(h: Any, a: np.ndarray) -> None:
     h.update(f"a{a.dtype.str}{a.shape}:".encode())
     if a.dtype.kind in "biufcmM":
         h.update(np.ascontiguousarray(a).tobytes())
-    else:  # object / strings: element by element (NaN-safe, type-tagged)
-        for x in a.ravel().tolist():
+        return
+    # object / strings: element by element (NaN-safe, type-tagged); all-str and all-int
+    # arrays (sample ids, chromosome names, counts) as one update of the same bytes
+    items = a.ravel().tolist()
+    kinds = set(map(type, items))
+    if kinds == {str}:
+        h.update(b"".join(b"s%d:%b" % (len(b), b) for b in (x.encode() for x in items)))
+    elif kinds == {int}:
+        h.update(b"".join(b"i%d;" % x for x in items))
+    else:
+        for x in items:
             _feed(h, x)
 
 
