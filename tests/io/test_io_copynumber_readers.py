@@ -290,3 +290,30 @@ def test_seg_property_sorted_disjoint_one_based(tmp_path_factory, pieces):
     assert len(seg) == len(pieces)
     assert (seg["start"].to_numpy()[1:] > seg["end"].to_numpy()[:-1]).all()
     assert (seg["start"] <= seg["end"]).all()
+
+
+@pytest.mark.parametrize("pad", [" ", "\r\n", '"', "\xa0"])
+def test_seg_cells_with_whitespace_or_quotes_read_as_stripped(tmp_path, pad):
+    """Cells are stripped only when the file can hold padded cells (spaces, CR, quotes,
+    non-ASCII): padded and plain files read the same; unknown chromosomes and non-numeric
+    values still name their line (the per-distinct-value chromosome mapping).
+    """
+    rows = ["A\t7\t1\t1000\t5\t0.1", "A\tX\t1\t900\tNA\t-0.4", "B\t23\t10\t20\t3\t0.5"]
+    plain = _write(tmp_path, "p.seg", SEG_HEAD + "\n".join(rows) + "\n")
+    if pad == "\r\n":  # CRLF line ends
+        text = SEG_HEAD.replace("\n", pad) + pad.join(rows) + pad
+    else:
+        cell = (lambda c: f'"{c}"') if pad == '"' else (lambda c: f"{pad}{c}{pad}")
+        text = SEG_HEAD + "\n".join("\t".join(cell(c) for c in r.split("\t")) for r in rows)
+    padded = tmp_path / "q.seg"
+    padded.write_bytes(text.encode())
+    want = read_seg(plain)
+    pd.testing.assert_frame_equal(read_seg(padded), want.assign())
+    assert want["chrom"].tolist() == ["chr7", "chrX", "chrX"]
+    assert want["n_probes"].isna().tolist() == [False, True, False]
+    bad = _write(tmp_path, "b.seg", SEG_HEAD + "A\t7\t1\t9\t5\t0.1\nA\tchrUn\t1\t9\t5\t0.1\n")
+    with pytest.raises(InputError, match=r"b\.seg, line 3: unknown chromosome 'chrUn'"):
+        read_seg(bad)
+    bad = _write(tmp_path, "n.seg", SEG_HEAD + "A\t7\t1\t9\tna\t0.1\nA\t8\t1\t9\t5\tx1\n")
+    with pytest.raises(InputError, match=r"n\.seg, line 3: non-numeric seg.mean .*'x1'"):
+        read_seg(bad)

@@ -105,7 +105,8 @@ def call_chunk(  # noqa: PLR0913 - one keyword-only argument per input of the st
     checker = _build_checker(genes, settings) if variants else None
     stage = _Stage(genes, exons, settings, rna, reference, checker, regions)
     out_rows, evidence = [], {}
-    for sample_id, rec in rows.iterrows():
+    # plain dict rows: DataFrame.iterrows builds a Series per sample
+    for sample_id, rec in zip(rows.index, rows.to_dict("records"), strict=True):
         sid = str(sample_id)
         build = str(rec.get("genome_build", "") or "") or default_build
         d = dux4.get(sid) if dux4 is not None else None
@@ -134,7 +135,7 @@ class _SampleInputs:
     """What one sample's result depends on besides the stage-wide inputs (memo key)."""
 
     sid: str
-    rec: pd.Series  # its sample-sheet row
+    rec: Mapping[str, Any]  # its sample-sheet row
     build: str
     dux4: str | None
     data: tuple[str, Any] | None  # (format, its copy-number rows) or None

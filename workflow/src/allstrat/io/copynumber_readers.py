@@ -168,7 +168,8 @@ def _read_str_table(path: str | Path, *, what: str) -> tuple[pd.DataFrame, int, 
             f"{what}: a row has more fields than the header ({exc})", path=p, line=line
         ) from None
     df.columns = [str(c).strip() for c in df.columns]
-    df = df.apply(lambda s: s.str.strip())
+    if _may_need_strip(lines):  # else every cell is already stripped (no spaces, no quotes)
+        df = df.apply(lambda s: s.str.strip())
     empty = (df == "").all(axis=1).to_numpy()
     n = len(df)
     while n and empty[n - 1]:
@@ -177,6 +178,19 @@ def _read_str_table(path: str | Path, *, what: str) -> tuple[pd.DataFrame, int, 
     if df.empty:
         raise InputError(f"{what} has a header but no data rows", path=p, line=n_skip + 1)
     return df, n_skip + 1, p
+
+
+#: Characters ``str.strip`` removes besides tab and newline (ASCII), and the quote that
+#: could put a tab or newline inside a cell.
+_STRIPPED = (" ", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", '"')
+
+
+def _may_need_strip(lines: list[str]) -> bool:
+    """Whether a cell of this text can start or end with whitespace (one scan per character
+    class instead of a Python call per cell: a 2,500-sample SEG file has ~10^5-10^6 cells).
+    """
+    text = "".join(lines)
+    return not text.isascii() or any(c in text for c in _STRIPPED)
 
 
 def _lines(df: pd.DataFrame, header_line: int) -> np.ndarray:
@@ -203,7 +217,9 @@ def _numeric(
         k = _first(empty)
         raise InputError(f"missing {what} (empty cell)", path=path, line=int(lines[k]))
     num = pd.to_numeric(text.where(~empty, None), errors="coerce").to_numpy(dtype="float64")
-    bad = np.isnan(num) & ~empty & ~text.str.lower().isin(["nan", "na"]).to_numpy()
+    bad = np.isnan(num) & ~empty
+    if bad.any():  # a written NaN is allowed here; anything else that is not a number is bad
+        bad[bad] = ~text[bad].str.lower().isin(["nan", "na"]).to_numpy()
     if bad.any():
         k = _first(bad)
         raise InputError(
@@ -237,19 +253,18 @@ def _numeric(
 
 
 def _chroms(s: pd.Series, lines: np.ndarray, path: Path) -> list[str]:
-    out: list[str] = []
-    cache: dict[str, str | None] = {}
-    for k, v in enumerate(s):
-        c = cache.get(v) if v in cache else cache.setdefault(v, normalise_chrom(v))
-        if c is None:
-            raise InputError(
-                f"unknown chromosome {v!r}; expected 1-22, X, Y or M (with or without 'chr'); "
-                "alternative contigs / unplaced scaffolds are not supported",
-                path=path,
-                line=int(lines[k]),
-            )
-        out.append(c)
-    return out
+    codes, names = pd.factorize(s.to_numpy(), use_na_sentinel=False)  # once per distinct name
+    mapped = [normalise_chrom(v) for v in names.tolist()]
+    unknown = [i for i, c in enumerate(mapped) if c is None]
+    if unknown:
+        k = _first(np.isin(codes, unknown))
+        raise InputError(
+            f"unknown chromosome {s.iloc[k]!r}; expected 1-22, X, Y or M (with or without "
+            "'chr'); alternative contigs / unplaced scaffolds are not supported",
+            path=path,
+            line=int(lines[k]),
+        )
+    return np.asarray(mapped, dtype=object)[codes].tolist()
 
 
 def _require(df: pd.DataFrame, cols: Sequence[str], path: Path, line: int, what: str) -> None:
@@ -465,9 +480,8 @@ def read_seg(
         }
     )
     out["n_probes"] = pd.array(
-        [pd.NA] * len(out) if n_mark is None else [None if np.isnan(v) else int(v) for v in n_mark],
-        dtype="Int64",
-    )
+        [pd.NA] * len(out) if n_mark is None else n_mark, dtype="Int64"
+    )  # integral floats (checked), NaN -> NA
     out["baf"] = np.nan
     return _finish_segments(out, lines, p, build=build, kind="segments")
 
@@ -807,11 +821,11 @@ def read_copy_number_for_samples(
     out: dict[str, tuple[str, pd.DataFrame]] = {}
     for (path, fmt, build), sids in groups.items():
         table = read_copy_number(path, fmt, samples=sids, genome_build=build)
-        rows_of: dict[object, list[int]] = {}  # one pass, not one comparison per sample
-        for i, s in enumerate(table["sample_id"].tolist()):
-            rows_of.setdefault(s, []).append(i)
+        # row positions (ascending) of each sample: one grouping, not a comparison per sample
+        rows_of = table.groupby("sample_id", sort=False).indices if len(table) else {}
+        none = np.zeros(0, dtype=np.intp)
         for sid in sids:
-            sub = table.take(rows_of.get(sid, [])).reset_index(drop=True)
+            sub = table.take(rows_of.get(sid, none)).reset_index(drop=True)
             sub.attrs.update(table.attrs)
             out[sid] = (fmt, sub)
         logger.info("%s (%s, %s): %d rows for %d samples", path, fmt, build, len(table), len(sids))
