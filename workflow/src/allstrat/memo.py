@@ -91,6 +91,9 @@ def _feed(h: Any, obj: Any) -> None:  # noqa: C901 - one branch per supported ty
     elif isinstance(obj, np.ndarray):
         _feed_array(h, obj)
     elif isinstance(obj, pd.DataFrame):
+        if obj.attrs:  # pandas deep-copies attrs into every column it hands out
+            obj = obj.copy(deep=False)
+            obj.attrs = {}
         h.update(b"D")
         _feed(h, [str(c) for c in obj.columns])
         _feed(h, obj.index)
@@ -131,12 +134,17 @@ def _feed_array(h: Any, a: np.ndarray) -> None:
     if a.dtype.kind in "biufcmM":
         h.update(np.ascontiguousarray(a).tobytes())
         return
-    # object / strings: element by element (NaN-safe, type-tagged); all-str and all-int
-    # arrays (sample ids, chromosome names, counts) as one update of the same bytes
+    # object / strings: element by element (NaN-safe, type-tagged); all-str arrays (sample
+    # ids, chromosome names: few distinct values) as their distinct strings and the code of
+    # each element, all-int arrays as one update of the same bytes as element by element
     items = a.ravel().tolist()
     kinds = set(map(type, items))
     if kinds == {str}:
-        h.update(b"".join(b"s%d:%b" % (len(b), b) for b in (x.encode() for x in items)))
+        codes, uniques = pd.factorize(a.ravel())
+        h.update(b"F%d:" % len(uniques))  # "F": no element's type tag
+        for x in uniques.tolist():
+            _feed(h, x)
+        h.update(codes.astype("<i8").tobytes())
     elif kinds == {int}:
         h.update(b"".join(b"i%d;" % x for x in items))
     else:

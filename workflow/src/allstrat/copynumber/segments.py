@@ -277,6 +277,9 @@ def validate_segment_arrays(
     source: str | None = None,
 ) -> SegmentArrays:
     """:func:`validate_segments` as :class:`SegmentArrays` (same checks, same rows)."""
+    if segments.attrs:  # reader metadata: pandas deep-copies it into every column access
+        segments = segments.copy(deep=False)
+        segments.attrs = {}
     rows, rank, num, names = _checked_order(
         segments, chromosomes, sample_id=sample_id, genome_build=genome_build, source=source
     )
