@@ -319,15 +319,20 @@ def _finish_segments(
             "start position before 1 (after conversion to 1-based)", path=path, line=int(lines[k])
         )
     _check_chromosome_ends(out, lines, path, build)
-    out["_line"] = lines
-    out = out.sort_values(["sample_id", "chrom", "start", "end"], kind="stable")
-    same = (out["sample_id"].to_numpy()[1:] == out["sample_id"].to_numpy()[:-1]) & (
-        out["chrom"].to_numpy()[1:] == out["chrom"].to_numpy()[:-1]
-    )
-    overlap = same & (out["start"].to_numpy()[1:] <= out["end"].to_numpy()[:-1])
+    # stable sorts of integer codes (sample, chromosome name: sorted as the strings are)
+    # instead of DataFrame.sort_values on string columns: a SEG file of a large chunk has
+    # ~10^5-10^6 rows
+    sid = pd.factorize(out["sample_id"].to_numpy(), sort=True)[0]
+    chrom_code, chrom_names = pd.factorize(out["chrom"].to_numpy(), sort=True)
+    start, end = out["start"].to_numpy(), out["end"].to_numpy()
+    by_name = np.lexsort((end, start, chrom_code, sid))  # sample, chrom name, start, end
+    s_sid, s_chrom = sid[by_name], chrom_code[by_name]
+    same = (s_sid[1:] == s_sid[:-1]) & (s_chrom[1:] == s_chrom[:-1])
+    overlap = same & (start[by_name][1:] <= end[by_name][:-1])
     if overlap.any():
         k = _first(overlap)
-        a, b = out.iloc[k], out.iloc[k + 1]
+        named = out.assign(_line=lines)
+        a, b = named.iloc[by_name[k]], named.iloc[by_name[k + 1]]
         raise InputError(
             f"segments overlap: {a['chrom']}:{a['start']}-{a['end']} (line {a['_line']}) and "
             f"{b['chrom']}:{b['start']}-{b['end']}; expected non-overlapping segments per sample",
@@ -336,10 +341,9 @@ def _finish_segments(
             sample=str(b["sample_id"]),
         )
     order = {c: i for i, c in enumerate(_CHROMS.values())}
-    out = out.assign(_o=out["chrom"].map(order)).sort_values(
-        ["sample_id", "_o", "start"], kind="stable"
-    )
-    out = out.drop(columns=["_line", "_o"]).reset_index(drop=True)
+    rank = np.array([order[c] for c in chrom_names.tolist()], dtype=np.int64)[chrom_code]
+    # sample, chromosome order, start (ties: the order above, i.e. by end, then file order)
+    out = out.take(np.lexsort((end, start, rank, sid))).reset_index(drop=True)
     out = out[list(SEGMENT_COLUMNS)]
     out.attrs.update(genome_build=build, kind=kind, source=str(path))
     return out
