@@ -206,10 +206,16 @@ class _StageEntries:
             if not path:
                 continue
             # stage files are written with sorted keys and fixed columns: the order is given
-            text = json.dumps(self._content(field, sid), default=str)
-            sha = hashlib.sha256(text.encode()).hexdigest()
-            out.append({"path": str(path), "role": role, "scope": "sample", "sha256": sha})
+            out.append(sample_scope_record(path, role, self._content(field, sid)))
         return out
+
+
+def sample_scope_record(path: str | Path, role: str, content: Any) -> dict[str, str]:
+    """Input record of one sample's entries in a multi-sample file (``scope: sample``):
+    the sha256 of their JSON text (``{"columns", "data"}`` for table rows).
+    """
+    sha = hashlib.sha256(json.dumps(content, default=str).encode()).hexdigest()
+    return {"path": str(path), "role": role, "scope": "sample", "sha256": sha}
 
 
 def shared_copy_number_records(
@@ -235,13 +241,11 @@ def shared_copy_number_records(
     out: dict[str, dict[str, str]] = {}
     data = read_copy_number_for_samples(mine, genome_build=default_genome_build)
     for sid, (_fmt, table) in data.items():
-        columns = [str(c) for c in table.columns]
-        text = json.dumps(
-            {"columns": columns, "data": table.to_numpy(dtype=object).tolist()}, default=str
-        )
-        path = str(mine.at[sid, "copy_number"])
-        sha = hashlib.sha256(text.encode()).hexdigest()
-        out[sid] = {"path": path, "role": "copy_number", "scope": "sample", "sha256": sha}
+        content = {
+            "columns": [str(c) for c in table.columns],
+            "data": table.to_numpy(dtype=object).tolist(),
+        }
+        out[sid] = sample_scope_record(mine.at[sid, "copy_number"], "copy_number", content)
     return out
 
 
