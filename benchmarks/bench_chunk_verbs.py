@@ -117,6 +117,19 @@ _NEEDS = {
 }
 
 
+def chunk_inputs(args: argparse.Namespace, work: Path) -> Path:
+    """The cohort (``--cohort`` reused, else simulated with ``--n`` / ``--seed``) and its
+    expression imported as one chunk (``work/chunk.h5ad``), untimed; returns the cohort.
+    """
+    cohort = Path(args.cohort) if args.cohort else work / "cohort"
+    if not (cohort / "samples.tsv").is_file():
+        sim = ["simulate", "--n-samples", str(args.n), "--seed", str(args.seed)]
+        _allstrat([*sim, "--layout", "cohort", "--out", str(cohort)], None)
+    imp = ["import-expression", "--sheet", str(cohort / "samples.tsv"), "--chunk", "0000"]
+    _allstrat([*imp, "--samples-per-job", "1000000", "--out", str(work / "chunk.h5ad")], None)
+    return cohort
+
+
 def setup(cohort: Path, work: Path, verbs: list[str]) -> None:
     """Run once (untimed, current code) the jobs that the picked ``verbs`` read from."""
     needed: set[str] = set()
@@ -170,12 +183,7 @@ def main() -> None:
     res: dict = {}
     with tempfile.TemporaryDirectory(prefix="allstrat-bench-chunk-") as d:
         work = Path(d)
-        cohort = Path(args.cohort) if args.cohort else work / "cohort"
-        if not (cohort / "samples.tsv").is_file():
-            sim = ["simulate", "--n-samples", str(args.n), "--seed", str(args.seed)]
-            _allstrat([*sim, "--layout", "cohort", "--out", str(cohort)], None)
-        imp = ["import-expression", "--sheet", str(cohort / "samples.tsv"), "--chunk", "0000"]
-        _allstrat([*imp, "--samples-per-job", "1000000", "--out", str(work / "chunk.h5ad")], None)
+        cohort = chunk_inputs(args, work)
         setup(cohort, work, args.verbs)
         opts = {"repeat": args.repeat, "verbs": args.verbs}
         if args.before_src:

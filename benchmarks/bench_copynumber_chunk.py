@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import figure, save
-from bench_chunk_verbs import _allstrat, _commands, setup
+from bench_chunk_verbs import _allstrat, _commands, chunk_inputs, setup
 
 
 def split_segments(cohort: Path, work: Path, per_sample: int) -> Path:
@@ -104,12 +104,7 @@ def main() -> None:
     res: dict = {}
     with tempfile.TemporaryDirectory(prefix="allstrat-bench-cn-") as d:
         work = Path(d)
-        cohort = Path(args.cohort) if args.cohort else work / "cohort"
-        if not (cohort / "samples.tsv").is_file():
-            sim = ["simulate", "--n-samples", str(args.n), "--seed", str(args.seed)]
-            _allstrat([*sim, "--layout", "cohort", "--out", str(cohort)], None)
-        imp = ["import-expression", "--sheet", str(cohort / "samples.tsv"), "--chunk", "0000"]
-        _allstrat([*imp, "--samples-per-job", "1000000", "--out", str(work / "chunk.h5ad")], None)
+        cohort = chunk_inputs(args, work)
         setup(cohort, work, ["copynumber"])
         n = sum(1 for _ in (cohort / "samples.tsv").open()) - 1
         cmd = _commands(cohort, work)["copynumber"]
