@@ -113,8 +113,10 @@ def read_expression_cohort(
         as zero expression (:func:`allstrat.io.chunk.counts_from_anndata` does). ``obs``
         columns: ``library_size`` (sum of harmonised counts), ``n_genes_detected``
         (counts > 0), ``n_genes_measured``, ``expression_format``, ``expression_file``,
-        ``expression_sha256``, ``expression_column`` (column used in the file),
-        ``id_type``, ``n_ids_input``, ``n_ids_mapped``, ``n_ids_unmapped``,
+        ``expression_sha256`` (whole file), ``expression_sample_sha256`` (for a file the
+        sheet lists for several samples, the digest of this sample's column,
+        :func:`sample_column_sha256`; ``""`` otherwise), ``expression_column`` (column
+        used in the file), ``id_type``, ``n_ids_input``, ``n_ids_mapped``, ``n_ids_unmapped``,
         ``n_ids_non_gene``, ``mapped_fraction``. ``uns["allstrat"]`` holds
         ``harmonisation`` (per-sample report), ``file_notes`` (per-sample format notes:
         STAR column and reason, counter rows, salmon rounding), ``gene_table_sha256`` and
